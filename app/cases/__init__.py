@@ -1,0 +1,1 @@
+"""The case log: journal, redaction, reports, bundles, and delivery to ticket systems."""

@@ -1,0 +1,1 @@
+"""One small module per ticket system, each over one HTTP client."""

@@ -1,0 +1,58 @@
+"""Where Podpora keeps its files, and small settings shared by every layer (no Qt, no I/O at import).
+
+Paths follow the platform's conventions (platformdirs).  ``PODPORA_HOME`` overrides all of them with one
+folder, which tests and the demo use so that nothing touches the real user profile.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "podpora"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders Podpora reads and writes.  Create them with :meth:`ensure` before writing."""
+
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def known_hosts(self) -> Path:
+        """Podpora's own known-hosts file (host keys the technician chose to remember)."""
+        return self.config_dir / "known_hosts"
+
+    @property
+    def cases_dir(self) -> Path:
+        """Case journals and exported bundles."""
+        return self.data_dir / "cases"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Deliveries waiting for a ticket system."""
+        return self.data_dir / "outbox"
+
+    def ensure(self) -> Paths:
+        """Create every folder with owner-only permissions and return ``self``."""
+        for folder in (self.config_dir, self.data_dir, self.cache_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self
+
+
+def default_paths() -> Paths:
+    """Return the folders for this user, honouring ``PODPORA_HOME``."""
+    home = os.environ.get("PODPORA_HOME")
+    if home:
+        root = Path(home)
+        return Paths(config_dir=root / "config", data_dir=root / "data", cache_dir=root / "cache")
+    import platformdirs
+
+    return Paths(
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
+        cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)),
+    )

@@ -1,0 +1,1 @@
+"""Signed diagnostic and repair scripts: manifests, signatures, the runner and structured results."""

@@ -1,0 +1,1 @@
+"""The technician console window and its panels."""
