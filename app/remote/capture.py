@@ -1,0 +1,405 @@
+"""Screen capture on the user's machine: monitors, frames as numpy BGRA arrays, and the mouse cursor.
+
+The agent sees the screen through the small :class:`ScreenSource` protocol so that tests can use a fake and a
+later backend (the desktop portal on Wayland, Windows' duplication API) can slot in. :class:`MssScreenSource`
+is the X11 implementation on top of ``mss`` (which uses MIT-SHM, "XShm", when the server offers it: a full
+1080p grab then costs well under a millisecond).
+
+``mss`` opens the display when it is instantiated and ``pynput`` when it is imported, so both are imported
+lazily, inside methods: importing this module never touches a display.
+
+Unsupported states are said, never streamed as black. On a Wayland session ``mss`` (through XWayland)
+returns all-black frames without any error, so :func:`check_screen_available` refuses such sessions up front
+with :class:`ScreenUnavailable`, whose ``reason`` tells the agent which plain-language text both sides get.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from app.errors import PodporaError
+from app.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+# Reasons carried by ScreenUnavailable, stable strings the agent can put on the wire.
+REASON_WAYLAND = "wayland"
+REASON_NO_DISPLAY = "no-display"
+REASON_DISPLAY_UNREACHABLE = "display-unreachable"
+REASON_MONITOR_GONE = "monitor-gone"
+
+
+class ScreenUnavailable(PodporaError):  # noqa: N818 - the name the agent and the UI branch on
+    """The screen cannot be captured here; ``reason`` is one of the ``REASON_*`` strings of this module."""
+
+    def __init__(self, message: str, *, reason: str, user_text: str, **user_args: Any) -> None:
+        super().__init__(message, user_text=user_text, **user_args)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """One monitor in virtual-screen coordinates; ``index`` 0 is the bounding box of all monitors."""
+
+    index: int
+    left: int
+    top: int
+    width: int
+    height: int
+    primary: bool = False
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CursorShape:
+    """The cursor image: ``pixels`` is ``height`` × ``width`` BGRA, premultiplied alpha as XFixes gives it."""
+
+    width: int
+    height: int
+    hot_x: int
+    hot_y: int
+    serial: int
+    pixels: bytes
+
+
+@dataclass(frozen=True)
+class CursorState:
+    """Where the pointer is (virtual-screen coordinates) and, when XFixes is reachable, what it looks like.
+
+    ``shape`` is ``None`` when only the position is known (no XFixes); the viewer then draws its own arrow.
+    """
+
+    x: int
+    y: int
+    shape: CursorShape | None
+
+
+class ScreenSource(Protocol):
+    """What the agent needs from a screen: its monitors and their pixels."""
+
+    def monitors(self) -> list[Monitor]:
+        """Re-read and return the monitors: index 0 is all monitors together, then one per monitor."""
+        ...
+
+    def grab(self, monitor: Monitor) -> NDArray[np.uint8]:
+        """Capture ``monitor`` as H×W×4 BGRA uint8; the size may differ after a resolution change."""
+        ...
+
+    def cursor(self) -> CursorState | None:
+        """The pointer's position and, where possible, its shape; ``None`` when unknown."""
+        ...
+
+    def close(self) -> None:
+        """Release the display connection."""
+        ...
+
+
+def check_screen_available(env: Mapping[str, str] | None = None) -> str:
+    """Return the X display name to capture, or raise :class:`ScreenUnavailable` saying why there is none.
+
+    A Wayland session is refused even when XWayland provides a ``DISPLAY``: capture through XWayland shows
+    black (or only X clients) and input reaches nothing, so streaming it would mislead both people.
+    """
+    env = os.environ if env is None else env
+    session_type = env.get("XDG_SESSION_TYPE", "").strip().lower()
+    display = env.get("DISPLAY", "").strip()
+    if session_type == "wayland":
+        raise ScreenUnavailable(
+            "Wayland session (XDG_SESSION_TYPE=wayland): X11 capture would show black",
+            reason=REASON_WAYLAND,
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora",
+                "This computer uses a Wayland desktop session. Podpora cannot show or control the screen "
+                'in it yet. Log out and choose an "Xorg" or "X11" session on the login screen, then try '
+                "again.",
+            ),
+        )
+    if env.get("WAYLAND_DISPLAY") and not display:
+        raise ScreenUnavailable(
+            "WAYLAND_DISPLAY is set and there is no X display",
+            reason=REASON_WAYLAND,
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora",
+                "This computer uses a Wayland desktop session. Podpora cannot show or control the screen "
+                'in it yet. Log out and choose an "Xorg" or "X11" session on the login screen, then try '
+                "again.",
+            ),
+        )
+    if not display:
+        raise ScreenUnavailable(
+            "DISPLAY is not set",
+            reason=REASON_NO_DISPLAY,
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora",
+                "There is no graphical desktop to share here. Start Podpora from inside your desktop "
+                "session.",
+            ),
+        )
+    return display
+
+
+def _display_unreachable(display: str, detail: object) -> ScreenUnavailable:
+    return ScreenUnavailable(
+        f"cannot open X display {display!r}: {detail}",
+        reason=REASON_DISPLAY_UNREACHABLE,
+        user_text=QT_TRANSLATE_NOOP(
+            "podpora",
+            "Podpora cannot reach the desktop display {display}. Start Podpora from inside your desktop "
+            "session.",
+        ),
+        display=display,
+    )
+
+
+class MssScreenSource:
+    """X11 capture through ``mss`` (XShm where available) plus cursor queries through Xlib/XFixes (ctypes).
+
+    The display is checked in the constructor, so an unusable session fails at once with
+    :class:`ScreenUnavailable` instead of yielding black frames later.
+    """
+
+    def __init__(self, display: str | None = None, env: Mapping[str, str] | None = None) -> None:
+        self._display = display if display is not None else check_screen_available(env)
+        self._sct: Any = None
+        self._cursor_reader: _XCursorReader | None = None
+        self._cursor_tried = False
+        self._open()
+
+    @property
+    def display(self) -> str:
+        """The X display name this source captures."""
+        return self._display
+
+    @property
+    def uses_xshm(self) -> bool:
+        """Whether ``mss`` grabs through MIT-SHM (``False`` when it fell back to plain GetImage)."""
+        impl = getattr(self._sct, "_impl", None)
+        status = getattr(impl, "shm_status", None)
+        return status is not None and getattr(status, "name", "") != "UNAVAILABLE"
+
+    def _open(self) -> None:
+        import mss  # lazily: mss opens the display when instantiated
+        import mss.exception
+
+        try:
+            self._sct = mss.MSS(display=self._display)
+        except mss.exception.ScreenShotError as error:
+            raise _display_unreachable(self._display, error) from error
+
+    def _reopen(self) -> None:
+        # A new connection is the only public way to make mss re-read the monitor layout (it caches it) and
+        # to re-size its shared-memory buffer after the root window grew.
+        if self._sct is not None:
+            self._sct.close()
+            self._sct = None
+        self._open()
+
+    def monitors(self) -> list[Monitor]:
+        """Re-read the monitor layout (it may have changed since the last call)."""
+        self._reopen()
+        return self._current_monitors()
+
+    def _current_monitors(self) -> list[Monitor]:
+        result = []
+        for index, entry in enumerate(self._sct.monitors):
+            result.append(
+                Monitor(
+                    index=index,
+                    left=int(entry["left"]),
+                    top=int(entry["top"]),
+                    width=int(entry["width"]),
+                    height=int(entry["height"]),
+                    primary=bool(entry.get("is_primary", False)),
+                    name=str(entry.get("output", entry.get("name", ""))),
+                )
+            )
+        return result
+
+    def grab(self, monitor: Monitor) -> NDArray[np.uint8]:
+        """Capture ``monitor`` as an H×W×4 BGRA array.
+
+        When the layout changed under us (the grab fails, e.g. the screen shrank), the layout is re-read and
+        the monitor with the same index is captured with its new geometry: the caller sees a frame of a new
+        size and resets its encoder. A monitor that disappeared raises :class:`ScreenUnavailable`.
+        """
+        import mss.exception
+
+        region = {"left": monitor.left, "top": monitor.top, "width": monitor.width, "height": monitor.height}
+        try:
+            shot = self._sct.grab(region)
+        except mss.exception.ScreenShotError as error:
+            log.info("grab of monitor %d failed (%s); re-reading the monitor layout", monitor.index, error)
+            layout = self.monitors()
+            if monitor.index >= len(layout):
+                raise ScreenUnavailable(
+                    f"monitor {monitor.index} is gone",
+                    reason=REASON_MONITOR_GONE,
+                    user_text=QT_TRANSLATE_NOOP(
+                        "podpora", "The shared monitor was disconnected. Choose another monitor."
+                    ),
+                ) from error
+            fresh = layout[monitor.index]
+            region = {"left": fresh.left, "top": fresh.top, "width": fresh.width, "height": fresh.height}
+            try:
+                shot = self._sct.grab(region)
+            except mss.exception.ScreenShotError as second:
+                raise _display_unreachable(self._display, second) from second
+        frame = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+        return frame
+
+    def cursor(self) -> CursorState | None:
+        """The pointer position and shape (XFixes), or the position only (core X), or ``None``."""
+        if not self._cursor_tried:
+            self._cursor_tried = True
+            self._cursor_reader = _XCursorReader.open(self._display)
+        if self._cursor_reader is None:
+            return None
+        return self._cursor_reader.read()
+
+    def close(self) -> None:
+        """Close the display connections; safe to call twice."""
+        if self._sct is not None:
+            self._sct.close()
+            self._sct = None
+        if self._cursor_reader is not None:
+            self._cursor_reader.close()
+            self._cursor_reader = None
+
+
+class _XFixesCursorImage(ctypes.Structure):
+    """``XFixesCursorImage`` from <X11/extensions/Xfixes.h>."""
+
+    _fields_ = (
+        ("x", ctypes.c_short),
+        ("y", ctypes.c_short),
+        ("width", ctypes.c_ushort),
+        ("height", ctypes.c_ushort),
+        ("xhot", ctypes.c_ushort),
+        ("yhot", ctypes.c_ushort),
+        ("cursor_serial", ctypes.c_ulong),
+        ("pixels", ctypes.POINTER(ctypes.c_ulong)),
+        ("atom", ctypes.c_ulong),
+        ("name", ctypes.c_char_p),
+    )
+
+
+# Cursor images larger than this are not real cursors; refuse them rather than copy megabytes per frame.
+_MAX_CURSOR_SIDE = 256
+
+
+class _XCursorReader:
+    """Reads the pointer through libX11 (position) and libXfixes (shape), both through ctypes.
+
+    XFixes is optional: without it (or without libXfixes) only the position is reported, and
+    :attr:`has_shape` says so.
+    """
+
+    def __init__(self, xlib: Any, xfixes: Any, connection: int) -> None:
+        self._xlib = xlib
+        self._xfixes = xfixes
+        self._connection = connection
+        self.has_shape = xfixes is not None
+
+    @classmethod
+    def open(cls, display: str) -> _XCursorReader | None:
+        x11_name = ctypes.util.find_library("X11")
+        if x11_name is None:
+            log.info("libX11 not found: no cursor position")
+            return None
+        xlib = ctypes.CDLL(x11_name)
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = (ctypes.c_char_p,)
+        xlib.XDefaultRootWindow.restype = ctypes.c_ulong
+        xlib.XDefaultRootWindow.argtypes = (ctypes.c_void_p,)
+        xlib.XQueryPointer.argtypes = (
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            *(ctypes.POINTER(ctypes.c_ulong),) * 2,
+            *(ctypes.POINTER(ctypes.c_int),) * 4,
+            ctypes.POINTER(ctypes.c_uint),
+        )
+        xlib.XCloseDisplay.argtypes = (ctypes.c_void_p,)
+        xlib.XFree.argtypes = (ctypes.c_void_p,)
+        connection = xlib.XOpenDisplay(display.encode())
+        if not connection:
+            log.info("cannot open %s for cursor queries", display)
+            return None
+        xfixes = None
+        xfixes_name = ctypes.util.find_library("Xfixes")
+        if xfixes_name is not None:
+            candidate = ctypes.CDLL(xfixes_name)
+            candidate.XFixesQueryExtension.argtypes = (
+                ctypes.c_void_p,
+                ctypes.POINTER(ctypes.c_int),
+                ctypes.POINTER(ctypes.c_int),
+            )
+            candidate.XFixesGetCursorImage.restype = ctypes.POINTER(_XFixesCursorImage)
+            candidate.XFixesGetCursorImage.argtypes = (ctypes.c_void_p,)
+            event_base, error_base = ctypes.c_int(), ctypes.c_int()
+            if candidate.XFixesQueryExtension(connection, ctypes.byref(event_base), ctypes.byref(error_base)):
+                xfixes = candidate
+        if xfixes is None:
+            log.info("XFixes unavailable on %s: cursor position only, no shape", display)
+        return cls(xlib, xfixes, connection)
+
+    def read(self) -> CursorState | None:
+        if self._xfixes is not None:
+            image_ptr = self._xfixes.XFixesGetCursorImage(self._connection)
+            if image_ptr:
+                try:
+                    return self._from_image(image_ptr.contents)
+                finally:
+                    self._xlib.XFree(image_ptr)
+        root = self._xlib.XDefaultRootWindow(self._connection)
+        root_ret, child_ret = ctypes.c_ulong(), ctypes.c_ulong()
+        root_x, root_y, win_x, win_y = (ctypes.c_int() for _ in range(4))
+        mask = ctypes.c_uint()
+        ok = self._xlib.XQueryPointer(
+            self._connection,
+            root,
+            ctypes.byref(root_ret),
+            ctypes.byref(child_ret),
+            ctypes.byref(root_x),
+            ctypes.byref(root_y),
+            ctypes.byref(win_x),
+            ctypes.byref(win_y),
+            ctypes.byref(mask),
+        )
+        if not ok:
+            return None
+        return CursorState(root_x.value, root_y.value, None)
+
+    @staticmethod
+    def _from_image(image: _XFixesCursorImage) -> CursorState:
+        width, height = int(image.width), int(image.height)
+        shape = None
+        if 0 < width <= _MAX_CURSOR_SIDE and 0 < height <= _MAX_CURSOR_SIDE:
+            # XFixes hands out one ARGB pixel per C long (64 bits here): keep the low 32 bits, which in
+            # little-endian byte order are exactly B, G, R, A.
+            longs = np.ctypeslib.as_array(image.pixels, shape=(width * height,))
+            argb = longs.astype(np.uint32).astype("<u4")
+            shape = CursorShape(
+                width=width,
+                height=height,
+                hot_x=int(image.xhot),
+                hot_y=int(image.yhot),
+                serial=int(image.cursor_serial),
+                pixels=argb.tobytes(),
+            )
+        return CursorState(int(image.x), int(image.y), shape)
+
+    def close(self) -> None:
+        if self._connection:
+            self._xlib.XCloseDisplay(self._connection)
+            self._connection = 0
