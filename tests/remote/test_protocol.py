@@ -1,0 +1,133 @@
+"""The wire protocol: round trips, limits, and that malformed bytes only ever raise ProtocolError."""
+
+from __future__ import annotations
+
+import contextlib
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.remote import protocol as p
+
+SAMPLES: list[p.Message] = [
+    p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, ["codec:0"]),
+    p.PairStart(b"\x01" * 33),
+    p.PairReply(b"\x02" * 33, b"\x03" * 32),
+    p.PairConfirm(b"\x04" * 32),
+    p.ConsentRequest(b"cert", [p.Capability.VIEW, p.Capability.CONTROL], "printer broken", "CASE-7"),
+    p.ConsentDecision([p.Capability.VIEW]),
+    p.Revoke([p.Capability.CONTROL]),
+    p.Pause(),
+    p.Resume(),
+    p.ScreenInfo([p.Monitor(0, 0, 0, 1920, 1080, 1.0), p.Monitor(1, -1280, 0, 1280, 1024, 2.0)], 1),
+    p.SelectMonitor(1),
+    p.FrameRequest(True, 65536),
+    p.FrameUpdate(3, 64, 32, [p.Rect(0, 0, 2, 2, 0, b"\x00" * 16)]),
+    p.CursorUpdate(5, 6, True, p.CursorShape(1, 1, 0, 0, b"\xff" * 4)),
+    p.Pointer(10, 20, 1, -1),
+    p.Key(True, keysym=0xFF0D),
+    p.Key(False, text="ř"),
+    p.Clipboard("copied"),
+    p.Chat("Příliš žluťoučký kůň"),
+    p.RunScript("r1", b"{}"),
+    p.ScriptProgress("r1", b"50%"),
+    p.ScriptResult("r1", b"ok"),
+    p.ApprovalRequest("r2", b"restart cups"),
+    p.ApprovalDecision("r2", True),
+    p.Feedback(5, "thanks"),
+    p.Notice("wayland", "The screen cannot be captured on a Wayland session."),
+    p.Bye("done"),
+]
+
+
+@pytest.mark.parametrize("message", SAMPLES, ids=lambda m: type(m).__name__)
+def test_every_message_round_trips(message: p.Message) -> None:
+    assert p.decode(p.encode(message)) == message
+
+
+def test_every_message_type_has_a_sample_and_a_unique_tag() -> None:
+    kinds = p.Message.__args__  # type: ignore[attr-defined]
+    assert {type(m) for m in SAMPLES} == set(kinds)
+    tags = [k.__struct_config__.tag for k in kinds]
+    assert len(tags) == len(set(tags))
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (msgspec.msgpack.encode([999, 1]), "unknown message tag"),
+        (msgspec.msgpack.encode(["hello"]), "unknown message tag"),
+        (b"\xc1", "undecodable"),
+        (b"", "undecodable"),
+        (msgspec.msgpack.encode([18, 5]), "invalid message"),  # Chat with an int for text
+        (msgspec.msgpack.encode([16, True, 65, "a"]), "exactly one"),  # both keysym and text
+        (msgspec.msgpack.encode([13, 0, 10, 10, [[5, 5, 10, 10, 0, b""]]]), "outside the screen"),
+        (msgspec.msgpack.encode([13, 0, 99999, 10, []]), "invalid message"),  # screen too wide
+        (msgspec.msgpack.encode([18, "x" * (p.MAX_CHAT_CHARS + 1)]), "invalid message"),
+        (msgspec.msgpack.encode([5, b"", [], "", ""]), "asks for nothing"),
+        (msgspec.msgpack.encode([6, ["view", "view"]]), "repeat"),
+        (msgspec.msgpack.encode([6, ["root"]]), "invalid message"),  # unknown capability
+        (msgspec.msgpack.encode([24, 6, ""]), "invalid message"),  # rating out of range
+        (msgspec.msgpack.encode([8, "extra"]), "invalid message"),  # unknown trailing field
+    ],
+)
+def test_malformed_input_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(p.ProtocolError) as caught:
+        p.decode(raw)
+    assert reason in caught.value.reason
+
+
+def test_too_many_rects_are_rejected() -> None:
+    rect = [0, 0, 1, 1, 0, b""]
+    raw = msgspec.msgpack.encode([13, 0, 10, 10, [rect] * (p.MAX_RECTS_PER_UPDATE + 1)])
+    with pytest.raises(p.ProtocolError):
+        p.decode(raw)
+
+
+def test_oversize_input_is_rejected_before_parsing() -> None:
+    with pytest.raises(p.ProtocolError, match="too large"):
+        p.decode(b"\x00" * (p.MAX_MESSAGE_BYTES + 1))
+
+
+def test_encode_refuses_oversize_messages() -> None:
+    big = p.FrameUpdate(0, 1, 1, [p.Rect(0, 0, 1, 1, 0, b"\x00" * p.MAX_MESSAGE_BYTES)])
+    with pytest.raises(p.ProtocolError, match="too large"):
+        p.encode(big)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=512))
+def test_decode_of_arbitrary_bytes_only_raises_protocol_error(raw: bytes) -> None:
+    try:
+        message = p.decode(raw)
+    except p.ProtocolError:
+        return
+    assert p.decode(p.encode(message)) == message
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(SAMPLES), st.data())
+def test_decode_of_mutated_messages_only_raises_protocol_error(
+    message: p.Message, data: st.DataObject
+) -> None:
+    raw = bytearray(p.encode(message))
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        raw[position] = data.draw(st.integers(0, 255))
+    with contextlib.suppress(p.ProtocolError):
+        p.decode(bytes(raw))
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 100), st.integers(0, 100), st.integers(1, 50), st.integers(1, 50)),
+        max_size=8,
+    ),
+    st.integers(0, 2**40),
+)
+def test_frame_updates_round_trip(rects: list[tuple[int, int, int, int]], seq: int) -> None:
+    update = p.FrameUpdate(seq, 200, 200, [p.Rect(x, y, w, h, 0, bytes(w)) for x, y, w, h in rects])
+    assert p.decode(p.encode(update)) == update
