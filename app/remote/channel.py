@@ -1,0 +1,199 @@
+"""Framing and sealing over any byte stream: ``u32 length | payload``, one message per frame.
+
+Before pairing, frames carry plaintext pairing messages only; once :meth:`Channel.install_keys` is
+called, every frame in both directions is a sealed record (see :mod:`app.remote.pairing`).  The length
+is checked against the limit before anything is allocated, and the body is read in bounded chunks, so a
+header that lies costs nothing.  Reads wait with ``select`` rather than socket timeouts, because a
+timeout on a socket also applies to a concurrent ``sendall`` from the writer thread.
+
+Threads: one reader; any number of senders (sends are serialised by a lock); :meth:`Channel.close`
+from any thread wakes a blocked reader and a blocked sender (``shutdown`` before ``close``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import socket
+import struct
+import threading
+import time
+from typing import Final, Protocol, runtime_checkable
+
+from app.errors import PodporaError
+from app.i18n import QT_TRANSLATE_NOOP
+from app.remote import protocol
+from app.remote.pairing import RecordError, RecordOpener, RecordSealer, SessionKeys, overhead
+
+log = logging.getLogger(__name__)
+
+_HEADER: Final = struct.Struct(">I")
+#: Largest frame on the wire: the largest message plus the sealing overhead.
+MAX_FRAME_BYTES: Final = protocol.MAX_MESSAGE_BYTES + overhead()
+#: Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).
+FRAME_DEADLINE_SECONDS: Final = 30.0
+_CHUNK: Final = 256 * 1024
+
+
+class ByteStream(Protocol):
+    """What the channel needs from a connection; a socket and a paramiko Channel both fit."""
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+    def recv(self, size: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class _Pollable(Protocol):
+    def fileno(self) -> int: ...
+
+
+@runtime_checkable
+class _Shutdownable(Protocol):
+    def shutdown(self, how: int, /) -> None: ...
+
+
+class ChannelError(PodporaError):
+    """The connection to the other side failed or carried something invalid; ``reason`` says what."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"channel: {reason}",
+            user_text=QT_TRANSLATE_NOOP("podpora", "The connection to the other side was lost ({reason})."),
+            reason=reason,
+        )
+        self.reason = reason
+
+
+class ChannelClosed(ChannelError):
+    """The other side closed the connection cleanly between frames, or we closed it."""
+
+
+class Channel:
+    """One framed, optionally sealed, message connection over a :class:`ByteStream`."""
+
+    def __init__(self, stream: ByteStream, *, max_frame: int = MAX_FRAME_BYTES) -> None:
+        self._stream = stream
+        self._max_frame = max_frame
+        self._send_lock = threading.Lock()
+        self._sealer: RecordSealer | None = None
+        self._opener: RecordOpener | None = None
+        self._closed = threading.Event()
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    @property
+    def sealed(self) -> bool:
+        """Whether keys are installed (every frame from now on is sealed)."""
+        return self._opener is not None
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed.is_set()
+
+    def install_keys(self, keys: SessionKeys) -> None:
+        """Seal and open every later frame with ``keys``."""
+        with self._send_lock:
+            self._sealer = keys.sealer()
+        self._opener = keys.opener()
+
+    def send(self, message: protocol.Message) -> None:
+        """Encode, seal (after pairing) and send one message; safe from any thread.
+
+        Raises:
+            ChannelError: the connection is closed or failed.
+        """
+        payload = protocol.encode(message)
+        with self._send_lock:
+            if self._closed.is_set():
+                raise ChannelClosed("closed")
+            if self._sealer is not None:
+                payload = self._sealer.seal(payload)
+            try:
+                self._stream.sendall(_HEADER.pack(len(payload)) + payload)
+            except (OSError, EOFError) as error:
+                raise ChannelError(f"send failed: {error}") from None
+            self.bytes_sent += _HEADER.size + len(payload)
+
+    def receive(self, idle_timeout: float | None = None) -> protocol.Message | None:
+        """Wait up to ``idle_timeout`` seconds for a frame (None: no limit) and return its message.
+
+        Returns None when no frame started within ``idle_timeout``.  Single reader only.
+
+        Raises:
+            ChannelClosed: the stream ended between frames.
+            ChannelError: the stream ended mid-frame, a frame was too large or too slow, or failed to open.
+            protocol.ProtocolError: the frame is not a valid message (or a non-pairing message arrived unsealed).
+        """
+        if not self._wait_readable(idle_timeout):
+            return None
+        first = self._recv(1)
+        if not first:
+            raise ChannelClosed("the other side closed the connection")
+        deadline = time.monotonic() + FRAME_DEADLINE_SECONDS
+        header = first + self._read_exact(_HEADER.size - 1, deadline)
+        (length,) = _HEADER.unpack(header)
+        if length == 0 or length > self._max_frame:
+            # Checked before allocating: an HTTP request ("GET ...") or a lying header ends here.
+            raise ChannelError(f"frame length {length} outside 1..{self._max_frame}")
+        payload = self._read_exact(length, deadline)
+        self.bytes_received += _HEADER.size + length
+        if self._opener is not None:
+            try:
+                payload = self._opener.open(payload)
+            except RecordError as error:
+                raise ChannelError(error.reason) from None
+        message = protocol.decode(payload)
+        if self._opener is None and not isinstance(message, protocol.PAIRING_MESSAGES):
+            raise protocol.ProtocolError(f"{type(message).__name__} before pairing")
+        return message
+
+    def close(self) -> None:
+        """Close the stream now, waking any thread blocked on it; idempotent, safe from any thread."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if isinstance(self._stream, _Shutdownable):
+            # Already disconnected means there is nothing left to wake.
+            with contextlib.suppress(OSError):
+                self._stream.shutdown(socket.SHUT_RDWR)
+        try:
+            self._stream.close()
+        except OSError as error:
+            log.debug("closing the stream failed: %s", error)
+
+    def _wait_readable(self, timeout: float | None) -> bool:
+        if timeout is None or not isinstance(self._stream, _Pollable):
+            return True
+        if self._closed.is_set():
+            raise ChannelClosed("closed")
+        try:
+            readable, _, _ = select.select([self._stream], [], [], max(timeout, 0.0))
+        except (OSError, ValueError):
+            # The stream was closed under us (fileno -1) by close() from another thread.
+            raise ChannelClosed("closed") from None
+        return bool(readable)
+
+    def _recv(self, size: int) -> bytes:
+        try:
+            return self._stream.recv(size)
+        except (OSError, EOFError) as error:
+            if self._closed.is_set():
+                raise ChannelClosed("closed") from None
+            raise ChannelError(f"receive failed: {error}") from None
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        buffer = bytearray()
+        while len(buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._wait_readable(remaining):
+                raise ChannelError("frame not completed in time")
+            chunk = self._recv(min(size - len(buffer), _CHUNK))
+            if not chunk:
+                raise ChannelError("connection ended in the middle of a frame")
+            buffer += chunk
+        return bytes(buffer)
