@@ -1,0 +1,494 @@
+"""The codec seam of the screen stream: changed regions in, a few compact rectangles out, and back.
+
+:class:`FrameEncoder` (agent side) is stateful per stream. It remembers what the viewer has, finds the 64×64
+tiles that differ with numpy, merges runs of changed tiles into row strips, and encodes each strip with the
+codec its content calls for:
+
+* few colours (text, UI): a palette of at most 256 colours plus zstd-compressed indices (codec 2);
+* many colours but flat (gradients in UI, anti-aliased text with many shades): BGRA + zstd level 1 (codec 1);
+* photographic content: JPEG through libjpeg-turbo (simplejpeg, codec 3), quality adapted to the byte budget
+  the viewer asks for.
+
+Tiles sent lossy are remembered; once they stop changing they are sent again losslessly, so text always ends
+pixel-exact. A static screen produces no rectangles at all.
+
+:class:`FrameDecoder` (viewer side) applies rectangles onto a numpy framebuffer. Everything it receives is
+hostile until proven otherwise: every rectangle must lie inside the screen, every payload is size-checked
+before anything is allocated, decompression is bounded, and any malformed input raises :class:`DecodeError`
+(never another exception, never a huge allocation).
+
+Wire layout of the payloads (``EncodedRect.data``), all little-endian:
+
+* 0 raw: ``h·w·4`` bytes BGRA, row-major.
+* 1 zstd BGRA: one zstd frame that expands to exactly ``h·w·4`` bytes.
+* 2 zstd palette: ``u16 n`` (1..256) | ``n·4`` bytes BGRA palette | one zstd frame expanding to ``h·w``
+  index bytes, each ``< n``.
+* 3 JPEG: a baseline JPEG of exactly ``w``×``h`` pixels (alpha becomes 255).
+* 4 copy (reserved for scroll detection; not produced yet and refused by the decoder).
+
+Alpha is meaningless on X11 captures; viewers ignore it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import struct
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+import numpy as np
+
+from app.errors import PodporaError
+from app.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+CODEC_RAW = 0
+CODEC_ZSTD = 1
+CODEC_PALETTE = 2
+CODEC_JPEG = 3
+CODEC_COPY = 4  # reserved: scroll/move detection (a later step), refused by today's decoder
+
+TILE = 64
+
+# Decoder limits: a hostile peer must not make the viewer allocate more than this.
+DEFAULT_MAX_WIDTH = 8192
+DEFAULT_MAX_HEIGHT = 8192
+DEFAULT_MAX_PIXELS = 7680 * 4320  # 8K UHD: about 130 MiB of BGRA framebuffer
+DEFAULT_MAX_RECTS = 16384
+# zstd frames announce a window size the decompressor would allocate; no legitimate rect needs more.
+_MAX_ZSTD_WINDOW = 1 << 25
+
+# Encoder tuning.
+_FLAT_FRACTION_LOSSLESS = 0.55  # share of pixels equal to their left neighbour above which content is "UI/text"
+_PALETTE_MAX = 256
+_QUALITY_MAX = 90
+_QUALITY_MIN = 30
+_QUALITY_STEP_DOWN = 15
+_QUALITY_STEP_UP = 5
+
+
+class DecodeError(PodporaError):
+    """A screen update is malformed, out of bounds or over a limit; the session ends with this reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora",
+                "The picture from the other computer arrived damaged, so the connection was closed. "
+                "Connect again; if it keeps happening, report it.",
+            ),
+        )
+
+
+class EncodedRect(NamedTuple):
+    """One encoded rectangle, field for field the wire's ``protocol.Rect``."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    codec: int
+    data: bytes
+
+
+class RectLike(Protocol):
+    """Anything with the fields of a rectangle on the wire (``EncodedRect`` or ``protocol.Rect``)."""
+
+    @property
+    def x(self) -> int: ...
+    @property
+    def y(self) -> int: ...
+    @property
+    def w(self) -> int: ...
+    @property
+    def h(self) -> int: ...
+    @property
+    def codec(self) -> int: ...
+    @property
+    def data(self) -> bytes: ...
+
+
+@dataclass
+class EncodedFrame:
+    """The result of one :meth:`FrameEncoder.encode` call.
+
+    ``reset`` is true when the viewer must (re)size its framebuffer to ``width``×``height`` before applying
+    ``rects`` (first frame, resolution or monitor change); the rectangles then cover the whole screen.
+    ``pending`` is true when something is still owed (deferred by the byte budget, or a lossless refresh of
+    lossy tiles): the agent should encode again soon even if the screen does not change.
+    """
+
+    width: int
+    height: int
+    rects: list[EncodedRect] = field(default_factory=list)
+    reset: bool = False
+    pending: bool = False
+
+    @property
+    def byte_count(self) -> int:
+        """Payload bytes in this update (rectangle data only)."""
+        return sum(len(rect.data) for rect in self.rects)
+
+
+@dataclass
+class EncoderStats:
+    """Running counters, for the link-quality overlay and the benchmark."""
+
+    frames: int = 0
+    rects: int = 0
+    bytes: int = 0
+    rects_by_codec: dict[int, int] = field(default_factory=dict)
+    refreshed_tiles: int = 0
+
+
+def _changed_tiles(current: NDArray[np.uint32], previous: NDArray[np.uint32]) -> NDArray[np.bool_]:
+    """Return a (tile rows × tile columns) mask of 64×64 tiles where ``current`` differs from ``previous``."""
+    height, width = current.shape
+    tile_rows, tile_cols = -(-height // TILE), -(-width // TILE)
+    mask = np.zeros((tile_rows, tile_cols), dtype=bool)
+    differs = current != previous
+    changed_rows = differs.any(axis=1)
+    col_starts = np.arange(0, width, TILE)
+    # Only bands that contain a changed row are reduced column-wise: a typed character touches one band.
+    for tile_row in np.flatnonzero(np.logical_or.reduceat(changed_rows, np.arange(0, height, TILE))):
+        band = differs[tile_row * TILE : (tile_row + 1) * TILE]
+        mask[tile_row] = np.logical_or.reduceat(band.any(axis=0), col_starts)
+    return mask
+
+
+def _runs(row: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Half-open ``(start, stop)`` runs of ``True`` in a 1-D boolean array."""
+    padded = np.concatenate(([False], row, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(edges[i]), int(edges[i + 1])) for i in range(0, len(edges), 2)]
+
+
+class FrameEncoder:
+    """Turns successive captures of one monitor into minimal updates (see the module docstring).
+
+    ``refresh_after`` is how many consecutive encodes a lossy tile must stay unchanged before it is resent
+    losslessly. ``lossy`` False disables JPEG entirely (every update lossless).
+    """
+
+    def __init__(self, *, refresh_after: int = 2, lossy: bool = True, jpeg_quality: int = _QUALITY_MAX) -> None:
+        import zstandard  # imported here so that a viewer without zstd still imports the module
+
+        self._zstd = zstandard.ZstdCompressor(level=1)
+        self._refresh_after = max(1, refresh_after)
+        self._lossy_allowed = lossy
+        self._quality_ceiling = max(_QUALITY_MIN, min(100, jpeg_quality))
+        self.quality = self._quality_ceiling
+        self._reference: NDArray[np.uint32] | None = None
+        self._lossy_age: NDArray[np.int32] | None = None  # -1: tile is exact; >= 0: lossy, stable for n encodes
+        self.stats = EncoderStats()
+
+    def reset(self) -> None:
+        """Forget what the viewer has: the next update is a full frame with ``reset`` set."""
+        self._reference = None
+        self._lossy_age = None
+
+    def encode(self, frame: NDArray[np.uint8], *, max_bytes: int | None = None) -> EncodedFrame:
+        """Encode what changed in ``frame`` (H×W×4 BGRA) since the viewer's last state.
+
+        ``max_bytes`` is the viewer's budget for this update: JPEG quality adapts to it and, once it is
+        spent, remaining regions are deferred to the next update (at least one rectangle is always sent so
+        the stream makes progress).
+        """
+        if frame.ndim != 3 or frame.shape[2] != 4 or frame.dtype != np.uint8:
+            raise ValueError(f"expected an H×W×4 uint8 frame, got {frame.shape} {frame.dtype}")
+        height, width = int(frame.shape[0]), int(frame.shape[1])
+        pixels = np.ascontiguousarray(frame).view(np.uint32).reshape(height, width)
+        tile_rows, tile_cols = -(-height // TILE), -(-width // TILE)
+
+        reference, lossy_age = self._reference, self._lossy_age
+        reset = reference is None or lossy_age is None or reference.shape != pixels.shape
+        if reference is None or lossy_age is None or reference.shape != pixels.shape:
+            if reference is not None:
+                log.info("screen size changed to %dx%d: sending a full frame", width, height)
+            reference = self._reference = np.zeros_like(pixels)
+            lossy_age = self._lossy_age = np.full((tile_rows, tile_cols), -1, dtype=np.int32)
+            changed = np.ones((tile_rows, tile_cols), dtype=bool)
+        elif not bool((lossy_age >= 0).any()) and np.array_equal(pixels, reference):
+            # The common idle case costs one comparison (no lossy tiles owe a refresh; nothing changed).
+            self.stats.frames += 1
+            return EncodedFrame(width=width, height=height)
+        else:
+            changed = _changed_tiles(pixels, reference)
+
+        # Lossy tiles that changed start their stability count again; untouched ones age by one encode.
+        stable_lossy = (lossy_age >= 0) & ~changed
+        lossy_age[stable_lossy] += 1
+        refresh = stable_lossy & (lossy_age >= self._refresh_after)
+
+        result = EncodedFrame(width=width, height=height, reset=reset)
+        spent = 0
+        jpeg_bytes = 0
+        deferred = False
+        for mask, is_refresh in ((changed, False), (refresh, True)):
+            for tile_row in range(tile_rows):
+                y, h = tile_row * TILE, min(TILE, height - tile_row * TILE)
+                for start, stop in _runs(mask[tile_row]):
+                    for sub_start, sub_stop, lossless in self._split_by_content(
+                        pixels, y, h, start, stop, force_lossless=is_refresh
+                    ):
+                        if max_bytes is not None and spent >= max_bytes and result.rects:
+                            deferred = True
+                            continue
+                        x = sub_start * TILE
+                        w = min(sub_stop * TILE, width) - x
+                        strip = pixels[y : y + h, x : x + w]
+                        rect = self._encode_strip(frame, strip, (x, y, w, h), lossless=lossless)
+                        result.rects.append(rect)
+                        spent += len(rect.data)
+                        if rect.codec == CODEC_JPEG:
+                            jpeg_bytes += len(rect.data)
+                        reference[y : y + h, x : x + w] = strip
+                        lossy_age[tile_row, sub_start:sub_stop] = -1 if lossless else 0
+                        if is_refresh:
+                            self.stats.refreshed_tiles += sub_stop - sub_start
+
+        self._adapt_quality(max_bytes, spent, jpeg_bytes)
+        result.pending = deferred or bool(np.any(lossy_age >= 0))
+        self.stats.frames += 1
+        self.stats.rects += len(result.rects)
+        self.stats.bytes += spent
+        for rect in result.rects:
+            self.stats.rects_by_codec[rect.codec] = self.stats.rects_by_codec.get(rect.codec, 0) + 1
+        return result
+
+    def _adapt_quality(self, max_bytes: int | None, spent: int, jpeg_bytes: int) -> None:
+        if max_bytes is None or jpeg_bytes == 0:
+            return
+        if spent > max_bytes:
+            self.quality = max(_QUALITY_MIN, self.quality - _QUALITY_STEP_DOWN)
+        elif spent < max_bytes // 3:
+            self.quality = min(self._quality_ceiling, self.quality + _QUALITY_STEP_UP)
+
+    def _split_by_content(
+        self, pixels: NDArray[np.uint32], y: int, h: int, start: int, stop: int, *, force_lossless: bool
+    ) -> list[tuple[int, int, bool]]:
+        """Split the tile run ``start:stop`` of one tile row into sub-runs of lossless or lossy content.
+
+        A tile is "UI or text" when most of its pixels equal their left neighbour; photographic tiles are
+        not. Classifying per tile (not per strip) keeps a photo next to a text field from dragging the text
+        into JPEG, or the photo into a huge lossless rectangle.
+        """
+        if force_lossless or not self._lossy_allowed:
+            return [(start, stop, True)]
+        width = pixels.shape[1]
+        x0, x1 = start * TILE, min(stop * TILE, width)
+        strip = pixels[y : y + h, x0:x1]
+        flat_per_column = np.zeros(x1 - x0, dtype=np.int64)
+        flat_per_column[1:] = (strip[:, 1:] == strip[:, :-1]).sum(axis=0)
+        offsets = np.arange(0, x1 - x0, TILE)
+        flat_per_tile = np.add.reduceat(flat_per_column, offsets)
+        tile_widths = np.minimum(offsets + TILE, x1 - x0) - offsets
+        lossless = flat_per_tile >= _FLAT_FRACTION_LOSSLESS * (tile_widths * h)
+        pieces: list[tuple[int, int, bool]] = []
+        run_start = 0
+        for index in range(1, len(lossless) + 1):
+            if index == len(lossless) or lossless[index] != lossless[run_start]:
+                pieces.append((start + run_start, start + index, bool(lossless[run_start])))
+                run_start = index
+        return pieces
+
+    def _encode_strip(
+        self,
+        frame: NDArray[np.uint8],
+        strip: NDArray[np.uint32],
+        area: tuple[int, int, int, int],
+        *,
+        lossless: bool,
+    ) -> EncodedRect:
+        """Encode one strip at ``area`` = ``(x, y, w, h)`` losslessly (palette or zstd) or as JPEG."""
+        x, y, w, h = area
+        if lossless:
+            palette = self._palette(strip)
+            if palette is not None:
+                return EncodedRect(x, y, w, h, CODEC_PALETTE, self._encode_palette(strip, palette))
+            data = self._zstd.compress(np.ascontiguousarray(strip).tobytes())
+            return EncodedRect(x, y, w, h, CODEC_ZSTD, data)
+        import simplejpeg
+
+        block = np.ascontiguousarray(frame[y : y + h, x : x + w])
+        data = simplejpeg.encode_jpeg(block, quality=self.quality, colorspace="BGRA", colorsubsampling="420")
+        return EncodedRect(x, y, w, h, CODEC_JPEG, bytes(data))
+
+    @staticmethod
+    def _palette(strip: NDArray[np.uint32]) -> NDArray[np.uint32] | None:
+        """The sorted distinct colours of ``strip`` if there are at most 256, else ``None``.
+
+        Every colour starts at least one horizontal run, so only run starts need sorting: on text and UI
+        that is a small fraction of the strip.
+        """
+        run_starts = np.empty(strip.shape, dtype=bool)
+        run_starts[:, 0] = True
+        if strip.shape[1] > 1:
+            run_starts[:, 1:] = strip[:, 1:] != strip[:, :-1]
+        candidates = strip[run_starts]
+        # Many runs: check a sample first so photographic strips fail fast.
+        if (
+            candidates.size > _PALETTE_MAX * 64
+            and np.unique(candidates[:: max(1, candidates.size // 4096)]).size > _PALETTE_MAX
+        ):
+            return None
+        colours = np.unique(candidates)
+        if colours.size > _PALETTE_MAX:
+            return None
+        return colours
+
+    def _encode_palette(self, strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> bytes:
+        indices = np.searchsorted(palette, strip).astype(np.uint8)
+        header = struct.pack("<H", palette.size) + palette.astype("<u4").tobytes()
+        return header + self._zstd.compress(indices.tobytes())
+
+
+class FrameDecoder:
+    """The viewer's framebuffer and the only code that interprets rectangles from the network."""
+
+    def __init__(
+        self,
+        *,
+        max_width: int = DEFAULT_MAX_WIDTH,
+        max_height: int = DEFAULT_MAX_HEIGHT,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        max_rects: int = DEFAULT_MAX_RECTS,
+    ) -> None:
+        import zstandard
+
+        self._zstd = zstandard.ZstdDecompressor(max_window_size=_MAX_ZSTD_WINDOW)
+        self._zstd_error = zstandard.ZstdError
+        self.max_width = max_width
+        self.max_height = max_height
+        self.max_pixels = max_pixels
+        self.max_rects = max_rects
+        self.framebuffer: NDArray[np.uint8] = np.zeros((0, 0, 4), dtype=np.uint8)
+
+    @property
+    def width(self) -> int:
+        """Current framebuffer width in pixels."""
+        return int(self.framebuffer.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Current framebuffer height in pixels."""
+        return int(self.framebuffer.shape[0])
+
+    def resize(self, width: int, height: int) -> None:
+        """Start a new black framebuffer of ``width``×``height`` (checked against the limits first)."""
+        if not (0 < width <= self.max_width and 0 < height <= self.max_height):
+            raise DecodeError(f"screen size {width}x{height} outside 1..{self.max_width}x{self.max_height}")
+        if width * height > self.max_pixels:
+            raise DecodeError(f"screen of {width * height} pixels exceeds the limit of {self.max_pixels}")
+        self.framebuffer = np.zeros((height, width, 4), dtype=np.uint8)
+        self.framebuffer[:, :, 3] = 255
+
+    def apply(self, width: int, height: int, rects: Sequence[RectLike]) -> list[tuple[int, int, int, int]]:
+        """Apply one update for a ``width``×``height`` screen; return the ``(x, y, w, h)`` areas drawn.
+
+        A different size than the current framebuffer starts a new one (resolution or monitor change).
+        """
+        if len(rects) > self.max_rects:
+            raise DecodeError(f"{len(rects)} rectangles in one update exceed the limit of {self.max_rects}")
+        if (width, height) != (self.width, self.height):
+            self.resize(width, height)
+        drawn = []
+        for rect in rects:
+            self.apply_rect(rect)
+            drawn.append((rect.x, rect.y, rect.w, rect.h))
+        return drawn
+
+    def apply_rect(self, rect: RectLike) -> None:
+        """Decode one rectangle into the framebuffer; raise :class:`DecodeError` if anything is wrong."""
+        x, y, w, h = rect.x, rect.y, rect.w, rect.h
+        if not all(isinstance(value, int) for value in (x, y, w, h, rect.codec)):
+            raise DecodeError("rectangle fields must be integers")
+        if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > self.width or y + h > self.height:
+            raise DecodeError(f"rectangle {w}x{h}+{x}+{y} is outside the {self.width}x{self.height} screen")
+        data = rect.data
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise DecodeError("rectangle data must be bytes")
+        target = self.framebuffer[y : y + h, x : x + w]
+        if rect.codec == CODEC_RAW:
+            target[...] = self._bgra(bytes(data), w, h)
+        elif rect.codec == CODEC_ZSTD:
+            target[...] = self._bgra(self._inflate(data, w * h * 4), w, h)
+        elif rect.codec == CODEC_PALETTE:
+            target[...] = self._palette(data, w, h)
+        elif rect.codec == CODEC_JPEG:
+            target[...] = self._jpeg(data, w, h)
+        else:
+            raise DecodeError(f"unknown or unsupported codec {rect.codec}")
+
+    @staticmethod
+    def _bgra(data: bytes, w: int, h: int) -> NDArray[np.uint8]:
+        if len(data) != w * h * 4:
+            raise DecodeError(f"raw rectangle of {len(data)} bytes, expected {w * h * 4}")
+        return np.frombuffer(data, dtype=np.uint8).reshape(h, w, 4)
+
+    def _inflate(self, data: bytes | bytearray | memoryview, expected: int) -> bytes:
+        """Decompress one zstd frame to exactly ``expected`` bytes, never producing more than one extra."""
+        try:
+            with self._zstd.stream_reader(io.BytesIO(bytes(data)), read_across_frames=False) as reader:
+                out = reader.read(expected + 1)
+        except self._zstd_error as error:
+            raise DecodeError(f"corrupt zstd data: {error}") from error
+        if len(out) != expected:
+            raise DecodeError(f"zstd data expands to {len(out)} bytes, expected {expected}")
+        return bytes(out)
+
+    def _palette(self, data: bytes | bytearray | memoryview, w: int, h: int) -> NDArray[np.uint8]:
+        view = bytes(data)
+        if len(view) < 2:
+            raise DecodeError("palette rectangle too short")
+        (count,) = struct.unpack_from("<H", view)
+        if not 1 <= count <= _PALETTE_MAX or len(view) < 2 + count * 4:
+            raise DecodeError(f"bad palette of {count} colours")
+        palette = np.frombuffer(view, dtype="<u4", count=count, offset=2)
+        indices = np.frombuffer(self._inflate(view[2 + count * 4 :], w * h), dtype=np.uint8)
+        if int(indices.max()) >= count:
+            raise DecodeError("palette index out of range")
+        return palette[indices].astype(np.uint32).view(np.uint8).reshape(h, w, 4)
+
+    @staticmethod
+    def _jpeg(data: bytes | bytearray | memoryview, w: int, h: int) -> NDArray[np.uint8]:
+        import simplejpeg
+
+        blob = bytes(data)
+        try:
+            header_h, header_w, _colour, _subsampling = simplejpeg.decode_jpeg_header(blob)
+        except (ValueError, RuntimeError, TypeError) as error:
+            raise DecodeError(f"corrupt JPEG header: {error}") from error
+        if (header_w, header_h) != (w, h):
+            raise DecodeError(f"JPEG of {header_w}x{header_h} in a {w}x{h} rectangle")
+        try:
+            image = simplejpeg.decode_jpeg(blob, colorspace="BGRA")
+        except (ValueError, RuntimeError, TypeError) as error:
+            raise DecodeError(f"corrupt JPEG data: {error}") from error
+        if image.shape != (h, w, 4):
+            raise DecodeError(f"JPEG decoded to {image.shape}, expected {(h, w, 4)}")
+        result: NDArray[np.uint8] = image
+        result[:, :, 3] = 255
+        return result
+
+
+def psnr(reference: NDArray[np.uint8], decoded: NDArray[np.uint8]) -> float:
+    """Peak signal-to-noise ratio in dB over the B, G, R channels (``inf`` when identical)."""
+    diff = reference[..., :3].astype(np.float64) - decoded[..., :3].astype(np.float64)
+    mse = float(np.mean(diff * diff))
+    if mse == 0.0:
+        return float("inf")
+    return float(10.0 * np.log10(255.0 * 255.0 / mse))
+
+
+def rects_bytes(rects: Iterable[RectLike]) -> int:
+    """Total payload bytes of ``rects``."""
+    return sum(len(rect.data) for rect in rects)
