@@ -104,6 +104,8 @@ class SshServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
         self.process = None
 
 

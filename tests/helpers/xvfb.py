@@ -34,17 +34,35 @@ class VirtualDisplay:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process.stderr:
+            self.process.stderr.close()
 
 
-def start_xvfb(width: int = 1280, height: int = 800, depth: int = 24, *, extra: list[str] | None = None) -> VirtualDisplay:
+def start_xvfb(
+    width: int = 1280, height: int = 800, depth: int = 24, *, extra: list[str] | None = None
+) -> VirtualDisplay:
     """Start Xvfb on a free display and return once it accepts clients; raise if it cannot start."""
     binary = shutil.which("Xvfb")
     if binary is None:
         raise RuntimeError("Xvfb is not installed: run scripts/setup (package xvfb)")
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x{depth}",
-         "-nolisten", "tcp", "-noreset", "+extension", "DAMAGE", "+extension", "XTEST", *(extra or [])],
+        [
+            binary,
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x{depth}",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+            "+extension",
+            "DAMAGE",
+            "+extension",
+            "XTEST",
+            *(extra or []),
+        ],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
