@@ -40,7 +40,7 @@ REASON_DISPLAY_UNREACHABLE = "display-unreachable"
 REASON_MONITOR_GONE = "monitor-gone"
 
 
-class ScreenUnavailable(PodporaError):  # noqa: N818 - the name the agent and the UI branch on
+class ScreenUnavailable(PodporaError):
     """The screen cannot be captured here; ``reason`` is one of the ``REASON_*`` strings of this module."""
 
     def __init__(self, message: str, *, reason: str, user_text: str, **user_args: Any) -> None:
@@ -142,8 +142,7 @@ def check_screen_available(env: Mapping[str, str] | None = None) -> str:
             reason=REASON_NO_DISPLAY,
             user_text=QT_TRANSLATE_NOOP(
                 "podpora",
-                "There is no graphical desktop to share here. Start Podpora from inside your desktop "
-                "session.",
+                "There is no graphical desktop to share here. Start Podpora from inside your desktop session.",
             ),
         )
     return display
@@ -155,8 +154,7 @@ def _display_unreachable(display: str, detail: object) -> ScreenUnavailable:
         reason=REASON_DISPLAY_UNREACHABLE,
         user_text=QT_TRANSLATE_NOOP(
             "podpora",
-            "Podpora cannot reach the desktop display {display}. Start Podpora from inside your desktop "
-            "session.",
+            "Podpora cannot reach the desktop display {display}. Start Podpora from inside your desktop session.",
         ),
         display=display,
     )

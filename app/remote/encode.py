@@ -89,12 +89,12 @@ class DecodeError(PodporaError):
 
 
 class EncodedRect(NamedTuple):
-    """One encoded rectangle, field for field the wire's ``protocol.Rect``."""
+    """One encoded rectangle, field for field (and in order) the wire's ``protocol.Rect``: ``Rect(*rect)``."""
 
     x: int
     y: int
-    w: int
-    h: int
+    width: int
+    height: int
     codec: int
     data: bytes
 
@@ -107,9 +107,9 @@ class RectLike(Protocol):
     @property
     def y(self) -> int: ...
     @property
-    def w(self) -> int: ...
+    def width(self) -> int: ...
     @property
-    def h(self) -> int: ...
+    def height(self) -> int: ...
     @property
     def codec(self) -> int: ...
     @property
@@ -403,12 +403,12 @@ class FrameDecoder:
         drawn = []
         for rect in rects:
             self.apply_rect(rect)
-            drawn.append((rect.x, rect.y, rect.w, rect.h))
+            drawn.append((rect.x, rect.y, rect.width, rect.height))
         return drawn
 
     def apply_rect(self, rect: RectLike) -> None:
         """Decode one rectangle into the framebuffer; raise :class:`DecodeError` if anything is wrong."""
-        x, y, w, h = rect.x, rect.y, rect.w, rect.h
+        x, y, w, h = rect.x, rect.y, rect.width, rect.height
         if not all(isinstance(value, int) for value in (x, y, w, h, rect.codec)):
             raise DecodeError("rectangle fields must be integers")
         if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > self.width or y + h > self.height:
