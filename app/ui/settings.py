@@ -1,0 +1,92 @@
+"""The console's and assist app's own preferences (language, theme, gateways), kept as JSON.
+
+These are UI preferences only; credentials never go here (they go to the OS keyring).  The file lives in
+Podpora's config folder (``PODPORA_HOME`` in tests) and is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.config import default_paths
+
+THEMES = ("system", "light", "dark")
+
+
+@dataclass
+class Gateway:
+    """An organisation's OpenSSH gateway that end users reach with a session code."""
+
+    name: str
+    alias: str
+
+
+@dataclass
+class TicketConnectorSettings:
+    """Where finished cases go; the secret part lives in the keyring under ``keyring_user``."""
+
+    kind: str = "folder"
+    url: str = ""
+    username: str = ""
+
+
+@dataclass
+class UiSettings:
+    """Preferences shared by the console and the assist app."""
+
+    language: str = "system"
+    theme: str = "system"
+    first_run_done: bool = False
+    gateways: list[Gateway] = field(default_factory=list)
+    connector: TicketConnectorSettings = field(default_factory=TicketConnectorSettings)
+    technician_name: str = ""
+    organisation_certificate: str = ""
+
+    @staticmethod
+    def path() -> Path:
+        """The settings file."""
+        return default_paths().config_dir / "ui.json"
+
+    @classmethod
+    def load(cls) -> UiSettings:
+        """Read the settings, falling back to defaults for a missing or unreadable file."""
+        try:
+            raw: Any = json.loads(cls.path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        settings = cls()
+        for key in ("language", "theme", "technician_name", "organisation_certificate"):
+            if isinstance(raw.get(key), str):
+                setattr(settings, key, raw[key])
+        settings.first_run_done = bool(raw.get("first_run_done", False))
+        gateways = raw.get("gateways", [])
+        if isinstance(gateways, list):
+            settings.gateways = [
+                Gateway(str(g.get("name", "")), str(g.get("alias", "")))
+                for g in gateways
+                if isinstance(g, dict) and g.get("alias")
+            ]
+        connector = raw.get("connector")
+        if isinstance(connector, dict):
+            settings.connector = TicketConnectorSettings(
+                kind=str(connector.get("kind", "folder")),
+                url=str(connector.get("url", "")),
+                username=str(connector.get("username", "")),
+            )
+        if settings.theme not in THEMES:
+            settings.theme = "system"
+        return settings
+
+    def save(self) -> None:
+        """Write the settings atomically (a crash never leaves half a file)."""
+        target = self.path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, target)

@@ -1,0 +1,78 @@
+"""Running blocking work off the GUI thread and delivering the outcome back to it through queued signals.
+
+Controllers own their workers; widgets never call anything that may wait on the network, disk or a
+subprocess.  A :class:`Task` runs a plain callable on Qt's global thread pool and emits ``succeeded`` or
+``failed`` — those signals cross threads as queued connections, so slots run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Task(QObject):
+    """One unit of background work; connect to its signals before :meth:`start`."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self.cancelled = False
+
+    def start(self, pool: QThreadPool | None = None) -> None:
+        """Queue the work on ``pool`` (Qt's global pool by default)."""
+        runner = _Runner(self)
+        (pool or QThreadPool.globalInstance()).start(runner)
+
+    def cancel(self) -> None:
+        """Drop the result when it arrives (the callable itself decides how to stop early)."""
+        self.cancelled = True
+
+    def _run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as error:
+            log.debug("background task failed: %r", error)
+            if not self.cancelled:
+                self.failed.emit(error)
+        else:
+            if not self.cancelled:
+                self.succeeded.emit(result)
+        self.finished.emit()
+
+
+class _Runner(QRunnable):
+    """Adapter from QRunnable to :class:`Task` (QRunnable is not a QObject and cannot emit signals)."""
+
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self._task = task
+
+    def run(self) -> None:
+        self._task._run()
+
+
+def run_in_background(
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+    parent: QObject,
+) -> Task:
+    """Start ``work`` off the GUI thread; ``on_success``/``on_failure`` run on ``parent``'s thread."""
+    task = Task(work, parent)
+    # Queued explicitly: the task lives on the GUI thread, so its queued slots run there even for plain
+    # functions, whatever thread emits.
+    task.succeeded.connect(on_success, Qt.ConnectionType.QueuedConnection)
+    task.failed.connect(on_failure, Qt.ConnectionType.QueuedConnection)
+    task.finished.connect(task.deleteLater)
+    task.start()
+    return task

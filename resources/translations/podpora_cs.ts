@@ -1,0 +1,606 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="cs_CZ">
+<context>
+    <name>AssistWindow</name>
+    <message>
+        <source>Podpora – Get help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Get help from your IT support</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press the button below. You will get a short code to read out to your technician. Nothing is shared until you agree.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Get help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check my computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs a few quick checks here on your computer and explains what it finds. Nothing is sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read this code to your technician</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happens next: your technician types the code. Then you see who they are and what they ask for, and you decide. You can end the session at any time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are being helped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session has ended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How helpful was this session?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Anything you want to add (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a copy…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send rating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You approved a change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You declined a change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>{name} helped you for %n minute(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Case: {reference}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What was done:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To undo: {undo}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing on your computer was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This code has expired. Press Cancel and ask for a new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code is valid for {minutes}:{seconds:02d} more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for your technician to enter the code…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your technician is connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your technician is connected. Please answer the question on your screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You refused. Nothing was shared. You can close this window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your technician</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session is paused. {name} cannot see your screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} can see your screen and use your mouse and keyboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} can see your screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is connected. You can chat here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worth a look</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking your computer… this takes a few seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Found %n thing(s) worth a look.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Everything we checked looks fine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check could not run: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thank you! Your rating was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save the copy: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatWidget</name>
+    <message>
+        <source>Type a message</source>
+        <extracomment>Longest message accepted from the keyboard; the protocol enforces its own limit too.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConsentDialog</name>
+    <message>
+        <source>See your screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use your mouse and keyboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy and paste text between your computer and theirs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run checks on your computer (each repair asks you again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Someone asks to help you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} asks to connect to your computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key fingerprint: {fingerprint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verified by your organisation: {organisation}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: this person is NOT verified by your organisation. Only accept if you are sure who they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>They ask to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only accept if you contacted your IT support yourself. Nobody from IT will call you out of the blue and ask for this.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can pause or end the session at any time with the buttons that stay on your screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deny</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Closes in %n second(s) (that counts as Deny).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RatingRow</name>
+    <message>
+        <source>Poor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excellent</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RepairApprovalDialog</name>
+    <message>
+        <source>Approve a change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} wants to: {title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What this changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How to undo it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This needs administrator rights on your computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Closes in %n second(s) (that counts as Decline).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SessionIndicator</name>
+    <message>
+        <source>Paused: {name} cannot see your screen right now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} can see and control your screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} can see your screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is connected but cannot see your screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Podpora session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take back control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End session</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Something unexpected went wrong: {0}</source>
+        <extracomment>Languages Podpora speaks, in the order the language menus list them. Each language&apos;s own name, shown in menus so people find their language even when the UI is foreign.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>podpora</name>
+    <message>
+        <source>The case log could not be saved ({reason}). Remote control is stopped so that nothing happens without a record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case log was changed outside Podpora: record {seq} does not verify.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keystrokes are never recorded in the case log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case log cannot be opened with this computer&apos;s key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No {name} is stored for {system}. Store it with `podpora outbox login {system} {name}` (kept in the system keyring) or set {env}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case-log key file {path} can be read by other users. Fix it with: chmod 600 {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no system keyring to store the {name} for {system}. Set {env} instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The diagnostics settings {source} are invalid at &apos;{key}&apos;: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The script description {source} is invalid at &apos;{key}&apos;: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The script {source} was refused because {reason}. Nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key file {path} cannot be used: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The value for &apos;{name}&apos; of the script {script_id} is not accepted: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no verified script called &apos;{script_id}&apos;. See &apos;podpora diag list&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The result file {path} cannot be read: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your organisation&apos;s Podpora settings ({file}) cannot be used: {problem}. Please tell your IT department.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your organisation&apos;s Podpora settings ({file}) have a problem with the setting “{key}”: {problem}. Please tell your IT department.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer uses a Wayland desktop session. Podpora cannot show or control the screen in it yet. Log out and choose an &quot;Xorg&quot; or &quot;X11&quot; session on the login screen, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no graphical desktop to share here. Start Podpora from inside your desktop session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Podpora cannot reach the desktop display {display}. Start Podpora from inside your desktop session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shared monitor was disconnected. Choose another monitor.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the other side was lost ({reason}).</source>
+        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture from the other computer arrived damaged, so the connection was closed. Connect again; if it keeps happening, report it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Podpora cannot control the mouse and keyboard in this desktop session. The technician can still see the screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenSSH&apos;s sshd is not installed. Run scripts/setup (Debian package openssh-server).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session code was not accepted. Check the code and try again.</source>
+        <extracomment>Three groups of three digits: 10^9 codes (~30 bits). With 3 attempts per code and SPAKE2 allowing one guess per attempt, a guesser succeeds with probability 3·10⁻⁹ per code shown. Across all codes: after this many failed attempts within the window, pairing locks until the window passes.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection was tampered with or broken; the session was closed for safety.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many wrong codes. Wait a few minutes and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session code expired. Ask for the new code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A session code has 9 digits, like 123-456-789.</source>
+        <extracomment>A short, non-secret fingerprint of this session (both sides compute the same one), for the journal.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The other side sent something invalid; the session was closed.</source>
+        <extracomment>Largest encoded message (one wire frame&apos;s plaintext). Big enough for a full 1920×1080 raw BGRA update (8.3 MB) with room for 4K in two updates; the console&apos;s FrameRequest.max_bytes asks for less. Largest side of a screen or monitor in pixels (Xvfb&apos;s maximum is 16384 too).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your SSH configuration includes itself in a loop ({path}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the SSH configuration file {path}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH configuration file {path} has an error: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH configuration file {path} does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ProxyJump chain to {host} is too long or loops.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH configuration for {host} has an invalid number: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command on the remote machine did not finish in time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection was lost while the command was running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused to connect to {host}:{port}. Nothing may be listening there, or the server does not allow port forwarding.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway refused to open a port for this session. Ask your IT department to check the gateway key&apos;s permitlisten setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} did not answer in time. The machine may be off, or a firewall may drop the connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user}@{host} did not accept any of your keys. Check that your key is loaded in ssh-agent or named by IdentityFile, and that the server has your public key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name {host} could not be found. Check the spelling and your network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} refused the connection on port {port}: no SSH server is listening there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} cannot be reached: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} accepted the connection but its SSH server did not answer in time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SSH connection to {host} failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The jump host could not reach {host} on port {port}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} runs an SSH server without protection against the Terrapin attack (strict key exchange). Ask its administrator to update OpenSSH.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity of {host} has changed. Someone may be intercepting this connection, or the machine was reinstalled. Podpora will not connect. Check the new fingerprint {fingerprint} with the machine&apos;s administrator by phone or in person; if it is genuine, remove the old entry for {name} from your known_hosts files and connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} is not known yet and its key was not accepted. Its fingerprint is {fingerprint}; compare it with the one your administrator gave you before trusting it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase for the key {path} is not correct.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your private key {path} can be read by other users, so Podpora will not use it. Fix it with: chmod 600 {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
