@@ -1,0 +1,696 @@
+"""Run verified scripts locally or on a remote machine, with timeouts, cancel, parallelism and consent.
+
+The command is fixed and built as an argv list; nothing from a script or a parameter is ever interpolated
+into a shell string::
+
+    [sudo -n] setsid -w sh -c 'echo "PODPORA-PGID $$"; exec "$@"' podpora python3 -I - '<parameters as JSON>'
+
+* ``setsid`` puts the script into its own process group (a new session) and the bootstrap prints that
+  group's id first, so cancel and timeout can kill *every* process the script started, over a second exec
+  channel on a remote machine (``kill -TERM -- -PGID``, then ``KILL``).
+* The script body (the exact verified bytes held in memory) goes on stdin; ``python3 -I -`` reads it from
+  there in isolated mode (no ``PYTHONPATH``, no user site, not the current folder) so files on the target
+  cannot replace the standard library the script imports.  ``sh`` scripts get ``sh -s -- VALUES...``.
+* Parameters are validated against the signed manifest first, then travel as one argv element.
+
+Where the command runs is an :class:`Executor`: :class:`LocalExecutor` here (the assist agent, "check my
+computer", tests) or an SSH adapter that the composition root builds around the SSH connection's exec.
+
+A repair, install or config script runs only after an :class:`ApprovalProvider` approves that exact action
+(script digest, parameters, a fresh nonce; a decision is used once), and is wrapped by its verifying checks
+before and after (:class:`~app.diagnostics.results.RepairOutcome`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.diagnostics.catalog import Catalog, VerifiedScript
+from app.diagnostics.errors import DiagnosticError
+from app.diagnostics.manifest import JsonValue, Text, script_of_check
+from app.diagnostics.results import (
+    MAX_LINE_BYTES,
+    Check,
+    OutputParser,
+    Progress,
+    RepairOutcome,
+    ScriptResult,
+)
+from app.i18n import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
+
+PGID_MARKER = b"PODPORA-PGID "
+BOOTSTRAP = 'echo "PODPORA-PGID $$"; exec "$@"'
+STDERR_LIMIT = 16 * 1024
+TERM_GRACE = 2.0
+KILL_GRACE = 5.0
+
+
+class ExecutorError(DiagnosticError):
+    """A command could not be started or followed (the target, not the script, failed)."""
+
+
+class ConnectionLost(ExecutorError):
+    """The connection to the target broke; whatever the script did is unknown."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"connection lost: {detail}",
+            user_text=QT_TRANSLATE_NOOP("podpora", "The connection to the computer was lost: {detail}"),
+            detail=detail,
+        )
+
+
+class ReadStream(Protocol):
+    """A blocking binary stream (a pipe or an SSH channel file)."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class WriteStream(Protocol):
+    """The command's stdin; ``close`` sends end-of-file."""
+
+    def write(self, data: bytes, /) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class RunningCommand(Protocol):
+    """A started command, local or remote."""
+
+    @property
+    def stdin(self) -> WriteStream: ...
+
+    @property
+    def stdout(self) -> ReadStream: ...
+
+    @property
+    def stderr(self) -> ReadStream: ...
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Exit status; ``None`` when it cannot be known (the connection broke)."""
+        ...
+
+    def close(self) -> None:
+        """Release the command's channel or pipes (does not wait)."""
+        ...
+
+
+class Executor(Protocol):
+    """Starts argv-list commands on one machine and kills process groups there."""
+
+    @property
+    def label(self) -> str:
+        """Where commands run (``localhost``, an SSH alias), for the result document."""
+        ...
+
+    def start(self, argv: Sequence[str]) -> RunningCommand:
+        """Start ``argv`` (never through a shell of ours); raise :class:`ExecutorError` when impossible."""
+        ...
+
+    def kill_group(self, pgid: int, signal_name: str, *, admin: bool) -> None:
+        """Send ``signal_name`` (``TERM``/``KILL``) to process group ``pgid`` on the target."""
+        ...
+
+    def is_root(self) -> bool:
+        """True when commands already run as root (then ``sudo`` is not needed)."""
+        ...
+
+
+class _PopenCommand:
+    """Adapts :class:`subprocess.Popen` to :class:`RunningCommand`."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        if process.stdin is None or process.stdout is None or process.stderr is None:
+            raise ExecutorError("the command was started without pipes")
+        self._process = process
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+        self._stderr = process.stderr
+
+    @property
+    def stdin(self) -> WriteStream:
+        return self._stdin
+
+    @property
+    def stdout(self) -> ReadStream:
+        return self._stdout
+
+    @property
+    def stderr(self) -> ReadStream:
+        return self._stderr
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        try:
+            return self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self) -> None:
+        for stream in (self._stdin, self._stdout, self._stderr):
+            with contextlib.suppress(OSError):  # already closed by the other side
+                stream.close()
+
+
+class LocalExecutor:
+    """Runs commands on this machine (the assist agent's self-check, and tests)."""
+
+    label = "localhost"
+
+    def start(self, argv: Sequence[str]) -> RunningCommand:
+        try:
+            process = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                close_fds=True,
+            )
+        except OSError as error:
+            raise ExecutorError(f"cannot start {argv[0]}: {error}") from None
+        return _PopenCommand(process)
+
+    def kill_group(self, pgid: int, signal_name: str, *, admin: bool) -> None:
+        if admin and not self.is_root():
+            subprocess.run(["sudo", "-n", "kill", f"-{signal_name}", "--", f"-{pgid}"], check=False)
+            return
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(pgid, getattr(signal, f"SIG{signal_name}"))
+
+    def is_root(self) -> bool:
+        return os.geteuid() == 0
+
+
+def build_argv(script: VerifiedScript, parameters: Mapping[str, JsonValue], *, sudo: bool) -> list[str]:
+    """The fixed command line for ``script`` with already-validated ``parameters``."""
+    manifest = script.manifest
+    prefix = ["sudo", "-n"] if sudo else []
+    if manifest.interpreter == "sh":
+        values = [_sh_value(parameters.get(p.name)) for p in manifest.parameters]
+        command = ["sh", "-s", "--", *values]
+    else:
+        command = ["python3", "-I", "-", json.dumps(dict(parameters), separators=(",", ":"))]
+    return [*prefix, "setsid", "-w", "sh", "-c", BOOTSTRAP, "podpora", *command]
+
+
+def _sh_value(value: JsonValue | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def parameters_hash(parameters: Mapping[str, JsonValue]) -> str:
+    return hashlib.sha256(json.dumps(dict(parameters), sort_keys=True).encode()).hexdigest()
+
+
+class RunControl:
+    """Cancels runs: every script started with this control stops when :meth:`cancel` is called."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._wakers: list[threading.Event] = []
+
+    def is_cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        with self._lock:
+            for waker in self._wakers:
+                waker.set()
+
+    def _register(self, waker: threading.Event) -> None:
+        with self._lock:
+            self._wakers.append(waker)
+            if self._cancelled.is_set():
+                waker.set()
+
+    def _unregister(self, waker: threading.Event) -> None:
+        with self._lock:
+            self._wakers.remove(waker)
+
+
+EventCallback = Callable[[Progress | Check], None]
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What the person approving a change is shown; the decision must echo ``nonce``, digest and params."""
+
+    nonce: str
+    script_id: str
+    version: str
+    digest: str
+    parameters: Mapping[str, JsonValue]
+    parameters_hash: str
+    category: str
+    title: Text
+    description: Text
+    changes: Text | None
+    undo: Text | None
+    risk: str
+    needs_admin: bool
+    before: Sequence[Check] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalDecision:
+    """An answer to one :class:`ApprovalRequest`; ``decided_by`` says who (end user or technician)."""
+
+    approved: bool
+    decided_by: str
+    nonce: str
+    digest: str
+    parameters_hash: str
+    note: str = ""
+
+    @classmethod
+    def answer(cls, request: ApprovalRequest, approved: bool, decided_by: str, note: str = "") -> ApprovalDecision:
+        return cls(approved, decided_by, request.nonce, request.digest, request.parameters_hash, note)
+
+
+class ApprovalProvider(Protocol):
+    """Asks a person to approve one change (the end user in the assist app, or the technician)."""
+
+    def request_approval(self, request: ApprovalRequest) -> ApprovalDecision: ...
+
+
+class RefuseAll:
+    """An approval provider that says no: the safe default when nobody can be asked."""
+
+    def request_approval(self, request: ApprovalRequest) -> ApprovalDecision:
+        return ApprovalDecision.answer(request, False, "nobody (no one could be asked)")
+
+
+@dataclass
+class _Run:
+    """The mutable state of one script run, shared by its reader threads."""
+
+    parser: OutputParser
+    pgid: int | None = None
+    read_error: str | None = None
+    stderr: bytearray = field(default_factory=bytearray)
+    pgid_seen: threading.Event = field(default_factory=threading.Event)
+
+
+class Runner:
+    """Runs verified scripts through one :class:`Executor`."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_parallel: int = 8,
+        timeout_scale: float = 1.0,
+    ) -> None:
+        self.executor = executor
+        self.clock = clock
+        self.max_parallel = max_parallel
+        self.timeout_scale = timeout_scale
+        self._used_nonces: set[str] = set()
+        self._nonce_lock = threading.Lock()
+        self._root: bool | None = None
+
+    def _needs_sudo(self, script: VerifiedScript) -> bool:
+        if not script.manifest.needs_admin:
+            return False
+        if self._root is None:
+            self._root = self.executor.is_root()
+        return not self._root
+
+    def run(
+        self,
+        script: VerifiedScript,
+        values: Mapping[str, object] | None = None,
+        *,
+        control: RunControl | None = None,
+        on_event: EventCallback | None = None,
+        timeout: float | None = None,
+        _approval: Mapping[str, Any] | None = None,
+    ) -> ScriptResult:
+        """Run one script and return its result (never raises for a failing target).
+
+        A change script (repair/install/config) is refused here: use :meth:`run_change`, which asks for
+        approval first.
+        """
+        parameters = script.manifest.bind(values or {})
+        result = self._result(script, parameters)
+        if script.manifest.changes_system and _approval is None:
+            result.run_status = "refused"
+            result.error = "a change script runs only through run_change, after approval"
+            return result
+        result.approval = _approval
+        control = control or RunControl()
+        limit = (timeout or script.manifest.timeout) * self.timeout_scale
+        result.started_at = self.clock()
+        try:
+            self._execute(
+                script,
+                parameters=parameters,
+                result=result,
+                control=control,
+                on_event=on_event,
+                limit=limit,
+            )
+        finally:
+            result.finished_at = self.clock()
+        return result
+
+    def _result(self, script: VerifiedScript, parameters: Mapping[str, JsonValue]) -> ScriptResult:
+        manifest = script.manifest
+        return ScriptResult(
+            script_id=manifest.id,
+            version=manifest.version,
+            title=manifest.title.as_dict(),
+            category=manifest.category,
+            digest=script.digest,
+            key_id=script.key_id,
+            parameters=dict(parameters),
+            run_status="error",
+        )
+
+    def _execute(
+        self,
+        script: VerifiedScript,
+        *,
+        parameters: Mapping[str, JsonValue],
+        result: ScriptResult,
+        control: RunControl,
+        on_event: EventCallback | None,
+        limit: float,
+    ) -> None:
+        admin = self._needs_sudo(script)
+        argv = build_argv(script, parameters, sudo=admin)
+        log.info(
+            "running %s %s (sha256 %s) on %s", script.id, script.manifest.version, script.digest, self.executor.label
+        )
+        if control.is_cancelled():
+            result.run_status = "cancelled"
+            return
+        try:
+            command = self.executor.start(argv)
+        except ConnectionLost as error:
+            result.run_status, result.error = "connection_lost", error.user_message
+            return
+        except ExecutorError as error:
+            result.run_status, result.error = "error", error.user_message
+            return
+        state = _Run(OutputParser(script.manifest))
+        finished = threading.Event()
+        waker = threading.Event()
+        stdout_thread = threading.Thread(
+            target=self._read_stdout,
+            args=(command, state, on_event, finished, waker),
+            daemon=True,
+            name=f"diag-out-{script.id}",
+        )
+        stderr_thread = threading.Thread(
+            target=self._read_stderr, args=(command, state), daemon=True, name=f"diag-err-{script.id}"
+        )
+        stdout_thread.start()
+        stderr_thread.start()
+        try:
+            command.stdin.write(script.body)  # the verified bytes held in memory, never re-read
+            command.stdin.close()
+        except (OSError, EOFError) as error:
+            state.read_error = state.read_error or f"sending the script failed: {error}"
+        control._register(waker)
+        try:
+            deadline = time.monotonic() + limit
+            while not finished.is_set() and not control.is_cancelled() and not state.parser.truncated:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                waker.wait(remaining)
+                waker.clear()
+        finally:
+            control._unregister(waker)
+        stopped_by: str | None = None
+        if not finished.is_set():
+            stopped_by = "overflow" if state.parser.truncated else "timeout"
+            if control.is_cancelled():
+                stopped_by = "cancelled"
+            self._stop(command, state, finished, admin)
+        stderr_thread.join(KILL_GRACE)
+        exit_code = command.wait(KILL_GRACE) if finished.is_set() else None
+        command.close()
+        self._conclude(result, state, exit_code, stopped_by, limit)
+
+    def _read_stdout(
+        self,
+        command: RunningCommand,
+        state: _Run,
+        on_event: EventCallback | None,
+        finished: threading.Event,
+        waker: threading.Event,
+    ) -> None:
+        try:
+            while True:
+                line = command.stdout.readline(MAX_LINE_BYTES + 1)
+                if not line:
+                    break
+                if state.pgid is None and line.startswith(PGID_MARKER):
+                    try:
+                        state.pgid = int(line[len(PGID_MARKER) :].strip())
+                    except ValueError:
+                        state.read_error = "the target did not report its process group"
+                    state.pgid_seen.set()
+                    continue
+                event = state.parser.feed(line)
+                if event is not None and on_event is not None:
+                    on_event(event)
+                if state.parser.truncated:
+                    waker.set()  # over the output cap: the run loop kills the group; keep draining
+        except (OSError, EOFError, ValueError) as error:
+            state.read_error = f"reading the output failed: {error}"
+        finally:
+            state.pgid_seen.set()
+            finished.set()
+            waker.set()
+
+    @staticmethod
+    def _read_stderr(command: RunningCommand, state: _Run) -> None:
+        try:
+            while True:
+                chunk = command.stderr.read(4096)
+                if not chunk:
+                    return
+                state.stderr.extend(chunk)
+                if len(state.stderr) > STDERR_LIMIT:
+                    del state.stderr[: len(state.stderr) - STDERR_LIMIT]
+        except (OSError, EOFError, ValueError):
+            return
+
+    def _stop(self, command: RunningCommand, state: _Run, finished: threading.Event, admin: bool) -> None:
+        """Kill the script's whole process group on the target: TERM, then KILL, then drop the channel."""
+        state.pgid_seen.wait(KILL_GRACE)
+        if state.pgid is not None:
+            for signal_name, grace in (("TERM", TERM_GRACE), ("KILL", KILL_GRACE)):
+                try:
+                    self.executor.kill_group(state.pgid, signal_name, admin=admin)
+                except DiagnosticError as error:
+                    log.info("could not signal the script's process group: %s", error)
+                if finished.wait(grace):
+                    return
+        command.close()
+        finished.wait(KILL_GRACE)
+
+    @staticmethod
+    def _conclude(
+        result: ScriptResult, state: _Run, exit_code: int | None, stopped_by: str | None, limit: float
+    ) -> None:
+        parser = state.parser
+        result.checks = list(parser.checks)
+        result.truncated = parser.truncated
+        result.exit_code = exit_code
+        result.stderr_tail = state.stderr.decode("utf-8", "replace")[-4000:]
+        stderr_text = result.stderr_tail.strip()
+        if stopped_by == "cancelled":
+            result.run_status, result.error = "cancelled", "cancelled; the script's processes were stopped"
+        elif stopped_by == "overflow":
+            result.run_status, result.error = "error", "the script printed more output than allowed"
+        elif stopped_by == "timeout":
+            result.run_status, result.error = "timeout", f"stopped after {limit:g} s"
+        elif state.read_error and exit_code is None:
+            result.run_status, result.error = "connection_lost", state.read_error
+        elif exit_code is None:
+            result.run_status, result.error = "connection_lost", "the script's exit status never arrived"
+        elif state.pgid is None:
+            result.run_status = "error"
+            result.error = _start_failure(exit_code, stderr_text)
+        elif parser.violations:
+            result.run_status, result.error = "error", "invalid output: " + "; ".join(parser.violations[:3])
+        elif not parser.done:
+            result.run_status = "error"
+            result.error = f"the script ended (exit status {exit_code}) before reporting all its findings"
+            if stderr_text:
+                result.error += ": " + stderr_text.splitlines()[-1][:300]
+        elif exit_code != 0:
+            result.run_status, result.error = "error", f"the script exited with status {exit_code}"
+        else:
+            result.run_status, result.error = "completed", None
+
+    # -- several scripts -------------------------------------------------------------------------
+
+    def run_many(
+        self,
+        scripts: Sequence[VerifiedScript],
+        values: Mapping[str, Mapping[str, object]] | None = None,
+        *,
+        control: RunControl | None = None,
+        on_event: EventCallback | None = None,
+    ) -> list[ScriptResult]:
+        """Run read-only scripts in parallel (one channel each); results in the order given."""
+        control = control or RunControl()
+        values = values or {}
+        if not scripts:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.max_parallel, len(scripts))) as pool:
+            futures = [
+                pool.submit(self.run, script, values.get(script.id, {}), control=control, on_event=on_event)
+                for script in scripts
+            ]
+            return [future.result() for future in futures]
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def run_change(
+        self,
+        script: VerifiedScript,
+        values: Mapping[str, object] | None,
+        catalog: Catalog,
+        approvals: ApprovalProvider,
+        *,
+        control: RunControl | None = None,
+        on_event: EventCallback | None = None,
+    ) -> RepairOutcome:
+        """Verify, ask, change, verify again: the full repair cycle for one approved action."""
+        manifest = script.manifest
+        parameters = manifest.bind(values or {})
+        control = control or RunControl()
+        before = self._verify(script, parameters, catalog, control)
+        request = ApprovalRequest(
+            nonce=secrets.token_hex(16),
+            script_id=manifest.id,
+            version=manifest.version,
+            digest=script.digest,
+            parameters=dict(parameters),
+            parameters_hash=parameters_hash(parameters),
+            category=manifest.category,
+            title=manifest.title,
+            description=manifest.description,
+            changes=manifest.changes,
+            undo=manifest.undo.text if manifest.undo else None,
+            risk=manifest.risk,
+            needs_admin=manifest.needs_admin,
+            before=tuple(before),
+        )
+        decision = approvals.request_approval(request)
+        approved, reason = self._accept(request, decision)
+        record = {
+            "approved": approved,
+            "decided_by": decision.decided_by,
+            "nonce": request.nonce,
+            "parameters_hash": request.parameters_hash,
+            "note": decision.note if approved else (reason or decision.note),
+            "decided_at": self.clock(),
+        }
+        if not approved:
+            refused = self._result(script, parameters)
+            refused.run_status = "refused"
+            refused.error = reason or "not approved"
+            refused.approval = record
+            return RepairOutcome(refused, before, [])
+        changed = self.run(script, parameters, control=control, on_event=on_event, _approval=record)
+        after = self._verify(script, parameters, catalog, control) if not control.is_cancelled() else []
+        return RepairOutcome(changed, before, after)
+
+    def _accept(self, request: ApprovalRequest, decision: ApprovalDecision) -> tuple[bool, str | None]:
+        """An approval counts only for this exact request, and only once."""
+        if not decision.approved:
+            return False, "refused by " + decision.decided_by
+        if (decision.nonce, decision.digest, decision.parameters_hash) != (
+            request.nonce,
+            request.digest,
+            request.parameters_hash,
+        ):
+            return False, "the approval was for a different action"
+        with self._nonce_lock:
+            if decision.nonce in self._used_nonces:
+                return False, "the approval was already used"
+            self._used_nonces.add(decision.nonce)
+        return True, None
+
+    def _verify(
+        self,
+        change: VerifiedScript,
+        parameters: Mapping[str, JsonValue],
+        catalog: Catalog,
+        control: RunControl,
+    ) -> list[Check]:
+        """Run the verifying checks named by ``change``; same-named parameters are passed on."""
+        wanted = change.manifest.verified_by
+        script_ids: list[str] = []
+        for check_id in wanted:
+            if script_of_check(check_id) not in script_ids:
+                script_ids.append(script_of_check(check_id))
+        verifiers: list[VerifiedScript] = []
+        values: dict[str, dict[str, object]] = {}
+        checks: list[Check] = []
+        for script_id in script_ids:
+            verifier = catalog.scripts.get(script_id)
+            if verifier is None or verifier.manifest.changes_system:
+                checks.append(_missing_verifier(script_id))
+                continue
+            verifiers.append(verifier)
+            names = {p.name for p in verifier.manifest.parameters}
+            values[script_id] = {name: value for name, value in parameters.items() if name in names}
+        for result in self.run_many(verifiers, values, control=control):
+            matching = [c for c in result.checks if _wanted(c.id, wanted)]
+            if result.run_status != "completed" and not matching:
+                matching = [_failed_verifier(result)]
+            checks.extend(matching)
+        return checks
+
+
+def _wanted(check_id: str, wanted: Sequence[str]) -> bool:
+    return any(check_id == w or (":" not in w and script_of_check(check_id) == w) for w in wanted)
+
+
+def _missing_verifier(script_id: str) -> Check:
+    text = f"the verifying check {script_id} is not available"
+    return Check(id=script_id, status="error", finding=text, explanation={"en": text, "cs": text, "sk": text})
+
+
+def _failed_verifier(result: ScriptResult) -> Check:
+    text = f"the verifying check {result.script_id} did not complete: {result.error or result.run_status}"
+    return Check(id=result.script_id, status="error", finding=text, explanation={"en": text, "cs": text, "sk": text})
+
+
+def _start_failure(exit_code: int, stderr_text: str) -> str:
+    last = stderr_text.splitlines()[-1][:300] if stderr_text else ""
+    if "password is required" in stderr_text or "a terminal is required" in stderr_text:
+        return "administrator rights are needed, and sudo asks for a password on that computer"
+    if exit_code == 127:
+        return f"a required program is missing on that computer ({last or 'setsid, sh or python3'})"
+    return f"the script could not start (exit status {exit_code}){': ' + last if last else ''}"
