@@ -1,0 +1,190 @@
+"""The codec seam: encoder/decoder round trips on synthetic screens, flow-control budget, size changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.remote import protocol
+from app.remote.encode import (
+    CODEC_JPEG,
+    CODEC_PALETTE,
+    CODEC_ZSTD,
+    TILE,
+    EncodedFrame,
+    FrameDecoder,
+    FrameEncoder,
+    psnr,
+)
+
+
+def photo(height: int, width: int, seed: int = 1) -> np.ndarray:
+    """A smooth, many-coloured picture with mild noise: what JPEG is for."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width]
+    image = np.zeros((height, width, 4), np.uint8)
+    image[..., 0] = (127 + 80 * np.sin(xx / 37.0) + 40 * np.cos(yy / 23.0)).clip(0, 250)
+    image[..., 1] = (127 + 90 * np.sin((xx + yy) / 51.0)).clip(0, 250)
+    image[..., 2] = (127 + 100 * np.cos(xx / 71.0 - yy / 45.0)).clip(0, 250)
+    image[..., :3] += rng.integers(0, 6, (height, width, 3), dtype=np.uint8)
+    image[..., 3] = 255
+    return image
+
+
+def desktop(height: int = 600, width: int = 800) -> np.ndarray:
+    """A UI-like screen: flat background, a dark title bar, 'text' of a few colours, a button."""
+    rng = np.random.default_rng(7)
+    image = np.zeros((height, width, 4), np.uint8)
+    image[...] = (236, 236, 236, 255)
+    image[0:30, :, :3] = (60, 40, 30)
+    area = image[60:260, 40:540]
+    text = rng.random(area.shape[:2]) < 0.2
+    area[text] = (20, 20, 20, 255)
+    image[300:340, 600:720, :3] = (200, 120, 40)
+    return image
+
+
+def apply(decoder: FrameDecoder, update: EncodedFrame) -> None:
+    decoder.apply(update.width, update.height, update.rects)
+
+
+def bgr(image: np.ndarray) -> np.ndarray:
+    return image[..., :3]
+
+
+def test_ui_screen_is_lossless_at_once_and_a_static_screen_costs_nothing() -> None:
+    screen = desktop()
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    first = encoder.encode(screen)
+    assert first.reset and first.rects
+    assert {rect.codec for rect in first.rects} <= {CODEC_PALETTE, CODEC_ZSTD}
+    apply(decoder, first)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+    assert not first.pending
+    # Few colours compress to far less than the raw frame.
+    assert first.byte_count < screen.nbytes // 20
+
+    again = encoder.encode(screen.copy())
+    assert again.rects == [] and not again.reset and not again.pending
+
+
+def test_a_small_change_sends_only_its_tiles() -> None:
+    screen = desktop()
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    apply(decoder, encoder.encode(screen))
+    typed = screen.copy()
+    typed[100:112, 300:307, :3] = (0, 0, 200)  # one "character" inside a single tile
+    update = encoder.encode(typed)
+    assert len(update.rects) == 1
+    rect = update.rects[0]
+    assert (rect.x, rect.y, rect.width, rect.height) == (256, 64, TILE, TILE)
+    assert rect.codec == CODEC_PALETTE
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(typed))
+
+
+def test_photo_is_jpeg_first_then_refreshed_losslessly_once_it_stops_changing() -> None:
+    screen = desktop(480, 640)
+    screen[64:448, 64:576] = photo(384, 512)
+    encoder, decoder = FrameEncoder(refresh_after=2), FrameDecoder()
+    first = encoder.encode(screen)
+    assert CODEC_JPEG in {rect.codec for rect in first.rects}
+    # The UI around the photo is not dragged into JPEG.
+    assert any(rect.codec == CODEC_PALETTE for rect in first.rects)
+    apply(decoder, first)
+    assert first.pending
+    quality = psnr(screen, decoder.framebuffer)
+    assert 40.0 <= quality < float("inf")
+
+    for _ in range(4):
+        update = encoder.encode(screen)
+        assert all(rect.codec != CODEC_JPEG for rect in update.rects)
+        apply(decoder, update)
+        if not update.pending:
+            break
+    assert not update.pending
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+    assert encoder.stats.refreshed_tiles > 0
+
+
+def test_a_region_that_keeps_changing_is_not_refreshed_losslessly() -> None:
+    encoder = FrameEncoder(refresh_after=2)
+    base = desktop(256, 256)
+    for step in range(5):
+        frame = base.copy()
+        frame[0:128, 0:128] = photo(128, 128, seed=step)
+        update = encoder.encode(frame)
+        codecs = {rect.codec for rect in update.rects}
+        assert codecs == ({CODEC_JPEG} if step else codecs)  # after the first frame: only the moving photo
+    assert encoder.stats.refreshed_tiles == 0
+
+
+def test_lossless_only_mode_never_uses_jpeg() -> None:
+    screen = photo(200, 300)
+    encoder, decoder = FrameEncoder(lossy=False), FrameDecoder()
+    update = encoder.encode(screen)
+    assert CODEC_JPEG not in {rect.codec for rect in update.rects}
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+
+
+def test_budget_defers_regions_and_lowers_quality_but_converges_exactly() -> None:
+    screen = photo(512, 768)
+    encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+    budget = 20_000
+    first = encoder.encode(screen, max_bytes=budget)
+    assert first.pending
+    assert len(first.rects) < (512 // TILE)  # not every strip fitted
+    assert encoder.quality < 90
+    apply(decoder, first)
+    for _ in range(200):
+        update = encoder.encode(screen, max_bytes=budget)
+        apply(decoder, update)
+        if not update.pending:
+            break
+    assert not update.pending
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+
+
+def test_size_change_resets_the_stream_and_the_viewer_follows() -> None:
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    apply(decoder, encoder.encode(desktop(600, 800)))
+    assert (decoder.width, decoder.height) == (800, 600)
+    smaller = desktop(480, 640)
+    update = encoder.encode(smaller)
+    assert update.reset and (update.width, update.height) == (640, 480)
+    apply(decoder, update)
+    assert (decoder.width, decoder.height) == (640, 480)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(smaller))
+
+
+def test_odd_sizes_and_edge_tiles_round_trip() -> None:
+    rng = np.random.default_rng(3)
+    screen = desktop(131, 197)
+    encoder, decoder = FrameEncoder(lossy=False), FrameDecoder()
+    apply(decoder, encoder.encode(screen))
+    changed = screen.copy()
+    changed[130, 196, :3] = rng.integers(0, 255, 3, dtype=np.uint8)  # the very last pixel
+    update = encoder.encode(changed)
+    assert len(update.rects) == 1
+    rect = update.rects[0]
+    assert rect.x + rect.width == 197 and rect.y + rect.height == 131
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(changed))
+
+
+def test_encoded_rects_fit_the_wire_message() -> None:
+    screen = desktop(200, 300)
+    update = FrameEncoder().encode(screen)
+    message = protocol.FrameUpdate(
+        seq=1, width=update.width, height=update.height, rects=[protocol.Rect(*rect) for rect in update.rects]
+    )
+    decoded = protocol.decode(protocol.encode(message))
+    decoder = FrameDecoder()
+    decoder.apply(decoded.width, decoded.height, decoded.rects)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+
+
+def test_encoder_rejects_a_frame_that_is_not_bgra() -> None:
+    with pytest.raises(ValueError, match="H×W×4"):
+        FrameEncoder().encode(np.zeros((10, 10, 3), np.uint8))
