@@ -1,0 +1,129 @@
+"""Gateway mode, the assist agent's side: publish the agent's loopback port on the organisation's gateway.
+
+The agent connects to the gateway (stock OpenSSH) with a key restricted to port forwarding
+(``restrict,port-forwarding,permitlisten="127.0.0.1:*"``) and asks for a reverse forward on the gateway's
+loopback with a port the gateway chooses.  The technician then reaches ``gateway:PORT`` through their own
+SSH connection to the gateway.  The port is not a secret and loopback is not trusted: the session code's
+PAKE inside the stream is what keeps other users of the gateway out.
+
+The publisher reconnects when the gateway connection drops (the port may change; ``on_port`` tells the UI).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.remote.ssh import ConnectOptions, HostKeyDecision, HostKeyInfo, SshConnection, SshError, connect
+from app.remote.tunnel import ReverseForward
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GatewaySettings:
+    """Where the gateway is and how the agent authenticates to it (from the organisation's roll-out config).
+
+    ``target`` is an ssh-config alias or ``user@host:port``; ``known_hosts`` pins the gateway's key (the
+    organisation ships it: an end user is never asked to judge a fingerprint).
+    """
+
+    target: str
+    identity_file: Path | None = None
+    known_hosts: Path | None = None
+    config_path: Path | None = None
+    reconnect_seconds: float = 5.0
+    extra_known_hosts: list[Path] = field(default_factory=list)
+
+
+class GatewayPublisher:
+    """Keeps a reverse forward from the gateway to ``127.0.0.1:local_port`` open until :meth:`stop`."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        local_port: int,
+        *,
+        on_port: Callable[[int], None] | None = None,
+        on_error: Callable[[SshError], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.local_port = local_port
+        self.on_port = on_port
+        self.on_error = on_error
+        self.remote_port: int | None = None
+        self._connection: SshConnection | None = None
+        self._forward: ReverseForward | None = None
+        self._stop = threading.Event()
+        self._lost = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _options(self) -> ConnectOptions:
+        known = [p for p in [self.settings.known_hosts, *self.settings.extra_known_hosts] if p is not None]
+
+        def refuse_unknown(info: HostKeyInfo) -> HostKeyDecision:
+            # The end user cannot judge a gateway's fingerprint; only the organisation's pin counts.
+            log.warning("gateway %s presented an unpinned key %s", info.known_hosts_name, info.fingerprint)
+            return HostKeyDecision.REFUSE
+
+        return ConnectOptions(
+            config_path=self.settings.config_path,
+            host_key_decider=refuse_unknown,
+            known_hosts_paths=known or None,
+            use_agent=False,
+        )
+
+    def publish_once(self) -> int:
+        """Connect and open the reverse forward; return the gateway port.  Raises :class:`SshError`."""
+        connection = connect(self.settings.target, self._options())
+        try:
+            forward = ReverseForward(connection, "127.0.0.1", self.local_port)
+        except BaseException:
+            connection.close()
+            raise
+        self._connection, self._forward = connection, forward
+        self.remote_port = forward.remote_port
+        connection.transport.set_keepalive(15)
+        if self.on_port:
+            self.on_port(forward.remote_port)
+        return forward.remote_port
+
+    def start(self) -> int:
+        """Publish now (raising on failure), then keep the forward alive in a background thread."""
+        port = self.publish_once()
+        self._thread = threading.Thread(target=self._watch, name="gateway-publisher", daemon=True)
+        self._thread.start()
+        return port
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            connection = self._connection
+            if connection is not None and connection.is_active():
+                # Wake up on stop, or check the transport again after a short while.
+                self._stop.wait(1.0)
+                continue
+            self._close_current()
+            try:
+                self.publish_once()
+            except SshError as error:
+                log.info("gateway unreachable, retrying in %s s: %s", self.settings.reconnect_seconds, error)
+                if self.on_error:
+                    self.on_error(error)
+                self._stop.wait(self.settings.reconnect_seconds)
+
+    def _close_current(self) -> None:
+        if self._forward is not None:
+            self._forward.close()
+        if self._connection is not None:
+            self._connection.close()
+        self._forward = self._connection = None
+
+    def stop(self) -> None:
+        """Close the forward and the gateway connection; the gateway port closes with them."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._close_current()
