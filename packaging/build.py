@@ -1,0 +1,535 @@
+#!/usr/bin/env python3
+"""Build Podpora's installable artefacts and smoke-test each one; figures are printed as JSON.
+
+Usage (from anywhere; uses the Python that runs it, normally ``.venv/bin/python``)::
+
+    .venv/bin/python packaging/build.py wheel          # sdist + wheel in dist/, installed into a clean venv
+    .venv/bin/python packaging/build.py linux-bundle   # PyInstaller one-folder bundle in dist/podpora/
+    .venv/bin/python packaging/build.py deb            # the bundle as dist/podpora_<version>_<arch>.deb,
+                                                       # installed, started, purged (needs root)
+    .venv/bin/python packaging/build.py icons          # PNG/ICO renderings of packaging/icons/*.svg
+
+Every target ends with a smoke test of what it built: ``podpora --version``, ``podpora --help`` and, when
+the ``console``/``assist`` subcommands offer ``--smoke``, both apps started offscreen.  A failing smoke test
+fails the target (exit code 1).  The last line on stdout is one JSON object with sizes and times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGING = REPO / "packaging"
+DIST = REPO / "dist"
+WORK = REPO / "build" / "packaging"
+BUNDLE_NAME = "podpora"
+DEB_PACKAGE = "podpora"
+INSTALL_PREFIX = Path("/opt/podpora")
+# Runtime libraries the Qt wheels load that are not bundled (ECOSYSTEM-FACTS §3(a)/(f)); libc6 is added with
+# the newest GLIBC symbol version the bundle actually references.
+DEB_DEPENDS = [
+    "libegl1",
+    "libgl1",
+    "libfontconfig1",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
+    "libdbus-1-3",
+    "libxcb1",
+    "libwayland-client0",
+    "libwayland-cursor0",
+    "libwayland-egl1",
+]
+ICON_NAMES = ("org.podpora.Console", "org.podpora.Assist")
+PNG_SIZES = (16, 32, 48, 64, 128, 256)
+SMOKE_TIMEOUT_S = 90.0
+
+
+class BuildError(Exception):
+    """A build step or smoke test failed; the message says which and why."""
+
+
+def log(message: str) -> None:
+    print(f"build: {message}", file=sys.stderr, flush=True)
+
+
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 1800.0,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv``, capture its output, and raise :class:`BuildError` with that output when it fails."""
+    printable = " ".join(str(part) for part in argv)
+    log(f"$ {printable[:300]}")
+    try:
+        result = subprocess.run(
+            [str(part) for part in argv],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise BuildError(f"{printable} did not finish within {timeout:.0f} s") from error
+    if result.returncode != 0:
+        tail = (result.stdout + result.stderr)[-4000:]
+        raise BuildError(f"{printable} failed with exit code {result.returncode}:\n{tail}")
+    return result
+
+
+def project_version() -> str:
+    """Read ``__version__`` from app/__init__.py without importing the package."""
+    text = (REPO / "app" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)
+    if not match:
+        raise BuildError("app/__init__.py has no __version__")
+    return match.group(1)
+
+
+def tree_size(path: Path) -> int:
+    """Bytes in a file or folder (files only; symlinks not followed)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(item.lstat().st_size for item in path.rglob("*") if item.is_file() and not item.is_symlink())
+
+
+def mib(size: int) -> float:
+    return round(size / (1024 * 1024), 1)
+
+
+def smoke_env(home: Path) -> dict[str, str]:
+    """Environment for a smoke run: offscreen Qt, throwaway Podpora folders, no organisation file."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        PODPORA_HOME=str(home / "podpora-home"),
+        PODPORA_ORG_CONFIG=str(home / "no-org-config.toml"),
+        HOME=str(home),
+    )
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+def timed_run(argv: Sequence[str | os.PathLike[str]], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = run(argv, env=env, timeout=SMOKE_TIMEOUT_S)
+    return time.perf_counter() - started, result.stdout + result.stderr
+
+
+def smoke_test(podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3) -> dict[str, Any]:
+    """Run the built ``podpora`` command and report what worked and how long it took.
+
+    ``podpora`` is the argv prefix that starts the command (an executable, or a launcher plus arguments).
+    Timings are the median of ``repeat`` runs after one warm-up run (the first start also pays for the
+    page cache); the warm-up time is reported as ``cold``.
+    """
+    version = project_version()
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="podpora-smoke-") as scratch:
+        env = smoke_env(Path(scratch))
+        cold, output = timed_run([*podpora, "--version"], env)
+        if f"podpora {version}" not in output:
+            raise BuildError(f"`podpora --version` printed {output!r}, expected 'podpora {version}'")
+        warm = [timed_run([*podpora, "--version"], env)[0] for _ in range(repeat)]
+        report["version"] = {"cold_s": round(cold, 3), "median_s": round(statistics.median(warm), 3)}
+        _, help_text = timed_run([*podpora, "--help"], env)
+        if "usage: podpora" not in help_text:
+            raise BuildError(f"`podpora --help` printed no usage:\n{help_text}")
+        report["subcommands"] = sorted(set(re.findall(r"^    (\w[\w-]*)", help_text, re.MULTILINE)))
+        for app_name in ("console", "assist"):
+            report[app_name] = smoke_app(podpora, app_name, help_text, env, repeat)
+    return report
+
+
+def smoke_app(
+    podpora: Sequence[str | os.PathLike[str]], app_name: str, help_text: str, env: dict[str, str], repeat: int
+) -> dict[str, Any]:
+    """Start ``podpora <app_name> --smoke`` offscreen if the subcommand offers it; else say why not."""
+    if not re.search(rf"^    {app_name}\b", help_text, re.MULTILINE):
+        return {"started": False, "why": f"this build has no `podpora {app_name}` subcommand"}
+    sub_help = run([*podpora, app_name, "--help"], env=env, timeout=SMOKE_TIMEOUT_S).stdout
+    if "--smoke" not in sub_help:
+        return {"started": False, "why": f"`podpora {app_name}` has no --smoke option"}
+    cold, _ = timed_run([*podpora, app_name, "--smoke"], env)
+    warm = [timed_run([*podpora, app_name, "--smoke"], env)[0] for _ in range(repeat)]
+    return {"started": True, "cold_s": round(cold, 3), "median_s": round(statistics.median(warm), 3)}
+
+
+# --------------------------------------------------------------------------------------------- wheel
+
+
+def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
+    """sdist + wheel with ``python -m build``; then install the wheel into a clean venv and smoke-test it."""
+    out_dir = Path(args.out_dir)
+    version = project_version()
+    for old in out_dir.glob(f"podpora-{version}*"):
+        old.unlink()
+    started = time.perf_counter()
+    run([sys.executable, "-m", "build", "--outdir", out_dir, REPO], cwd=REPO)
+    build_s = time.perf_counter() - started
+    wheel = next(out_dir.glob(f"podpora-{version}-*.whl"), None)
+    sdist = next(out_dir.glob(f"podpora-{version}.tar.gz"), None)
+    if wheel is None or sdist is None:
+        raise BuildError(f"python -m build left no wheel/sdist for {version} in {out_dir}")
+    with tempfile.TemporaryDirectory(prefix="podpora-wheel-venv-") as scratch:
+        venv = Path(scratch) / "venv"
+        started = time.perf_counter()
+        run([sys.executable, "-m", "venv", venv])
+        # A clean venv: only the wheel and what it declares; pip's cache keeps repeat runs quick.
+        run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel])
+        install_s = time.perf_counter() - started
+        installed = run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"]).stdout
+        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat)
+        venv_size = tree_size(venv)
+    return {
+        "target": "wheel",
+        "wheel": str(wheel.relative_to(REPO) if wheel.is_relative_to(REPO) else wheel),
+        "wheel_mib": mib(wheel.stat().st_size),
+        "sdist_mib": mib(sdist.stat().st_size),
+        "build_s": round(build_s, 1),
+        "clean_venv_install_s": round(install_s, 1),
+        "clean_venv_mib": mib(venv_size),
+        "clean_venv_packages": len(json.loads(installed)),
+        "smoke": smoke,
+    }
+
+
+# ------------------------------------------------------------------------------------------ icons
+
+
+def build_icons(args: argparse.Namespace | None = None) -> dict[str, Any]:
+    """Render packaging/icons/*.svg to PNG sizes and a Windows .ico with Qt (offscreen, no Pillow needed)."""
+    del args
+    out = WORK / "icons"
+    out.mkdir(parents=True, exist_ok=True)
+    script = f"""
+import sys
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+app = QGuiApplication([])
+for name in {ICON_NAMES!r}:
+    renderer = QSvgRenderer({str(PACKAGING / "icons")!r} + "/" + name + ".svg")
+    if not renderer.isValid():
+        sys.exit("invalid SVG: " + name)
+    for size in {PNG_SIZES!r}:
+        image = QImage(size, size, QImage.Format.Format_ARGB32)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        if not image.save({str(out)!r} + f"/{{name}}-{{size}}.png"):
+            sys.exit("cannot write PNG")
+        if size == 256 and not image.save({str(out)!r} + f"/{{name}}.ico", "ICO"):
+            sys.exit("cannot write ICO")
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    run([sys.executable, "-c", script], env=env)
+    return {"target": "icons", "files": sorted(path.name for path in out.iterdir())}
+
+
+# ------------------------------------------------------------------------------------ linux-bundle
+
+
+def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
+    """PyInstaller one-folder bundle from packaging/podpora.spec into dist/podpora, then smoke-test it."""
+    build_icons()
+    bundle = DIST / BUNDLE_NAME
+    started = time.perf_counter()
+    run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            DIST,
+            "--workpath",
+            WORK / "pyinstaller",
+            PACKAGING / "podpora.spec",
+        ],
+        cwd=REPO,
+    )
+    build_s = time.perf_counter() - started
+    executable = bundle / BUNDLE_NAME
+    if not executable.is_file():
+        raise BuildError(f"PyInstaller did not produce {executable}")
+    biggest = sorted(
+        (item for item in bundle.rglob("*") if item.is_file()), key=lambda item: item.stat().st_size, reverse=True
+    )[:8]
+    smoke = smoke_test([executable], repeat=args.repeat)
+    return {
+        "target": "linux-bundle",
+        "needed_from_system": needed_from_system(bundle),
+        "bundle": str(bundle.relative_to(REPO)),
+        "bundle_mib": mib(tree_size(bundle)),
+        "files": sum(1 for item in bundle.rglob("*") if item.is_file()),
+        "largest_files_mib": {str(item.relative_to(bundle)): mib(item.stat().st_size) for item in biggest},
+        "build_s": round(build_s, 1),
+        "smoke": smoke,
+    }
+
+
+# --------------------------------------------------------------------------------------------- deb
+
+
+def glibc_requirement(bundle: Path) -> str:
+    """The newest GLIBC_x.y symbol version any ELF file in the bundle needs (for ``libc6 (>= x.y)``)."""
+    newest = (2, 17)
+    for item in bundle.rglob("*"):
+        if not item.is_file() or item.is_symlink():
+            continue
+        with item.open("rb") as handle:
+            if handle.read(4) != b"\x7fELF":
+                continue
+        result = subprocess.run(["objdump", "-T", str(item)], capture_output=True, text=True, check=False, timeout=60)
+        for major, minor in re.findall(r"GLIBC_(\d+)\.(\d+)", result.stdout):
+            newest = max(newest, (int(major), int(minor)))
+    return f"{newest[0]}.{newest[1]}"
+
+
+def needed_from_system(bundle: Path) -> list[str]:
+    """Shared libraries the bundle's ELF files need (DT_NEEDED) that the bundle does not carry itself.
+
+    This is what the target system must provide: glibc, OpenGL/EGL, and the X/Wayland client libraries
+    named in the package's ``Depends``.  A library dropped from the bundle by mistake shows up here.
+    """
+    carried = {item.name for item in bundle.rglob("*.so*")}
+    needed: set[str] = set()
+    for item in bundle.rglob("*"):
+        if not item.is_file() or item.is_symlink():
+            continue
+        with item.open("rb") as handle:
+            if handle.read(4) != b"\x7fELF":
+                continue
+        result = subprocess.run(["readelf", "-d", str(item)], capture_output=True, text=True, check=False, timeout=60)
+        needed.update(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", result.stdout))
+    return sorted(needed - carried)
+
+
+def debian_architecture() -> str:
+    return run(["dpkg", "--print-architecture"]).stdout.strip()
+
+
+def stage_deb(bundle: Path, root: Path, version: str) -> dict[str, str]:
+    """Lay out the package tree under ``root``; return the control fields that depend on the contents."""
+    if root.exists():
+        shutil.rmtree(root)
+    opt = root / INSTALL_PREFIX.relative_to("/")
+    shutil.copytree(bundle, opt, symlinks=True)
+    (root / "usr" / "bin").mkdir(parents=True)
+    (root / "usr" / "bin" / "podpora").symlink_to(INSTALL_PREFIX / BUNDLE_NAME)
+    share = root / "usr" / "share"
+    applications = share / "applications"
+    applications.mkdir(parents=True)
+    metainfo = share / "metainfo"
+    metainfo.mkdir(parents=True)
+    for name in ICON_NAMES:
+        shutil.copy(PACKAGING / "linux" / f"{name}.desktop", applications / f"{name}.desktop")
+        text = (PACKAGING / "linux" / f"{name}.metainfo.xml").read_text(encoding="utf-8")
+        (metainfo / f"{name}.metainfo.xml").write_text(text.replace("@VERSION@", version), encoding="utf-8")
+        scalable = share / "icons" / "hicolor" / "scalable" / "apps"
+        scalable.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PACKAGING / "icons" / f"{name}.svg", scalable / f"{name}.svg")
+        for size in PNG_SIZES:
+            folder = share / "icons" / "hicolor" / f"{size}x{size}" / "apps"
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(WORK / "icons" / f"{name}-{size}.png", folder / f"{name}.png")
+    doc = share / "doc" / DEB_PACKAGE
+    doc.mkdir(parents=True)
+    shutil.copy(PACKAGING / "linux" / "copyright", doc / "copyright")
+    debian = root / "DEBIAN"
+    debian.mkdir()
+    for script in ("postrm",):
+        target = debian / script
+        shutil.copy(PACKAGING / "linux" / f"deb-{script}", target)
+        target.chmod(0o755)
+    # dpkg-deb insists on sane permissions: directories 0755, files 0644 unless executable.
+    for item in root.rglob("*"):
+        if item.is_symlink():
+            continue
+        if item.is_dir():
+            item.chmod(0o755)
+        elif item.parent != debian:
+            item.chmod(0o755 if os.access(item, os.X_OK) else 0o644)
+    return {
+        "Installed-Size": str(tree_size(root) // 1024),
+        "Depends": ", ".join([f"libc6 (>= {glibc_requirement(opt)})", *DEB_DEPENDS]),
+    }
+
+
+def write_control(root: Path, version: str, fields: dict[str, str]) -> None:
+    control = [
+        f"Package: {DEB_PACKAGE}",
+        f"Version: {version}",
+        f"Architecture: {debian_architecture()}",
+        "Maintainer: Podpora developers <podpora@example.org>",
+        f"Installed-Size: {fields['Installed-Size']}",
+        f"Depends: {fields['Depends']}",
+        "Section: net",
+        "Priority: optional",
+        "Homepage: https://example.org/podpora",
+        "Description: remote assistance for IT technicians over SSH",
+        " Podpora lets a technician see and control a user's screen, chat, run signed",
+        " diagnostic and repair scripts with the user's consent, and deliver a complete,",
+        " verifiable case log to the ticket system. The package contains the technician",
+        " console (Podpora Console) and the end-user app (Podpora Get Help) as one",
+        " self-contained bundle in /opt/podpora; it does not use the system Python.",
+    ]
+    (root / "DEBIAN" / "control").write_text("\n".join(control) + "\n", encoding="utf-8")
+
+
+def validate_desktop_metadata(root: Path) -> dict[str, str]:
+    """Run desktop-file-validate and appstreamcli on the staged files when those tools are installed."""
+    results: dict[str, str] = {}
+    desktop_validate = shutil.which("desktop-file-validate")
+    appstreamcli = shutil.which("appstreamcli")
+    for name in ICON_NAMES:
+        if desktop_validate:
+            run([desktop_validate, root / "usr/share/applications" / f"{name}.desktop"])
+            results[f"{name}.desktop"] = "valid"
+        if appstreamcli:
+            run(
+                [
+                    appstreamcli,
+                    "validate",
+                    "--no-net",
+                    "--pedantic",
+                    root / "usr/share/metainfo" / f"{name}.metainfo.xml",
+                ]
+            )
+            results[f"{name}.metainfo.xml"] = "valid"
+    return results
+
+
+def deb_smoke_test(deb: Path, repeat: int) -> dict[str, Any]:
+    """Install the .deb on this machine, start what it installed, purge it, and check nothing is left."""
+    if os.geteuid() != 0:
+        raise BuildError("installing the .deb for its smoke test needs root")
+    status = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", DEB_PACKAGE], capture_output=True, text=True, check=False
+    ).stdout
+    if "installed" in status.split():
+        raise BuildError(f"{DEB_PACKAGE} is already installed here; remove it first (dpkg --purge {DEB_PACKAGE})")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    started = time.perf_counter()
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb.resolve()], env=env, timeout=600)
+    install_s = time.perf_counter() - started
+    try:
+        files = [Path(line) for line in run(["dpkg", "-L", DEB_PACKAGE]).stdout.splitlines() if line.strip()]
+        smoke = smoke_test(["/usr/bin/podpora"], repeat=repeat)
+    finally:
+        started = time.perf_counter()
+        run(["dpkg", "--purge", DEB_PACKAGE], env=env, timeout=600)
+        purge_s = time.perf_counter() - started
+    # Shared folders (/usr, /usr/share/icons/hicolor/...) belong to other packages too; only our own
+    # files and the folders only we created must be gone.
+    left = [
+        str(path)
+        for path in files
+        if (path.is_symlink() or path.exists())
+        and (not path.is_dir() or path == INSTALL_PREFIX or INSTALL_PREFIX in path.parents)
+    ]
+    if INSTALL_PREFIX.exists():
+        left.append(str(INSTALL_PREFIX))
+    if left:
+        raise BuildError(f"purging {DEB_PACKAGE} left files behind: {left[:20]}")
+    return {
+        "install_s": round(install_s, 1),
+        "purge_s": round(purge_s, 1),
+        "files_installed": len(files),
+        "files_left_after_purge": 0,
+        "smoke": smoke,
+    }
+
+
+def build_deb(args: argparse.Namespace) -> dict[str, Any]:
+    """Bundle → package tree → ``dpkg-deb --build --root-owner-group -Zxz`` → install, start, purge."""
+    report: dict[str, Any] = {"target": "deb"}
+    bundle = DIST / BUNDLE_NAME
+    if args.reuse_bundle and (bundle / BUNDLE_NAME).is_file():
+        build_icons()
+        report["bundle"] = "reused"
+    else:
+        report["bundle"] = build_linux_bundle(args)
+    version = project_version()
+    root = WORK / "deb-root"
+    started = time.perf_counter()
+    fields = stage_deb(bundle, root, version)
+    write_control(root, version, fields)
+    report["metadata"] = validate_desktop_metadata(root)
+    deb = DIST / f"{DEB_PACKAGE}_{version}_{debian_architecture()}.deb"
+    run(["dpkg-deb", "--build", "--root-owner-group", f"-Z{args.compression}", root, deb])
+    report["package_s"] = round(time.perf_counter() - started, 1)
+    report["deb"] = str(deb.relative_to(REPO))
+    report["deb_mib"] = mib(deb.stat().st_size)
+    report["installed_mib"] = mib(int(fields["Installed-Size"]) * 1024)
+    report["depends"] = fields["Depends"]
+    if args.no_install:
+        report["install"] = "skipped (--no-install)"
+    else:
+        report["install"] = deb_smoke_test(deb, args.repeat)
+    return report
+
+
+TARGETS = {
+    "wheel": build_wheel,
+    "icons": build_icons,
+    "linux-bundle": build_linux_bundle,
+    "deb": build_deb,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("target", choices=sorted(TARGETS))
+    parser.add_argument("--out-dir", default=str(DIST), help="where the wheel and sdist go (wheel target)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per smoke step (median reported)")
+    parser.add_argument("--compression", choices=("xz", "zstd", "gzip"), default="xz", help="deb compression")
+    parser.add_argument("--reuse-bundle", action="store_true", help="deb: package dist/podpora as it is")
+    parser.add_argument("--no-install", action="store_true", help="deb: build only, no install/purge test")
+    parser.add_argument("--json-out", help="also write the JSON report to this file")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        report = TARGETS[args.target](args)
+    except BuildError as error:
+        log(f"FAILED: {error}")
+        return 1
+    report["total_s"] = round(time.perf_counter() - started, 1)
+    text = json.dumps(report, ensure_ascii=False)
+    if args.json_out:
+        Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

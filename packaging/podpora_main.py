@@ -1,0 +1,5 @@
+"""Entry script of the frozen ``podpora`` executable (PyInstaller runs this as ``__main__``)."""
+
+from app.cli import main
+
+raise SystemExit(main())
