@@ -236,6 +236,17 @@ class PynputInputSink:
                 self._mouse.release(self._button(name))
         self._buttons = 0
 
+    def close(self) -> None:
+        """Release everything held and close pynput's display connections now (not in a finaliser).
+
+        pynput closes its connections in ``__del__``, which fails noisily when the display went away first.
+        """
+        self.release_all()
+        for controller in (self._keyboard, self._mouse):
+            display = controller.__dict__.pop("_display", None)
+            if display is not None:
+                display.close()
+
     @property
     def held(self) -> tuple[int, list[int | str]]:
         """The held button mask and the held keys (for tests and the session's bookkeeping)."""

@@ -1,0 +1,179 @@
+"""Screen capture on a real X server (Xvfb): pixel-exact frames, monitors, cursor, unsupported sessions."""
+
+from __future__ import annotations
+
+import select
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from app.remote.capture import (
+    REASON_DISPLAY_UNREACHABLE,
+    REASON_NO_DISPLAY,
+    REASON_WAYLAND,
+    MssScreenSource,
+    ScreenUnavailable,
+    check_screen_available,
+)
+from app.remote.encode import FrameDecoder, FrameEncoder
+from tests.helpers.xvfb import VirtualDisplay
+
+pytestmark = pytest.mark.xvfb
+
+
+class XWindowPainter:
+    """A plain X window (python-xlib, pynput's own dependency) that shows an exact BGRA image."""
+
+    def __init__(self, display_name: str, x: int, y: int, image: np.ndarray) -> None:
+        from Xlib import X, display
+
+        self.display = display.Display(display_name)
+        screen = self.display.screen()
+        height, width = image.shape[:2]
+        self.window = screen.root.create_window(
+            x,
+            y,
+            width,
+            height,
+            0,
+            screen.root_depth,
+            X.InputOutput,
+            X.CopyFromParent,
+            override_redirect=True,  # placed exactly where asked, no window manager involved
+            event_mask=X.ExposureMask | X.StructureNotifyMask,
+        )
+        self.gc = self.window.create_gc()
+        self.window.map()
+        self._wait_for_expose()
+        self.window.put_image(self.gc, 0, 0, width, height, X.ZPixmap, screen.root_depth, 0, image.tobytes())
+        self.display.sync()
+
+    def _wait_for_expose(self, timeout: float = 10.0) -> None:
+        from Xlib import X
+
+        deadline = time.monotonic() + timeout
+        self.display.flush()
+        while time.monotonic() < deadline:
+            while self.display.pending_events():
+                if self.display.next_event().type == X.Expose:
+                    return
+            select.select([self.display.fileno()], [], [], max(0.0, deadline - time.monotonic()))
+        raise AssertionError("the test window was never exposed")
+
+    def close(self) -> None:
+        self.window.destroy()
+        self.display.close()
+
+
+@pytest.fixture
+def on_xvfb(xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch) -> VirtualDisplay:
+    monkeypatch.setenv("DISPLAY", xvfb.name)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
+    return xvfb
+
+
+@pytest.fixture
+def source(on_xvfb: VirtualDisplay) -> Iterator[MssScreenSource]:
+    screen = MssScreenSource()
+    yield screen
+    screen.close()
+
+
+def known_image(height: int = 150, width: int = 200) -> np.ndarray:
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
+    image[:20, :, :3] = (0, 0, 255)  # a red band, easy to see when debugging
+    return image
+
+
+def test_a_known_image_on_the_display_is_captured_pixel_exact(source: MssScreenSource, on_xvfb: VirtualDisplay) -> None:
+    image = known_image()
+    painter = XWindowPainter(on_xvfb.name, 123, 77, image)
+    try:
+        monitor = source.monitors()[1]
+        frame = source.grab(monitor)
+    finally:
+        painter.close()
+    assert frame.shape == (on_xvfb.height, on_xvfb.width, 4)
+    assert frame.dtype == np.uint8
+    captured = frame[77 : 77 + 150, 123 : 123 + 200, :3]
+    assert np.array_equal(captured, image[..., :3])
+
+
+def test_captured_frames_survive_the_codec_round_trip_exactly(source: MssScreenSource, on_xvfb: VirtualDisplay) -> None:
+    image = known_image(96, 160)
+    painter = XWindowPainter(on_xvfb.name, 400, 300, image)
+    try:
+        monitor = source.monitors()[0]
+        encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+        for _ in range(5):
+            update = encoder.encode(source.grab(monitor))
+            decoder.apply(update.width, update.height, update.rects)
+            if not update.pending:
+                break
+        frame = source.grab(monitor)
+    finally:
+        painter.close()
+    assert not update.pending
+    assert np.array_equal(decoder.framebuffer[..., :3], frame[..., :3])
+    assert np.array_equal(decoder.framebuffer[300:396, 400:560, :3], image[..., :3])
+
+
+def test_monitors_list_the_whole_screen_and_each_monitor(source: MssScreenSource, on_xvfb: VirtualDisplay) -> None:
+    monitors = source.monitors()
+    assert len(monitors) >= 2
+    everything, first = monitors[0], monitors[1]
+    assert (everything.index, everything.left, everything.top) == (0, 0, 0)
+    assert (everything.width, everything.height) == (on_xvfb.width, on_xvfb.height)
+    assert (first.index, first.width, first.height) == (1, on_xvfb.width, on_xvfb.height)
+    assert source.uses_xshm  # Xvfb offers MIT-SHM to local clients
+
+
+def test_cursor_position_and_shape_come_from_xfixes(source: MssScreenSource, on_xvfb: VirtualDisplay) -> None:
+    from Xlib import display
+
+    connection = display.Display(on_xvfb.name)
+    try:
+        connection.screen().root.warp_pointer(321, 234)
+        connection.sync()
+    finally:
+        connection.close()
+    cursor = source.cursor()
+    assert cursor is not None
+    assert (cursor.x, cursor.y) == (321, 234)
+    assert cursor.shape is not None
+    assert len(cursor.shape.pixels) == cursor.shape.width * cursor.shape.height * 4
+    assert 0 <= cursor.shape.hot_x < cursor.shape.width
+
+
+def test_a_wayland_session_is_refused_plainly_instead_of_streaming_black() -> None:
+    with pytest.raises(ScreenUnavailable) as caught:
+        check_screen_available({"XDG_SESSION_TYPE": "wayland", "DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"})
+    assert caught.value.reason == REASON_WAYLAND
+    assert "Wayland" in caught.value.user_message
+    with pytest.raises(ScreenUnavailable) as caught:
+        check_screen_available({"WAYLAND_DISPLAY": "wayland-0"})
+    assert caught.value.reason == REASON_WAYLAND
+
+
+def test_no_display_is_said_plainly() -> None:
+    with pytest.raises(ScreenUnavailable) as caught:
+        check_screen_available({})
+    assert caught.value.reason == REASON_NO_DISPLAY
+    assert "desktop" in caught.value.user_message
+
+
+def test_an_x11_session_passes_the_check() -> None:
+    assert check_screen_available({"XDG_SESSION_TYPE": "x11", "DISPLAY": ":5"}) == ":5"
+
+
+def test_an_unreachable_display_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":987")
+    monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
+    with pytest.raises(ScreenUnavailable) as caught:
+        MssScreenSource()
+    assert caught.value.reason == REASON_DISPLAY_UNREACHABLE
+    assert ":987" in caught.value.user_message
