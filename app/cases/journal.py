@@ -287,6 +287,8 @@ def verify_chain(
     last_checkpoint = 0
     for i, rec in enumerate(parsed):
         expected = i + 1
+        if signed_count is not None and i >= signed_count:
+            return fail("added", expected, f"record {expected} was added after the signed end")
         if rec is None:
             return fail("changed", expected, f"record {expected} was changed (it is no longer readable)")
         if rec.seq != expected:

@@ -1,0 +1,215 @@
+"""The exported case bundle (a zip) and its verification, which any recipient can run.
+
+Contents::
+
+    case.json            the case, machine-readable (schema: docs/cases.md, version in "schema_version")
+    report.html          readable report (summary, timeline, diagnostics, screenshots, chat, consent)
+    report.md            the same as Markdown
+    report.pdf           the same as PDF (when a renderer was passed in: app.cases never imports Qt)
+    journal.jsonl        the raw journal: every record's canonical bytes, one per line (already redacted)
+    journal-header.json  journal id, case id, creation time, the technician's public key
+    technician.cert      the technician's certificate as issued by the organisation (when available)
+    signatures.json      {"journal_id", "public_key", "records", "head", "files": {name: sha256}, "signature"}
+
+The journal inside the bundle is decrypted on purpose: the recipient (the organisation's own ticket system)
+must be able to read and verify it; encryption at rest protects the technician's disk.  ``signatures.json`` is
+signed with the technician's Ed25519 key and anchors the journal's record count and last hash, so records
+removed from or added to the end are detected, as well as any change to any other file.
+
+:func:`verify_bundle` names the first record that was changed, removed, reordered or added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from app.cases.case import Case
+from app.cases.journal import JournalRecord, canonical_json, public_key_hex, verify_chain, write_file_durably
+from app.cases.report import render_html, render_markdown
+from app.errors import PodporaError
+from app.i18n import QT_TRANSLATE_NOOP
+
+BUNDLE_FORMAT = 1
+SIGNATURES = "signatures.json"
+JOURNAL = "journal.jsonl"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same case exports to the same bytes
+HtmlToPdf = Callable[[str], bytes]
+
+
+class BundleError(PodporaError):
+    """A bundle cannot be written or read."""
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """An exported bundle: where it is, its SHA-256 and size."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def bundle_file_name(case_id: str, sha256: str) -> str:
+    """The attachment name: carries the case id and the start of the bundle's hash (used to find duplicates)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case_id)[:64]
+    return f"podpora-case-{safe}-{sha256[:16]}.zip"
+
+
+def statement_bytes(statement: dict[str, Any]) -> bytes:
+    """What the bundle signature covers."""
+    return b"podpora-bundle-v1\0" + canonical_json(statement)
+
+
+def export_bundle(
+    out_path: Path,
+    *,
+    case: Case,
+    header: dict[str, Any],
+    records: Sequence[JournalRecord],
+    signer: Ed25519PrivateKey,
+    exported_at: datetime,
+    lang: str = "en",
+    certificate: bytes | None = None,
+    html_to_pdf: HtmlToPdf | None = None,
+) -> BundleInfo:
+    """Write the bundle zip atomically and return its hash."""
+    if header.get("public_key") != public_key_hex(signer):
+        raise BundleError(
+            "the journal was signed by a different key than the one exporting it",
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora", "This case was recorded with another technician key; export it with that key."
+            ),
+        )
+    report_html = render_html(case, lang)
+    files: dict[str, bytes] = {
+        "case.json": json.dumps(
+            {**case.to_json(), "exported_at": exported_at.isoformat()}, ensure_ascii=False, indent=2
+        ).encode("utf-8"),
+        "report.html": report_html.encode("utf-8"),
+        "report.md": render_markdown(case, lang).encode("utf-8"),
+        JOURNAL: b"".join(record.raw + b"\n" for record in records),
+        "journal-header.json": canonical_json(header),
+    }
+    if html_to_pdf is not None:
+        files["report.pdf"] = html_to_pdf(report_html)
+    if certificate is not None:
+        files["technician.cert"] = certificate
+    statement = {
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+        "format": BUNDLE_FORMAT,
+        "head": records[-1].hash if records else "",
+        "journal_id": str(header.get("journal_id", "")),
+        "public_key": public_key_hex(signer),
+        "records": len(records),
+    }
+    signed = {**statement, "signature": signer.sign(statement_bytes(statement)).hex()}
+    files[SIGNATURES] = json.dumps(signed, indent=2, sort_keys=True).encode("ascii")
+
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    data = buffer.getvalue()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    write_file_durably(out_path, data)
+    return BundleInfo(out_path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+@dataclass(frozen=True)
+class BundleVerifyResult:
+    """Outcome of :func:`verify_bundle`.  ``kind``/``seq`` name the first problem (``seq`` 0 = not a record)."""
+
+    ok: bool
+    message: str
+    kind: str = ""
+    seq: int = 0
+    records: int = 0
+    public_key: str = ""
+    case_id: str = ""
+
+
+def _problem(message: str, kind: str, seq: int = 0, **extra: Any) -> BundleVerifyResult:
+    return BundleVerifyResult(ok=False, message=message, kind=kind, seq=seq, **extra)
+
+
+def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = None) -> BundleVerifyResult:
+    """Check every hash and signature in a bundle; name the first record that was tampered with."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if len(names) != len(set(names)):
+                return _problem("the bundle contains a file twice", "added")
+            contents = {name: archive.read(name) for name in names}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        # zipfile raises BadZipFile for a CRC mismatch too ("Bad CRC-32 for file ...").
+        return _problem(f"the bundle is damaged or incomplete ({error})", "damaged")
+    try:
+        signed = json.loads(contents[SIGNATURES])
+        statement = {k: v for k, v in signed.items() if k != "signature"}
+        public_bytes = bytes.fromhex(str(signed["public_key"]))
+        public_key = Ed25519PublicKey.from_public_bytes(public_bytes)
+        public_key.verify(bytes.fromhex(str(signed["signature"])), statement_bytes(statement))
+        files: dict[str, str] = dict(signed["files"])
+        signed_count = int(signed["records"])
+        signed_head = str(signed["head"])
+        journal_id = str(signed["journal_id"])
+    except KeyError as error:
+        return _problem(f"the bundle has no {error.args[0]}", "removed")
+    except (InvalidSignature, ValueError, TypeError, AttributeError):
+        return _problem("the bundle's signature does not verify (signatures.json was changed)", "bad_signature")
+    key_hex = public_bytes.hex()
+    if trusted_public_key is not None and public_key_hex(trusted_public_key) != key_hex:
+        return _problem("the bundle was signed by a different key than the trusted one", "bad_signature")
+
+    journal_data = contents.get(JOURNAL)
+    if journal_data is None:
+        return _problem("the journal is missing from the bundle", "removed", public_key=key_hex)
+    lines = journal_data.split(b"\n")
+    truncated_mid_record = lines[-1] != b""
+    if not truncated_mid_record:
+        lines.pop()
+    result = verify_chain(lines, journal_id, public_key, signed_count=signed_count, signed_head=signed_head)
+    if not result.ok:
+        kind = result.kind
+        message = result.message
+        if truncated_mid_record and result.seq >= len(lines):
+            kind, message = "truncated", f"the log is cut short inside record {len(lines)}"
+        return _problem(message, kind, result.seq, records=len(lines), public_key=key_hex)
+
+    for name, digest in sorted(files.items()):
+        if name not in contents:
+            return _problem(f"{name} was removed from the bundle", "removed", public_key=key_hex)
+        if hashlib.sha256(contents[name]).hexdigest() != digest:
+            return _problem(f"{name} was changed", "changed", public_key=key_hex)
+    extra = sorted(set(contents) - set(files) - {SIGNATURES})
+    if extra:
+        return _problem(f"{extra[0]} was added to the bundle", "added", public_key=key_hex)
+    try:
+        header = json.loads(contents["journal-header.json"])
+        case_id = str(header.get("case_id", ""))
+    except (KeyError, ValueError):
+        return _problem("the journal header is missing or unreadable", "changed", public_key=key_hex)
+    if header.get("public_key") != key_hex or header.get("journal_id") != journal_id:
+        return _problem("the journal header does not match the signature", "changed", public_key=key_hex)
+    return BundleVerifyResult(
+        ok=True,
+        message=f"OK: {len(lines)} records, every hash and signature verifies",
+        records=len(lines),
+        public_key=key_hex,
+        case_id=case_id,
+    )

@@ -1,0 +1,89 @@
+"""The case folded from the journal, and its readable reports (escaping, order, languages)."""
+
+from __future__ import annotations
+
+import html.parser
+from pathlib import Path
+
+from app.cases.case import CASE_SCHEMA_VERSION, build_case
+from app.cases.journal import read_journal
+from app.cases.report import render_comment, render_html, render_markdown
+from tests.cases.sample import record_session
+
+
+def load_case(tmp_path: Path, master_key: bytes, signer, clock):
+    path = tmp_path / "c.pjournal"
+    record_session(path, master_key, signer, clock)
+    contents = read_journal(path, master_key)
+    return build_case("C-2026-0042", contents.records, journal_id=contents.header["journal_id"])
+
+
+def test_case_fields_and_figures(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    case = load_case(tmp_path, master_key, signer, clock)
+    assert case.ticket_ref == "42"
+    assert case.technician["name"] == "Eva Nováková"
+    assert case.end_user["name"] == "Jan Novák"
+    assert case.description.startswith("Printer does not print")
+    assert case.machine["os"] == "Debian 12"
+    assert [c.status for c in case.diagnostics_before] == ["fail", "ok"]
+    assert [c.status for c in case.diagnostics_after] == ["ok"]
+    assert [(r.action, r.approved, r.status) for r in case.repairs] == [("cups.clear_queue", True, "done")]
+    assert case.rating == 5
+    assert len(case.chat) == 2
+    assert "hunter2" not in case.chat[0].text
+    assert len(case.screenshots) == 1
+    assert [c.kind for c in case.consent] == ["consent_request", "consent_decision"]
+    # opened 16:40:00, connected +40 s, session end 79 s after connecting, resolved +60 s more.
+    assert case.figures.time_to_connect == 40
+    assert case.figures.session_length == 79
+    assert case.figures.time_to_resolution == 179
+    as_json = case.to_json()
+    assert as_json["schema_version"] == CASE_SCHEMA_VERSION
+    assert as_json["timeline"][-1]["type"] == "checkpoint"
+
+
+class _TagCollector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_escapes_every_remote_string(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    case = load_case(tmp_path, master_key, signer, clock)
+    page = render_html(case, "en")
+    parser = _TagCollector()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert "\x1b" not in page
+    assert "\u202e" not in page
+    assert "<script>alert(1)</script>" in "".join(parser.text)  # shown as text, not live
+    # Summary comes first, then timeline, diagnostics, screenshots, chat, consent.
+    order = [page.index(h) for h in ("Summary", "Timeline", "Diagnostics", "Screenshots", "Chat", "Consent record")]
+    assert order == sorted(order)
+    assert 'src="data:image/png;base64,' in page
+
+
+def test_markdown_and_comment(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    case = load_case(tmp_path, master_key, signer, clock)
+    text = render_markdown(case, "en")
+    assert "<script>" not in text
+    assert "\x1b" not in text
+    comment = render_comment(case, bundle_name="b.zip", bundle_sha256="ab" * 32, lang="en")
+    assert "Print queue: 3 jobs stuck" in comment
+    assert "5/5" in comment
+    assert "ab" * 32 in comment
+    assert "\x1b" not in comment
+
+
+def test_languages(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    case = load_case(tmp_path, master_key, signer, clock)
+    assert "Shrnutí" in render_html(case, "cs")
+    assert "Zhrnutie" in render_html(case, "sk_SK")
+    assert "Summary" in render_html(case, "xx")
