@@ -112,9 +112,10 @@ def keysym_to_char(keysym: int) -> str | None:
 class PynputInputSink:
     """Applies input through ``pynput`` on the current display (``$DISPLAY`` on X11).
 
-    Key presses of characters go through pynput's character path (which finds or borrows a key code and the
-    right shift level, so "ř" works on a US keyboard map); special keys (keysyms with no character: Return,
-    F1, Control_L, ...) go through XTEST as real key codes.
+    Keysyms on the keyboard map (letters, digits, Return, F1, Control_L, ...) are pressed as real key codes
+    through XTEST; characters without a key code, and text, go through pynput's character path (which
+    borrows a key code and the right shift level, so "ř" works on a US keyboard map, but is a synthetic
+    event that a few clients such as xterm ignore).
     """
 
     def __init__(self, mapping: ScreenMapping | None = None) -> None:
@@ -180,10 +181,20 @@ class PynputInputSink:
         self.pointer(*end, self._buttons & ~button)
 
     def _key_for_keysym(self, keysym: int) -> Any:
+        """The pynput key for ``keysym``.
+
+        A keysym that is on the keyboard map is pressed as its real key code through XTEST, exactly like a
+        local key: every client accepts it (xterm, for one, ignores synthetic events), and the modifiers the
+        technician holds apply as they would locally. Characters that are not on the map (e.g. "ř" on a US
+        map) go through pynput's character path, which borrows a key code and synthesises the event.
+        """
         if keysym in self._special_keys:
             return self._special_keys[keysym]
-        char = keysym_to_char(keysym)
         key_code = self._keyboard_module.KeyCode
+        keyboard_map = getattr(self._keyboard, "keyboard_mapping", None)  # X11 backend only
+        if keyboard_map is not None and keysym in keyboard_map:
+            return key_code.from_vk(keysym)
+        char = keysym_to_char(keysym)
         if char is not None:
             return key_code.from_char(char)
         return key_code.from_vk(keysym)
