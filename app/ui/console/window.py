@@ -1,0 +1,421 @@
+"""The technician console's main window: address book, one tab per session, status bar, menus.
+
+Connecting runs through a :class:`SessionFactory` (wired in ``app.cli.console`` to the SSH layer and the
+technician driver) on a worker thread; host-key and passphrase questions come back to the GUI thread
+through :class:`GuiAsker`.  The window never waits on the network itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.console.addressbook import AddressBook, Entry
+from app.ui.console.case_panel import CaseBackend
+from app.ui.console.diagnostics_panel import DiagnosticsBackend
+from app.ui.console.dialogs import ConnectDialog, ConnectRequest, GuiAsker, show_error
+from app.ui.console.session import SessionBackend, SessionController, SessionTab
+from app.ui.console.settings_dialog import FirstRunWizard, SettingsDialog
+from app.ui.i18n import LANGUAGE_NAMES, LANGUAGES, LanguageManager
+from app.ui.settings import UiSettings
+from app.ui.theme import SPACING, apply_theme
+from app.ui.worker import Task
+
+
+@dataclass
+class OpenedSession:
+    """A connected session, handed from the worker to the GUI thread."""
+
+    title: str
+    backend: SessionBackend
+    attach: Callable[[SessionController], None]
+    diagnostics: DiagnosticsBackend | None = None
+    case: CaseBackend | None = None
+
+
+class SessionFactory(Protocol):
+    """Opens sessions; :meth:`open` blocks (the window calls it on a worker thread)."""
+
+    def open(self, request: ConnectRequest, asker: GuiAsker) -> OpenedSession:
+        """Connect, pair and start the session described by ``request``."""
+
+
+class AddressBookPanel(QWidget):
+    """Search, list and connect."""
+
+    connect_requested = Signal(str)
+
+    def __init__(self, book: AddressBook, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.entries: list[Entry] = []
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        self.search = QLineEdit()
+        self.list = QListWidget()
+        self.list.setAlternatingRowColors(True)
+        self.connect_button = QPushButton()
+        self.connect_button.setProperty("primary", True)
+        self.tags_button = QPushButton()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACING * 2, SPACING * 2, SPACING, SPACING * 2)
+        layout.setSpacing(SPACING)
+        layout.addWidget(self.title)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.tags_button)
+        row.addStretch(1)
+        row.addWidget(self.connect_button)
+        layout.addLayout(row)
+        self.search.textChanged.connect(self._fill)
+        self.list.itemActivated.connect(lambda item: self.connect_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.current_target()))
+        self.tags_button.clicked.connect(self._edit_tags)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every visible text in the current language."""
+        self.title.setText(self.tr("Machines"))
+        self.search.setPlaceholderText(self.tr("Search by name, host or tag"))
+        self.connect_button.setText(self.tr("Connect…"))
+        self.tags_button.setText(self.tr("Tags…"))
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        """Show entries (slot for the background load)."""
+        self.entries = entries
+        self._fill()
+
+    def current_target(self) -> str:
+        """The selected entry's target, or empty."""
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    def _fill(self) -> None:
+        query = self.search.text()
+        self.list.clear()
+        for entry in self.entries:
+            if not entry.matches(query):
+                continue
+            details = entry.hostname or entry.target
+            if entry.user:
+                details = f"{entry.user}@{details}"
+            extra = []
+            if entry.last_used:
+                extra.append(self.tr("recent"))
+            extra.extend(f"#{tag}" for tag in entry.tags)
+            text = f"{entry.name}\n{details}" + (f"   {' '.join(extra)}" if extra else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, entry.target)
+            item.setToolTip(entry.note or entry.target)
+            self.list.addItem(item)
+
+    def _edit_tags(self) -> None:
+        selected = self.list.selectedItems()
+        if not selected:
+            return
+        item = selected[0]
+        target = str(item.data(Qt.ItemDataRole.UserRole))
+        entry = next((e for e in self.entries if e.target == target), None)
+        if entry is None:
+            return
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Tags"),
+            self.tr("Tags for {name}, separated by spaces:").format(name=entry.name),
+            text=" ".join(entry.tags),
+        )
+        if ok:
+            entry.tags = [t.lstrip("#") for t in text.split() if t.strip("#")]
+            self.book.set_tags(entry.name, entry.tags)
+            self._fill()
+
+
+class ConsoleWindow(QMainWindow):
+    """The technician's main window."""
+
+    def __init__(
+        self,
+        settings: UiSettings,
+        languages: LanguageManager | None = None,
+        factory: SessionFactory | None = None,
+        book: AddressBook | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.languages = languages
+        self.factory = factory
+        self.book = book or AddressBook()
+        self.asker = GuiAsker(self)
+        self.pending: dict[str, Task] = {}
+        self.address_book = AddressBookPanel(self.book)
+        self.address_book.connect_requested.connect(self.open_connect_dialog)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(lambda _: self.update_status())
+        self.welcome = QWidget()
+        self.welcome_title = QLabel()
+        self.welcome_title.setProperty("role", "title")
+        self.welcome_text = QLabel()
+        self.welcome_text.setWordWrap(True)
+        self.welcome_text.setProperty("role", "subtle")
+        self.welcome_connect = QPushButton()
+        self.welcome_connect.setProperty("primary", True)
+        self.welcome_connect.setMinimumHeight(44)
+        self.connecting_label = QLabel()
+        self.connecting_label.setWordWrap(True)
+        welcome_layout = QVBoxLayout(self.welcome)
+        welcome_layout.setContentsMargins(SPACING * 6, SPACING * 6, SPACING * 6, SPACING * 6)
+        welcome_layout.setSpacing(SPACING * 2)
+        welcome_layout.addStretch(1)
+        welcome_layout.addWidget(self.welcome_title)
+        welcome_layout.addWidget(self.welcome_text)
+        row = QHBoxLayout()
+        row.addWidget(self.welcome_connect)
+        row.addStretch(1)
+        welcome_layout.addLayout(row)
+        welcome_layout.addWidget(self.connecting_label)
+        welcome_layout.addStretch(2)
+        self.welcome_connect.clicked.connect(lambda: self.open_connect_dialog(""))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.tabs)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.address_book)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 1000])
+        self.setCentralWidget(splitter)
+        self.link_label = QLabel()
+        self.consent_label = QLabel()
+        self.statusBar().addPermanentWidget(self.consent_label)
+        self.statusBar().addPermanentWidget(self.link_label)
+        self._build_menus()
+        self.resize(1280, 800)
+        self.retranslate()
+        self.reload_address_book()
+
+    # ----- menus -----
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.session_menu = bar.addMenu("")
+        self.connect_action = QAction(self)
+        self.connect_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.connect_action.triggered.connect(lambda: self.open_connect_dialog(""))
+        self.end_action = QAction(self)
+        self.end_action.triggered.connect(self.end_current)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        self.session_menu.addAction(self.connect_action)
+        self.session_menu.addAction(self.end_action)
+        self.session_menu.addSeparator()
+        self.session_menu.addAction(self.quit_action)
+        self.tools_menu = bar.addMenu("")
+        self.settings_action = QAction(self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.first_run_action = QAction(self)
+        self.first_run_action.triggered.connect(self.open_first_run)
+        self.tools_menu.addAction(self.settings_action)
+        self.tools_menu.addAction(self.first_run_action)
+        self.language_menu = bar.addMenu("")
+        group = QActionGroup(self)
+        for code in LANGUAGES:
+            action = QAction(LANGUAGE_NAMES[code], self)
+            action.setCheckable(True)
+            action.setChecked(self.languages is not None and self.languages.language == code)
+            action.triggered.connect(lambda _=False, c=code: self.switch_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+
+    def retranslate(self) -> None:
+        """Set every visible text in the current language."""
+        self.setWindowTitle(self.tr("Podpora – Technician console"))
+        self.session_menu.setTitle(self.tr("&Session"))
+        self.connect_action.setText(self.tr("&Connect…"))
+        self.end_action.setText(self.tr("&End session"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.first_run_action.setText(self.tr("First-run &assistant…"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.welcome_title.setText(self.tr("No session open"))
+        self.welcome_text.setText(
+            self.tr(
+                "Pick a machine on the left, or connect with a session code the user reads out to you. "
+                "The user sees who you are and decides what you may do."
+            )
+        )
+        self.welcome_connect.setText(self.tr("Connect…"))
+        self.update_status()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def switch_language(self, language: str) -> None:
+        """Switch the UI language and remember it."""
+        if self.languages is not None:
+            self.languages.apply(language)
+        self.settings.language = language
+        from app.ui.worker import run_in_background
+
+        run_in_background(self.settings.save, lambda _: None, lambda _: None, self)
+
+    # ----- address book -----
+    def reload_address_book(self) -> None:
+        """Read the SSH config and saved entries off the GUI thread."""
+        from app.ui.worker import run_in_background
+
+        run_in_background(self.book.load, self.address_book.set_entries, lambda _: None, self)
+
+    # ----- connecting -----
+    def open_connect_dialog(self, target: str = "") -> ConnectDialog:
+        """Ask what to connect to, then connect."""
+        hosts = [e.target for e in self.address_book.entries]
+        gateways = [g.alias for g in self.settings.gateways]
+        dialog = ConnectDialog(hosts, gateways, initial_target=target, parent=self)
+        dialog.accepted.connect(lambda: self.connect_to(dialog.request()))
+        dialog.open()
+        return dialog
+
+    def connect_to(self, request: ConnectRequest) -> Task | None:
+        """Open a session in the background; a tab appears when it is connected."""
+        factory = self.factory
+        if factory is None:
+            self.statusBar().showMessage(self.tr("Connecting is not available in this build."), 5000)
+            return None
+        key = f"{request.target}#{len(self.pending)}"
+        self.connecting_label.setText(self.tr("Connecting to {target}…").format(target=request.target))
+        self.statusBar().showMessage(self.tr("Connecting to {target}…").format(target=request.target))
+        task = Task(lambda: factory.open(request, self.asker), self)
+        task.succeeded.connect(lambda opened: self._connected(key, request, opened), Qt.ConnectionType.QueuedConnection)
+        task.failed.connect(lambda error: self._connect_failed(key, request, error), Qt.ConnectionType.QueuedConnection)
+        self.pending[key] = task
+        task.start()
+        return task
+
+    def _connected(self, key: str, request: ConnectRequest, opened: OpenedSession) -> None:
+        self.pending.pop(key, None)
+        self.connecting_label.clear()
+        self.statusBar().clearMessage()
+        self.add_session(opened)
+        from app.ui.worker import run_in_background
+
+        run_in_background(lambda: self.book.remember_use(request.target), lambda _: None, lambda _: None, self)
+
+    def _connect_failed(self, key: str, request: ConnectRequest, error: BaseException) -> None:
+        self.pending.pop(key, None)
+        self.connecting_label.clear()
+        self.statusBar().clearMessage()
+        show_error(self, self.tr("Could not connect to {target}").format(target=request.target), error)
+
+    def add_session(self, opened: OpenedSession) -> SessionTab:
+        """Add a tab for a connected session and start its reports."""
+        controller = SessionController(opened.title, opened.backend, opened.diagnostics, opened.case, self)
+        tab = SessionTab(controller)
+        tab.status_changed.connect(self.update_status)
+        index = self.tabs.addTab(tab, opened.title)
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        opened.attach(controller)
+        self.update_status()
+        return tab
+
+    def current_tab(self) -> SessionTab | None:
+        """The session in front."""
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, SessionTab) else None
+
+    def end_current(self) -> None:
+        """End the session in front."""
+        tab = self.current_tab()
+        if tab is not None:
+            tab.end_session()
+
+    def close_tab(self, index: int) -> None:
+        """Close a tab, ending its session first."""
+        widget = self.tabs.widget(index)
+        if isinstance(widget, SessionTab):
+            widget.end_session()
+        self.tabs.removeTab(index)
+        if widget is not None:
+            widget.deleteLater()
+        if self.tabs.count() == 0:
+            self.stack.setCurrentWidget(self.welcome)
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Link quality and consent of the session in front."""
+        tab = self.current_tab()
+        if tab is None:
+            self.link_label.setText("")
+            self.consent_label.setText(self.tr("No session"))
+            return
+        self.link_label.setText(tab.link_text)
+        self.consent_label.setText(tab.consent_text())
+
+    # ----- settings -----
+    def open_settings(self) -> SettingsDialog:
+        """Open the settings dialog."""
+        dialog = SettingsDialog(self.settings, self)
+        dialog.language_chosen.connect(self._language_from_settings)
+        dialog.theme_chosen.connect(self._theme_from_settings)
+        dialog.open()
+        return dialog
+
+    def _language_from_settings(self, language: str) -> None:
+        if self.languages is not None:
+            from app.ui.i18n import resolve_language
+
+            self.languages.apply(resolve_language(language))
+
+    def _theme_from_settings(self, theme: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def open_first_run(self) -> FirstRunWizard:
+        """Open the first-run assistant."""
+        wizard = FirstRunWizard(self.settings, self)
+        wizard.open()
+        return wizard
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, SessionTab):
+                widget.end_session()
+        for task in self.pending.values():
+            task.cancel()
+        super().closeEvent(event)
