@@ -79,3 +79,90 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+# ------------------------------------------------------------------------------------------------ real Redmine
+
+
+class RedmineServer:
+    """The real Redmine started by ``scripts/redmine`` and a project for the tests."""
+
+    def __init__(self, url: str, api_key: str) -> None:
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.port = int(url.rsplit(":", 1)[1].split("/", maxsplit=1)[0])
+        self.headers = {"X-Redmine-API-Key": api_key}
+        self.project_id = 0
+
+    def client(self):  # -> httpx.Client
+        import httpx
+
+        return httpx.Client(base_url=self.url, headers=self.headers, timeout=30)
+
+    def create_issue(self, subject: str) -> int:
+        with self.client() as http:
+            response = http.post(
+                "/issues.json",
+                json={"issue": {"project_id": self.project_id, "subject": subject, "description": "test"}},
+            )
+            assert response.status_code == 201, response.text
+            return int(response.json()["issue"]["id"])
+
+    def issue(self, number: int) -> dict:
+        with self.client() as http:
+            response = http.get(f"/issues/{number}.json", params={"include": "attachments,journals"})
+            assert response.status_code == 200, response.text
+            return response.json()["issue"]
+
+    def download(self, content_url: str) -> bytes:
+        with self.client() as http:
+            response = http.get(content_url)
+            assert response.status_code == 200
+            return response.content
+
+
+def _redmine_from_script() -> tuple[str, str]:
+    import shlex
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "redmine"
+    subprocess.run([str(script), "start"], check=True, timeout=900)
+    env_line = subprocess.run([str(script), "env"], check=True, capture_output=True, text=True).stdout
+    values = dict(part.split("=", 1) for part in shlex.split(env_line.replace("export ", "", 1)))
+    return values["REDMINE_URL"], values["REDMINE_API_KEY"]
+
+
+@pytest.fixture(scope="session")
+def redmine() -> RedmineServer:
+    """The real Redmine: from REDMINE_URL/REDMINE_API_KEY (scripts/test), else started via scripts/redmine.
+
+    Under CI (CI=true) a missing REDMINE_URL is a failure, never a skip.
+    """
+    import uuid
+
+    url = os.environ.get("REDMINE_URL", "")
+    key = os.environ.get("REDMINE_API_KEY", "")
+    if not url or not key:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("REDMINE_URL/REDMINE_API_KEY are not set under CI: scripts/test must start Redmine")
+        url, key = _redmine_from_script()
+    server = RedmineServer(url, key)
+    identifier = "podpora-" + uuid.uuid4().hex[:10]
+    with server.client() as http:
+        response = http.post(
+            "/projects.json", json={"project": {"name": identifier, "identifier": identifier, "is_public": False}}
+        )
+        assert response.status_code == 201, f"cannot create a Redmine project: {response.status_code} {response.text}"
+        server.project_id = int(response.json()["project"]["id"])
+    return server
+
+
+@pytest.fixture
+def redmine_proxy(redmine: RedmineServer):
+    """An HTTP fault proxy in front of the real Redmine."""
+    from tests.cases.httpproxy import HttpFaultProxy
+
+    proxy = HttpFaultProxy(redmine.port).up()
+    yield proxy
+    proxy.down()

@@ -77,3 +77,30 @@ def record_session(
     add("resolved", {"summary": "Cleared the stuck print queue"}, at=clock.advance(60))
     journal.close(at=clock())
     return journal
+
+
+def export_sample_bundle(
+    tmp_path: Path, key: bytes, signer: Ed25519PrivateKey, clock: FakeClock, *, case_id: str = "C-2026-0042"
+):
+    """Record a session, export its bundle; return (BundleInfo, Case)."""
+    from app.cases.bundle import bundle_file_name, export_bundle
+    from app.cases.case import build_case
+    from app.cases.journal import read_journal
+
+    path = tmp_path / f"{case_id}.pjournal"
+    record_session(path, key, signer, clock, case_id=case_id)
+    contents = read_journal(path, key)
+    case = build_case(case_id, contents.records, journal_id=contents.header["journal_id"])
+    temp = export_bundle(
+        tmp_path / "export.zip",
+        case=case,
+        header=contents.header,
+        records=contents.records,
+        signer=signer,
+        exported_at=clock(),
+    )
+    final = temp.path.with_name(bundle_file_name(case_id, temp.sha256))
+    temp.path.rename(final)
+    from app.cases.bundle import BundleInfo
+
+    return BundleInfo(final, temp.sha256, temp.size), case
