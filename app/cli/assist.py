@@ -1,0 +1,92 @@
+"""``podpora assist``: the end user's "Get help" app.
+
+``--listen PORT`` (direct mode: the agent listens on 127.0.0.1:PORT and the technician arrives through this
+machine's OpenSSH) or ``--gateway ALIAS`` (the agent reverse-forwards through the organisation's gateway).
+``--headless --policy FILE`` runs the agent without a window for unattended machines, under an
+organisation-signed policy.  ``--smoke`` starts offscreen, shows the window and exits 0 (for packaging).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add ``podpora assist``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "assist", help="open the end user's Get help app", description=__doc__
+    )
+    route = parser.add_mutually_exclusive_group()
+    route.add_argument("--listen", type=int, metavar="PORT", help="direct mode: listen on 127.0.0.1:PORT")
+    route.add_argument("--gateway", metavar="ALIAS", help="gateway mode: reverse-forward through this SSH alias")
+    parser.add_argument("--headless", action="store_true", help="run without a window (unattended mode)")
+    parser.add_argument("--policy", type=Path, help="organisation-signed unattended policy (with --headless)")
+    parser.add_argument("--language", choices=["en", "cs", "sk"], help="interface language for this run")
+    parser.add_argument("--smoke", action="store_true", help="start offscreen, show the window, exit 0")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the assist app (or the headless agent)."""
+    if args.listen is not None and not 0 < args.listen < 65536:
+        print("podpora assist: --listen needs a port between 1 and 65535.", file=sys.stderr)
+        return 2
+    if args.headless:
+        return _run_headless(args)
+    if args.policy is not None:
+        print("podpora assist: --policy only applies with --headless.", file=sys.stderr)
+        return 2
+    if args.smoke:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from app.ui.application import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(f"podpora assist: {problem}", file=sys.stderr)
+        return 2
+    from app.ui.application import smoke, start_qt
+    from app.ui.assist.controller import AssistController, ScriptedAssistBackend
+    from app.ui.assist.window import AssistWindow
+
+    context = start_qt("Podpora assist", base_point_size=11, language=args.language)
+    backend, self_check = _agent_backend(args)
+    controller = AssistController(backend or ScriptedAssistBackend(), self_check=self_check)
+    window = AssistWindow(controller, context.languages)
+    if args.smoke:
+        return smoke(context.app, window)
+    window.show()
+    return int(context.app.exec())
+
+
+def _agent_backend(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The real agent and self-check once they exist in this build; (None, None) otherwise."""
+    if importlib.util.find_spec("app.ui.assist.wiring") is None:
+        return None, None
+    from app.ui.assist import wiring  # type: ignore[attr-defined, unused-ignore]
+
+    return wiring.make_backend(listen=args.listen, gateway=args.gateway), wiring.make_self_check()
+
+
+def _run_headless(args: argparse.Namespace) -> int:
+    if args.policy is None:
+        print("podpora assist: --headless needs --policy FILE (an organisation-signed policy).", file=sys.stderr)
+        return 2
+    if not args.policy.is_file():
+        print(f"podpora assist: the policy file {args.policy} does not exist.", file=sys.stderr)
+        return 2
+    if importlib.util.find_spec("app.remote.agent") is None:
+        print("podpora assist: unattended mode is not available in this build (no agent).", file=sys.stderr)
+        return 3
+    from app.remote import agent  # type: ignore[attr-defined, unused-ignore]
+
+    runner = getattr(agent, "run_headless", None)
+    if runner is None:
+        print("podpora assist: this build's agent has no unattended mode.", file=sys.stderr)
+        return 3
+    result: int = runner(policy=args.policy, listen=args.listen, gateway=args.gateway)
+    return result

@@ -1,0 +1,64 @@
+"""Starting the Qt side of Podpora: display check, QApplication, theme and language.
+
+``app.cli.console`` and ``app.cli.assist`` call these; nothing here runs at import time of ``app.cli``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app import __version__
+from app.ui.i18n import LanguageManager, resolve_language
+from app.ui.settings import UiSettings
+from app.ui.theme import apply_theme
+
+
+def display_problem() -> str | None:
+    """Why no window can open here (plain English for the terminal), or None when one can."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc")):
+        return None
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return (
+            "there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are not set). "
+            "Start Podpora inside your desktop session, or use the command-line tools "
+            "('podpora check', 'podpora diag', 'podpora view')."
+        )
+    return None
+
+
+@dataclass
+class UiContext:
+    """What a window needs: the application, its settings and the language manager."""
+
+    app: QApplication
+    settings: UiSettings
+    languages: LanguageManager
+
+
+def start_qt(app_name: str, *, base_point_size: int = 10, language: str | None = None) -> UiContext:
+    """Create (or reuse) the QApplication with Podpora's theme and the chosen language."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else app_name])
+    QCoreApplication.setOrganizationName("Podpora")
+    QCoreApplication.setApplicationName(app_name)
+    QCoreApplication.setApplicationVersion(__version__)
+    settings = UiSettings.load()
+    apply_theme(app, settings.theme, base_point_size=base_point_size)
+    languages = LanguageManager(parent=app)
+    languages.apply(resolve_language(language or settings.language))
+    return UiContext(app, settings, languages)
+
+
+def smoke(app: QApplication, window: QWidget) -> int:
+    """Show ``window``, let the event loop run briefly, close it, and report success (for packaging)."""
+    window.show()
+    QTimer.singleShot(200, window.close)
+    QTimer.singleShot(300, app.quit)
+    app.exec()
+    return 0 if window.windowTitle() else 1
