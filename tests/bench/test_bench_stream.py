@@ -1,0 +1,55 @@
+"""``podpora bench stream`` runs end to end and prints well-formed JSON (never asserts a figure)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.sshd, pytest.mark.slow]
+
+FIGURES = {
+    "updates": int,
+    "updates_per_s": float,
+    "bytes": int,
+    "bytes_per_s": float,
+    "first_full_frame_bytes": int,
+    "keys_sent": int,
+}
+
+
+def test_idle_run_prints_the_json_shape() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "bench", "stream", "--workload", "idle", "--seconds", "2", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["benchmark"] == "stream"
+    assert result["workload"] == "idle"
+    assert result["screen"] == [1920, 1080]
+    assert isinstance(result["transport"], str) and result["transport"]
+    podpora = result["podpora"]
+    for name, kind in FIGURES.items():
+        assert isinstance(podpora[name], int | float if kind is float else int), name
+    assert podpora["first_full_frame_bytes"] > 0  # the first frame really crossed the tunnel
+    assert set(podpora["key_to_screen_ms"]) == {"p50", "p90", "samples"}
+    assert set(podpora["cpu_percent"]) == {"agent", "console"}
+    assert "rects_by_codec" in podpora["agent"]
+
+
+def test_bad_seconds_are_refused_plainly() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "bench", "stream", "--workload", "idle", "--seconds", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "--seconds" in completed.stderr
