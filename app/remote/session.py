@@ -1,0 +1,965 @@
+"""The session as a sans-IO state machine, for both roles: events in, commands out (pure: no I/O, no clock).
+
+The drivers (:mod:`app.remote.agent`, :mod:`app.remote.client`) feed events — a message arrived, the user
+decided, the clock ticked — into :meth:`AgentSession.handle` / :meth:`TechnicianSession.handle` and carry
+out the commands that come back, in order.  All rules about what is legal when, and all consent
+enforcement, live here and nowhere else.
+
+Agent states::
+
+    AWAITING_HELLO ─Hello→ AWAITING_PAIR_START ─PairStart→ AWAITING_PAIR_CONFIRM ─PairConfirm ok→ PAIRED
+    PAIRED ─ConsentRequest→ PROMPTING ─decision (something granted)→ ACTIVE ─ConsentRequest→ PROMPTING …
+    PROMPTING ─refused / 60 s without answer (first request)→ CLOSED
+    any ─Bye / stop / violation / connection lost / wrong code / pairing deadline→ CLOSED
+
+Consent rules enforced on the agent side:
+
+* before pairing only pairing messages are legal; anything else closes the session;
+* no ``StartCapture``/``CaptureFrame`` command and no ``FrameUpdate``/``ScreenInfo``/``CursorUpdate`` is sent
+  unless ``view`` is granted and the view is not paused;
+* remote input is applied only while ``control`` is granted, no prompt is open and the view is not paused;
+  otherwise it is dropped (and the first drop per reason is journaled);
+* revoking ``control`` (or stopping, or losing the connection) releases every key and button the
+  technician holds;
+* a consent prompt not answered within :data:`CONSENT_TIMEOUT_SECONDS` is a refusal;
+* every decision is both sent to the console and emitted as a :class:`Journal` command.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from app.remote import protocol as p
+from app.remote.pairing import (
+    AgentPairing,
+    CodeIssuer,
+    PairingError,
+    SessionKeys,
+    TechnicianPairing,
+)
+
+CONSENT_TIMEOUT_SECONDS: Final = 60.0
+#: Pairing must complete within this time after the connection opened (like OpenSSH's LoginGraceTime).
+PAIRING_DEADLINE_SECONDS: Final = 10.0
+#: The technician waits this long for the user's answer (the prompt's own timeout plus slack for the link).
+TECHNICIAN_CONSENT_WAIT_SECONDS: Final = CONSENT_TIMEOUT_SECONDS + 15.0
+
+FEATURES: Final = ("codec:0",)
+
+
+class AgentState(enum.Enum):
+    """Where the agent's side of one connection stands."""
+
+    AWAITING_HELLO = "awaiting hello"
+    AWAITING_PAIR_START = "awaiting pairing"
+    AWAITING_PAIR_CONFIRM = "awaiting pairing confirmation"
+    PAIRED = "paired"
+    PROMPTING = "asking the user"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class TechnicianState(enum.Enum):
+    """Where the technician's side of one connection stands."""
+
+    STARTING = "starting"
+    AWAITING_PAIR_REPLY = "pairing"
+    AWAITING_AGENT_HELLO = "awaiting the agent"
+    AWAITING_CONSENT = "waiting for the user's consent"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+# --- Events (past tense) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A valid message arrived from the peer at ``now``."""
+
+    message: p.Message
+    now: float
+
+
+@dataclass(frozen=True)
+class PeerMisbehaved:
+    """The peer sent bytes that are not a valid message (decode, framing or record error)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConnectionLost:
+    """The byte stream ended or failed."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ticked:
+    """Time passed; ``now`` is a monotonic clock reading."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class ConsentDecided:
+    """The user answered the open consent prompt (an empty set is a refusal)."""
+
+    granted: frozenset[p.Capability]
+
+
+@dataclass(frozen=True)
+class UserPaused:
+    """The user paused the view (and with it remote input)."""
+
+
+@dataclass(frozen=True)
+class UserResumed:
+    """The user resumed the view."""
+
+
+@dataclass(frozen=True)
+class UserRevoked:
+    """The user took back some capabilities."""
+
+    capabilities: frozenset[p.Capability]
+
+
+@dataclass(frozen=True)
+class UserStopped:
+    """The user (or the technician, on the console) ended the session."""
+
+
+@dataclass(frozen=True)
+class UserChatted:
+    """The local person wrote a chat line."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class FrameEncoded:
+    """Agent: the driver captured and encoded the update a ``CaptureFrame`` asked for."""
+
+    update: p.FrameUpdate
+
+
+@dataclass(frozen=True)
+class LocalMessageReady:
+    """Agent: the driver wants to send an agent-originated message (screen info, cursor, clipboard, …)."""
+
+    message: p.Message
+
+
+@dataclass(frozen=True)
+class Started:
+    """Technician: the stream is open; start pairing with ``code`` and then ask for ``consent``."""
+
+    code: str
+    consent: p.ConsentRequest
+    now: float
+
+
+@dataclass(frozen=True)
+class FrameDrawn:
+    """Technician: the last update is on screen; ask for the next one."""
+
+
+@dataclass(frozen=True)
+class LocalInputReady:
+    """Technician: the technician produced input or a request (pointer, key, clipboard, script, …)."""
+
+    message: p.Message
+
+
+AgentEvent = (
+    MessageReceived
+    | PeerMisbehaved
+    | ConnectionLost
+    | Ticked
+    | ConsentDecided
+    | UserPaused
+    | UserResumed
+    | UserRevoked
+    | UserStopped
+    | UserChatted
+    | FrameEncoded
+    | LocalMessageReady
+)
+TechnicianEvent = (
+    Started
+    | MessageReceived
+    | PeerMisbehaved
+    | ConnectionLost
+    | Ticked
+    | UserStopped
+    | UserChatted
+    | FrameDrawn
+    | LocalInputReady
+)
+
+# --- Commands (imperative) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this message to the peer."""
+
+    message: p.Message
+
+
+@dataclass(frozen=True)
+class InstallKeys:
+    """Seal and open every later frame with these keys."""
+
+    keys: SessionKeys
+
+
+@dataclass(frozen=True)
+class Close:
+    """Close the connection (after carrying out the commands before this one)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartCapture:
+    """Agent: start (or resume) screen capture."""
+
+
+@dataclass(frozen=True)
+class StopCapture:
+    """Agent: stop screen capture now."""
+
+
+@dataclass(frozen=True)
+class CaptureFrame:
+    """Agent: capture and encode one update, then feed :class:`FrameEncoded`."""
+
+    incremental: bool
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class SwitchMonitor:
+    """Agent: stream another monitor (then send a fresh ScreenInfo)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class ApplyPointer:
+    """Agent: move the pointer / press or release buttons / scroll."""
+
+    pointer: p.Pointer
+
+
+@dataclass(frozen=True)
+class ApplyKey:
+    """Agent: press or release a key."""
+
+    key: p.Key
+
+
+@dataclass(frozen=True)
+class SetClipboard:
+    """Agent: put this text on the user's clipboard."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowChat:
+    """Show a chat line from the peer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AskConsent:
+    """Agent: open the consent prompt for ``request``; it counts as refused at ``deadline``."""
+
+    request: p.ConsentRequest
+    deadline: float
+
+
+@dataclass(frozen=True)
+class DismissPrompt:
+    """Agent: close the consent prompt (answered elsewhere, timed out, or the session ended)."""
+
+
+@dataclass(frozen=True)
+class RunDiagnostic:
+    """Agent: hand this diagnostic request to the diagnostics runner."""
+
+    request: p.RunScript
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """Technician: hand this message from the agent to the UI (frames, cursor, screens, scripts, notices…)."""
+
+    message: p.Message
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    """The session state, the granted capabilities or the pause flag changed."""
+
+    state: AgentState | TechnicianState
+    granted: frozenset[p.Capability]
+    paused: bool
+
+
+@dataclass(frozen=True)
+class Journal:
+    """Record this decision or event in the case journal (never carries secrets or typed keys)."""
+
+    kind: str
+    details: Mapping[str, str | int] = field(default_factory=dict)
+
+
+Command = (
+    Send
+    | InstallKeys
+    | Close
+    | StartCapture
+    | StopCapture
+    | CaptureFrame
+    | SwitchMonitor
+    | ApplyPointer
+    | ApplyKey
+    | SetClipboard
+    | ShowChat
+    | AskConsent
+    | DismissPrompt
+    | RunDiagnostic
+    | Deliver
+    | StateChanged
+    | Journal
+)
+
+#: Messages only the agent may send; a technician sending one breaks the protocol.
+_AGENT_ONLY: Final = (
+    p.PairReply,
+    p.ConsentDecision,
+    p.Pause,
+    p.Resume,
+    p.ScreenInfo,
+    p.FrameUpdate,
+    p.CursorUpdate,
+    p.ScriptProgress,
+    p.ScriptResult,
+    p.ApprovalRequest,
+    p.ApprovalDecision,
+    p.Feedback,
+    p.Notice,
+)
+#: Which capability an agent-originated message needs before it may leave the machine (None: paired is enough).
+_OUTBOUND_NEEDS: Final[Mapping[type, p.Capability | None]] = {
+    p.ScreenInfo: p.Capability.VIEW,
+    p.CursorUpdate: p.Capability.VIEW,
+    p.Clipboard: p.Capability.CLIPBOARD,
+    p.ScriptProgress: p.Capability.DIAGNOSTICS,
+    p.ScriptResult: p.Capability.DIAGNOSTICS,
+    p.ApprovalRequest: p.Capability.DIAGNOSTICS,
+    p.ApprovalDecision: p.Capability.DIAGNOSTICS,
+    p.Notice: None,
+    p.Feedback: None,
+    p.Chat: None,
+}
+_BUTTON_MASK_ALL: Final = 0xFF
+
+
+def _names(capabilities: Iterable[p.Capability]) -> str:
+    return ",".join(sorted(c.value for c in capabilities)) or "-"
+
+
+def _sorted(capabilities: Iterable[p.Capability]) -> list[p.Capability]:
+    return sorted(capabilities, key=lambda c: list(p.Capability).index(c))
+
+
+class AgentSession:
+    """The agent's side of one connection (one technician, one pairing attempt at most).
+
+    ``codes`` is shared across connections so that wrong attempts and single use are counted per code,
+    not per connection.  An unattended policy answers :class:`AskConsent` in the driver, not here: the
+    decision still arrives as :class:`ConsentDecided` and is journaled and sent like any other.
+    """
+
+    def __init__(self, codes: CodeIssuer, now: float) -> None:
+        self.state = AgentState.AWAITING_HELLO
+        self.granted: frozenset[p.Capability] = frozenset()
+        self.paused = False
+        self._codes = codes
+        self._opened_at = now
+        self._now = now
+        self._hello_bytes = b""
+        self._pairing: AgentPairing | None = None
+        self._request: p.ConsentRequest | None = None
+        self._prompt_deadline = 0.0
+        self._consented_once = False
+        self._pending_frame: p.FrameRequest | None = None
+        self._capturing_frame = False
+        self._held_keys: dict[tuple[int | None, str | None], p.Key] = {}
+        self._held_buttons = 0
+        self._pointer_at = (0, 0)
+        self._journaled_drops: set[str] = set()
+        self.dropped_inputs = 0
+        self.session_id = ""
+
+    @property
+    def prompt_open(self) -> bool:
+        """Whether a consent prompt is waiting for the user."""
+        return self.state is AgentState.PROMPTING
+
+    @property
+    def held_keys(self) -> list[p.Key]:
+        """Keys the technician pressed and has not released (released on revoke, stop or disconnect)."""
+        return list(self._held_keys.values())
+
+    def handle(self, event: AgentEvent) -> list[Command]:
+        """Feed one event; return the commands to carry out, in order."""
+        before = (self.state, self.granted, self.paused)
+        if self.state is AgentState.CLOSED:
+            return []
+        commands = self._dispatch(event)
+        if (self.state, self.granted, self.paused) != before:
+            self._journaled_drops.clear()
+            commands.append(StateChanged(self.state, self.granted, self.paused))
+        return commands
+
+    # --- dispatch ---------------------------------------------------------------------------------
+
+    def _dispatch(self, event: AgentEvent) -> list[Command]:
+        if isinstance(event, MessageReceived | Ticked):
+            self._now = max(self._now, event.now)
+        match event:
+            case MessageReceived(message=message, now=now):
+                return self._on_message(message, now)
+            case PeerMisbehaved(reason=reason):
+                return self._violation(reason)
+            case ConnectionLost(reason=reason):
+                return self._end(reason, journal_kind="connection_lost", send_bye=False)
+            case Ticked(now=now):
+                return self._on_tick(now)
+            case ConsentDecided(granted=granted):
+                return self._on_consent(granted, kind="consent_decided")
+            case UserPaused():
+                return self._on_pause()
+            case UserResumed():
+                return self._on_resume()
+            case UserRevoked(capabilities=capabilities):
+                return self._revoke(capabilities, by="user")
+            case UserStopped():
+                return self._end("stopped by the user", journal_kind="stopped_by_user", send_bye=True)
+            case UserChatted(text=text):
+                return self._outbound(p.Chat(text))
+            case FrameEncoded(update=update):
+                return self._on_frame_encoded(update)
+            case LocalMessageReady(message=message):
+                return self._outbound(message)
+        raise TypeError(f"not an agent event: {event!r}")  # pragma: no cover - exhaustive above
+
+    def _on_message(self, message: p.Message, now: float) -> list[Command]:
+        if isinstance(message, p.Bye):
+            return self._end(f"the technician left: {message.reason}", journal_kind="technician_left", send_bye=False)
+        if isinstance(message, _AGENT_ONLY):
+            return self._violation(f"{type(message).__name__} may only come from the agent")
+        match self.state:
+            case AgentState.AWAITING_HELLO:
+                return self._on_hello(message)
+            case AgentState.AWAITING_PAIR_START:
+                return self._on_pair_start(message, now)
+            case AgentState.AWAITING_PAIR_CONFIRM:
+                return self._on_pair_confirm(message, now)
+            case AgentState.PAIRED:
+                if isinstance(message, p.ConsentRequest):
+                    return self._ask(message, now)
+                if isinstance(message, p.Chat):
+                    return [ShowChat(message.text), Journal("chat_from_technician", {"text": message.text})]
+                return self._violation(f"{type(message).__name__} before consent was asked")
+            case AgentState.PROMPTING | AgentState.ACTIVE:
+                return self._on_consented_message(message, now)
+        return []  # pragma: no cover - CLOSED is filtered in handle()
+
+    def _on_hello(self, message: p.Message) -> list[Command]:
+        if not isinstance(message, p.Hello) or message.role is not p.Role.TECHNICIAN:
+            return self._violation("expected the technician's Hello")
+        if message.version != p.PROTOCOL_VERSION:
+            return self._violation(f"unsupported protocol version {message.version}")
+        self._hello_bytes = p.encode(message)
+        self.state = AgentState.AWAITING_PAIR_START
+        return []
+
+    def _on_pair_start(self, message: p.Message, now: float) -> list[Command]:
+        if not isinstance(message, p.PairStart):
+            return self._violation(f"{type(message).__name__} before pairing")
+        try:
+            digits = self._codes.begin_attempt(now)
+        except PairingError as error:
+            return [Journal("pairing_refused", {"reason": error.reason}), *self._close_with_bye(error.reason)]
+        self._pairing = AgentPairing(digits, self._hello_bytes)
+        try:
+            reply = self._pairing.on_pair_start(message)
+        except PairingError as error:
+            self._codes.attempt_failed(now)
+            return [Journal("pairing_failed", {"reason": error.reason}), *self._close_with_bye(error.reason)]
+        self.state = AgentState.AWAITING_PAIR_CONFIRM
+        return [Send(reply)]
+
+    def _on_pair_confirm(self, message: p.Message, now: float) -> list[Command]:
+        if not isinstance(message, p.PairConfirm) or self._pairing is None:
+            self._codes.attempt_failed(now)
+            return self._violation(f"{type(message).__name__} before pairing")
+        try:
+            keys = self._pairing.on_pair_confirm(message)
+        except PairingError as error:
+            self._codes.attempt_failed(now)
+            return [Journal("pairing_failed", {"reason": error.reason}), *self._close_with_bye(error.reason)]
+        self._codes.attempt_succeeded(now)
+        self._pairing = None
+        self.session_id = keys.session_id
+        self.state = AgentState.PAIRED
+        return [
+            InstallKeys(keys),
+            Send(p.Hello(p.PROTOCOL_VERSION, p.Role.AGENT, list(FEATURES))),
+            Journal("paired", {"session": keys.session_id}),
+        ]
+
+    def _ask(self, request: p.ConsentRequest, now: float) -> list[Command]:
+        self._request = request
+        self._prompt_deadline = now + CONSENT_TIMEOUT_SECONDS
+        self.state = AgentState.PROMPTING
+        return [
+            *self._release_input(),  # remote input is suspended while the prompt is open
+            AskConsent(request, self._prompt_deadline),
+            Journal(
+                "consent_asked",
+                {"capabilities": _names(request.capabilities), "reason": request.reason, "case": request.case_ref},
+            ),
+        ]
+
+    def _on_consent(self, answer: frozenset[p.Capability], *, kind: str) -> list[Command]:
+        if self.state is not AgentState.PROMPTING or self._request is None:
+            return []  # a late answer to a prompt that already timed out or was dismissed
+        requested = frozenset(self._request.capabilities)
+        newly = (answer & requested) - self.granted
+        refused = requested - answer
+        self._request = None
+        commands: list[Command] = []
+        if kind != "consent_decided":
+            commands.append(DismissPrompt())
+        commands.append(
+            Journal(
+                kind,
+                {
+                    "granted": _names(answer & requested),
+                    "refused": _names(refused),
+                    "now": _names(self.granted | newly),
+                },
+            )
+        )
+        if not self._consented_once and not newly:
+            # The first request refused (or ignored): nothing was ever shared; end the session.
+            self.state = AgentState.PAIRED  # the prompt is answered; nothing left to dismiss
+            commands.append(Send(p.ConsentDecision([])))
+            commands.extend(self._close_with_bye("consent refused"))
+            return commands
+        self._consented_once = True
+        self.granted |= newly
+        self.state = AgentState.ACTIVE
+        commands.append(Send(p.ConsentDecision(_sorted(self.granted))))
+        if p.Capability.VIEW in newly and not self.paused:
+            commands.append(StartCapture())
+        return commands
+
+    def _on_tick(self, now: float) -> list[Command]:
+        pairing = (AgentState.AWAITING_HELLO, AgentState.AWAITING_PAIR_START, AgentState.AWAITING_PAIR_CONFIRM)
+        if self.state in pairing and now - self._opened_at >= PAIRING_DEADLINE_SECONDS:
+            return [Journal("pairing_timed_out"), *self._close_with_bye("pairing took too long")]
+        if self.state is AgentState.PROMPTING and now >= self._prompt_deadline:
+            return self._on_consent(frozenset(), kind="consent_timed_out")
+        return []
+
+    def _on_consented_message(self, message: p.Message, now: float) -> list[Command]:
+        match message:
+            case p.ConsentRequest():
+                if self.state is AgentState.PROMPTING:
+                    return self._violation("a second consent request while the user is deciding")
+                return self._ask(message, now)
+            case p.FrameRequest():
+                return self._on_frame_request(message)
+            case p.SelectMonitor(index=index):
+                if self._viewing():
+                    return [SwitchMonitor(index)]
+                return []
+            case p.Pointer() | p.Key():
+                return self._on_input(message)
+            case p.Clipboard(text=text):
+                reason = self._input_block_reason(p.Capability.CLIPBOARD)
+                if reason:
+                    return self._drop("clipboard", reason)
+                return [SetClipboard(text), Journal("clipboard_to_user", {"chars": len(text)})]
+            case p.Chat(text=text):
+                return [ShowChat(text), Journal("chat_from_technician", {"text": text})]
+            case p.RunScript():
+                if p.Capability.DIAGNOSTICS not in self.granted:
+                    return self._drop("diagnostics", "no diagnostics consent")
+                return [RunDiagnostic(message), Journal("diagnostic_requested", {"request": message.request_id})]
+            case p.Revoke(capabilities=capabilities):
+                return self._revoke(frozenset(capabilities), by="technician")
+            case p.Hello() | p.PairStart() | p.PairConfirm():
+                return self._violation(f"{type(message).__name__} in a paired session")
+        return self._violation(f"{type(message).__name__} not expected now")  # pragma: no cover
+
+    # --- view -------------------------------------------------------------------------------------
+
+    def _viewing(self) -> bool:
+        return p.Capability.VIEW in self.granted and not self.paused
+
+    def _on_frame_request(self, request: p.FrameRequest) -> list[Command]:
+        if p.Capability.VIEW not in self.granted:
+            return []  # crossed a revoke on the wire, or view was never granted: nothing to send
+        if self.paused or self._capturing_frame:
+            self._pending_frame = request
+            return []
+        self._capturing_frame = True
+        return [CaptureFrame(request.incremental, request.max_bytes)]
+
+    def _on_frame_encoded(self, update: p.FrameUpdate) -> list[Command]:
+        self._capturing_frame = False
+        if self.state is not AgentState.ACTIVE and self.state is not AgentState.PROMPTING:
+            return []
+        if not self._viewing():
+            # Paused or revoked while encoding: the pixels stay here.  After a pause the console still
+            # waits for an answer, so a full frame is owed when the view resumes.
+            if p.Capability.VIEW in self.granted and self._pending_frame is None:
+                self._pending_frame = p.FrameRequest(False)
+            return []
+        commands: list[Command] = [Send(update)]
+        if self._pending_frame is not None:
+            pending, self._pending_frame = self._pending_frame, None
+            commands.extend(self._on_frame_request(pending))
+        return commands
+
+    def _on_pause(self) -> list[Command]:
+        if self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+            return []
+        self.paused = True
+        commands: list[Command] = [*self._release_input(), Journal("paused_by_user")]
+        if p.Capability.VIEW in self.granted:
+            commands.insert(0, StopCapture())
+        commands.append(Send(p.Pause()))
+        return commands
+
+    def _on_resume(self) -> list[Command]:
+        if not self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+            return []
+        self.paused = False
+        commands: list[Command] = [Journal("resumed_by_user"), Send(p.Resume())]
+        if p.Capability.VIEW in self.granted:
+            commands.append(StartCapture())
+            if self._pending_frame is not None:
+                pending, self._pending_frame = self._pending_frame, None
+                commands.extend(self._on_frame_request(pending))
+        return commands
+
+    # --- input ------------------------------------------------------------------------------------
+
+    def _input_block_reason(self, capability: p.Capability) -> str:
+        if capability not in self.granted:
+            return f"no {capability.value} consent"
+        if self.state is AgentState.PROMPTING:
+            return "a prompt is open"
+        if self.paused:
+            return "paused"
+        return ""
+
+    def _on_input(self, message: p.Pointer | p.Key) -> list[Command]:
+        reason = self._input_block_reason(p.Capability.CONTROL)
+        if reason:
+            return self._drop("input", reason)
+        if isinstance(message, p.Key):
+            identity = (message.keysym, message.text)
+            if message.down:
+                self._held_keys[identity] = message
+            else:
+                self._held_keys.pop(identity, None)
+            return [ApplyKey(message)]
+        self._held_buttons = message.buttons
+        self._pointer_at = (message.x, message.y)
+        return [ApplyPointer(message)]
+
+    def _drop(self, what: str, reason: str) -> list[Command]:
+        self.dropped_inputs += 1
+        key = f"{what}:{reason}"
+        if key in self._journaled_drops:
+            return []
+        self._journaled_drops.add(key)
+        return [Journal(f"{what}_rejected", {"reason": reason})]
+
+    def _release_input(self) -> list[Command]:
+        commands: list[Command] = [ApplyKey(p.Key(False, key.keysym, key.text)) for key in self._held_keys.values()]
+        self._held_keys.clear()
+        if self._held_buttons & _BUTTON_MASK_ALL:
+            commands.append(ApplyPointer(p.Pointer(*self._pointer_at, buttons=0)))
+            self._held_buttons = 0
+        return commands
+
+    # --- revoke, stop, violations --------------------------------------------------------------------
+
+    def _revoke(self, capabilities: frozenset[p.Capability], *, by: str) -> list[Command]:
+        removed = capabilities & self.granted
+        if not removed or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+            return []
+        self.granted -= removed
+        commands: list[Command] = []
+        if p.Capability.CONTROL in removed:
+            commands.extend(self._release_input())
+        if p.Capability.VIEW in removed:
+            commands.insert(0, StopCapture())
+            self._pending_frame = None
+        commands.append(Journal("revoked", {"by": by, "capabilities": _names(removed), "now": _names(self.granted)}))
+        commands.append(Send(p.Revoke(_sorted(removed))))
+        return commands
+
+    def _outbound(self, message: p.Message) -> list[Command]:
+        if self.state not in (AgentState.PAIRED, AgentState.PROMPTING, AgentState.ACTIVE):
+            return []
+        if type(message) not in _OUTBOUND_NEEDS:
+            raise ValueError(f"{type(message).__name__} is not an agent-originated message")
+        needed = _OUTBOUND_NEEDS[type(message)]
+        if needed is not None and needed not in self.granted:
+            return []
+        if needed is p.Capability.VIEW and self.paused:
+            return []
+        commands: list[Command] = [Send(message)]
+        if isinstance(message, p.Clipboard):
+            commands.append(Journal("clipboard_to_technician", {"chars": len(message.text)}))
+        elif isinstance(message, p.Chat):
+            commands.append(Journal("chat_from_user", {"text": message.text}))
+        elif isinstance(message, p.Feedback):
+            commands.append(Journal("feedback", {"rating": message.rating}))
+        elif isinstance(message, p.Notice):
+            commands.append(Journal("notice", {"code": message.code}))
+        return commands
+
+    def _violation(self, reason: str) -> list[Command]:
+        return [Journal("protocol_violation", {"reason": reason}), *self._end(reason, journal_kind="", send_bye=True)]
+
+    def _close_with_bye(self, reason: str) -> list[Command]:
+        return self._end(reason, journal_kind="", send_bye=True)
+
+    def _end(self, reason: str, *, journal_kind: str, send_bye: bool) -> list[Command]:
+        # Local effects first: capture stops and held input is released before anything touches the network.
+        commands: list[Command] = [*self._release_input()]
+        if self.granted or self._capturing_frame:
+            commands.insert(0, StopCapture())
+        if self.state is AgentState.PROMPTING:
+            commands.append(DismissPrompt())
+        if self.state is AgentState.AWAITING_PAIR_CONFIRM:
+            # An abandoned attempt counts as a wrong one (the peer may have learnt from our confirmation).
+            self._codes.attempt_failed(self._now)
+        if journal_kind:
+            commands.append(Journal(journal_kind, {"reason": reason}))
+        if send_bye:
+            commands.append(Send(p.Bye(reason)))
+        commands.append(Close(reason))
+        self.state = AgentState.CLOSED
+        self.granted = frozenset()
+        self._pairing = None
+        return commands
+
+
+class TechnicianSession:
+    """The technician's side of one connection: pairs, asks for consent, pulls frames, sends input."""
+
+    def __init__(self) -> None:
+        self.state = TechnicianState.STARTING
+        self.granted: frozenset[p.Capability] = frozenset()
+        self.paused = False
+        self._pairing: TechnicianPairing | None = None
+        self._consent: p.ConsentRequest | None = None
+        self._deadline = 0.0
+        self._awaiting_frame = False
+        self.session_id = ""
+        self.close_reason = ""
+
+    def handle(self, event: TechnicianEvent) -> list[Command]:
+        """Feed one event; return the commands to carry out, in order."""
+        before = (self.state, self.granted, self.paused)
+        if self.state is TechnicianState.CLOSED:
+            return []
+        commands = self._dispatch(event)
+        if (self.state, self.granted, self.paused) != before:
+            commands.append(StateChanged(self.state, self.granted, self.paused))
+        return commands
+
+    def _dispatch(self, event: TechnicianEvent) -> list[Command]:
+        match event:
+            case Started(code=code, consent=consent, now=now):
+                return self._start(code, consent, now)
+            case MessageReceived(message=message, now=now):
+                return self._on_message(message, now)
+            case PeerMisbehaved(reason=reason):
+                return self._end(reason, send_bye=True)
+            case ConnectionLost(reason=reason):
+                return self._end(reason, send_bye=False)
+            case Ticked(now=now):
+                waiting = (
+                    TechnicianState.AWAITING_PAIR_REPLY,
+                    TechnicianState.AWAITING_AGENT_HELLO,
+                    TechnicianState.AWAITING_CONSENT,
+                )
+                if self.state in waiting and now >= self._deadline:
+                    return self._end(f"no answer while {self.state.value}", send_bye=True)
+                return []
+            case UserStopped():
+                return self._end("stopped by the technician", send_bye=True)
+            case UserChatted(text=text):
+                if self.state in (TechnicianState.AWAITING_CONSENT, TechnicianState.ACTIVE):
+                    return [Send(p.Chat(text)), Journal("chat_from_technician", {"text": text})]
+                return []
+            case FrameDrawn():
+                return self._request_frame(incremental=True)
+            case LocalInputReady(message=message):
+                return self._local_input(message)
+        raise TypeError(f"not a technician event: {event!r}")  # pragma: no cover
+
+    def _start(self, code: str, consent: p.ConsentRequest, now: float) -> list[Command]:
+        if self.state is not TechnicianState.STARTING:
+            return []
+        hello = p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, list(FEATURES))
+        try:
+            self._pairing = TechnicianPairing(code, p.encode(hello))
+        except PairingError as error:
+            return self._end(error.reason, send_bye=False)
+        self._consent = consent
+        self._deadline = now + PAIRING_DEADLINE_SECONDS
+        self.state = TechnicianState.AWAITING_PAIR_REPLY
+        return [Send(hello), Send(self._pairing.start())]
+
+    def _on_message(self, message: p.Message, now: float) -> list[Command]:
+        if isinstance(message, p.Bye):
+            return self._end(f"the agent ended the session: {message.reason}", send_bye=False)
+        match self.state:
+            case TechnicianState.AWAITING_PAIR_REPLY:
+                if not isinstance(message, p.PairReply) or self._pairing is None:
+                    return self._end(f"{type(message).__name__} before pairing", send_bye=True)
+                try:
+                    confirm, keys = self._pairing.on_pair_reply(message)
+                except PairingError as error:
+                    return [
+                        Journal("pairing_failed", {"reason": error.reason}),
+                        *self._end(error.reason, send_bye=True),
+                    ]
+                self._pairing = None
+                self.session_id = keys.session_id
+                self.state = TechnicianState.AWAITING_AGENT_HELLO
+                return [Send(confirm), InstallKeys(keys), Journal("paired", {"session": keys.session_id})]
+            case TechnicianState.AWAITING_AGENT_HELLO:
+                if not isinstance(message, p.Hello) or message.role is not p.Role.AGENT:
+                    return self._end("expected the agent's Hello", send_bye=True)
+                if message.version != p.PROTOCOL_VERSION or self._consent is None:
+                    return self._end(f"unsupported agent protocol version {message.version}", send_bye=True)
+                self.state = TechnicianState.AWAITING_CONSENT
+                self._deadline = now + TECHNICIAN_CONSENT_WAIT_SECONDS
+                return [
+                    Send(self._consent),
+                    Journal("consent_asked", {"capabilities": _names(self._consent.capabilities)}),
+                ]
+            case TechnicianState.AWAITING_CONSENT | TechnicianState.ACTIVE:
+                return self._on_agent_message(message)
+        return self._end(f"{type(message).__name__} not expected now", send_bye=True)
+
+    def _on_agent_message(self, message: p.Message) -> list[Command]:
+        match message:
+            case p.ConsentDecision(granted=granted):
+                self.granted = frozenset(granted)
+                journal = Journal("consent_decided", {"granted": _names(self.granted)})
+                if not self.granted:
+                    return [journal]  # the agent follows with Bye
+                self.state = TechnicianState.ACTIVE
+                commands: list[Command] = [journal]
+                if not self._awaiting_frame:
+                    commands.extend(self._request_frame(incremental=False))
+                return commands
+            case p.Revoke(capabilities=capabilities):
+                self.granted -= frozenset(capabilities)
+                if p.Capability.VIEW in capabilities:
+                    self._awaiting_frame = False
+                return [Journal("revoked", {"by": "user", "capabilities": _names(capabilities)}), Deliver(message)]
+            case p.Pause():
+                self.paused = True
+                return [Journal("paused_by_user"), Deliver(message)]
+            case p.Resume():
+                self.paused = False
+                commands = [Journal("resumed_by_user"), Deliver(message)]
+                if not self._awaiting_frame:  # the agent keeps a request that was waiting when it paused
+                    commands.extend(self._request_frame(incremental=False))
+                return commands
+            case p.FrameUpdate() | p.ScreenInfo() | p.CursorUpdate():
+                if p.Capability.VIEW not in self.granted:
+                    return self._end(f"{type(message).__name__} without view consent", send_bye=True)
+                if isinstance(message, p.FrameUpdate):
+                    self._awaiting_frame = False
+                return [Deliver(message)]
+            case p.Chat(text=text):
+                return [ShowChat(text), Journal("chat_from_user", {"text": text})]
+            case p.Clipboard(text=text):
+                if p.Capability.CLIPBOARD not in self.granted:
+                    return self._end("clipboard without consent", send_bye=True)
+                return [Deliver(message), Journal("clipboard_to_technician", {"chars": len(text)})]
+            case p.ScriptProgress() | p.ScriptResult() | p.ApprovalRequest() | p.ApprovalDecision():
+                return [Deliver(message)]
+            case p.Notice(code=code):
+                return [Deliver(message), Journal("notice", {"code": code})]
+            case p.Feedback(rating=rating):
+                return [Deliver(message), Journal("feedback", {"rating": rating})]
+        return self._end(f"{type(message).__name__} not expected from the agent", send_bye=True)
+
+    def _request_frame(self, *, incremental: bool) -> list[Command]:
+        if self.state is not TechnicianState.ACTIVE or p.Capability.VIEW not in self.granted or self.paused:
+            return []
+        self._awaiting_frame = True
+        return [Send(p.FrameRequest(incremental))]
+
+    def _local_input(self, message: p.Message) -> list[Command]:
+        if self.state is not TechnicianState.ACTIVE:
+            return []
+        needs: Mapping[type, p.Capability | None] = {
+            p.Pointer: p.Capability.CONTROL,
+            p.Key: p.Capability.CONTROL,
+            p.Clipboard: p.Capability.CLIPBOARD,
+            p.RunScript: p.Capability.DIAGNOSTICS,
+            p.SelectMonitor: p.Capability.VIEW,
+            p.Revoke: None,
+            p.ConsentRequest: None,
+        }
+        if type(message) not in needs:
+            raise ValueError(f"{type(message).__name__} is not technician input")
+        needed = needs[type(message)]
+        if needed is not None and (needed not in self.granted or self.paused):
+            return []  # the agent would drop it anyway; do not spend the link on it
+        commands: list[Command] = [Send(message)]
+        if isinstance(message, p.Revoke):
+            self.granted -= frozenset(message.capabilities)
+            commands.append(Journal("revoked", {"by": "technician", "capabilities": _names(message.capabilities)}))
+        elif isinstance(message, p.ConsentRequest):
+            commands.append(Journal("consent_asked", {"capabilities": _names(message.capabilities)}))
+        return commands
+
+    def _end(self, reason: str, *, send_bye: bool) -> list[Command]:
+        self.close_reason = reason
+        commands: list[Command] = [Journal("session_ended", {"reason": reason})]
+        if send_bye and self.state is not TechnicianState.STARTING:
+            commands.append(Send(p.Bye(reason)))
+        commands.append(Close(reason))
+        self.state = TechnicianState.CLOSED
+        self.granted = frozenset()
+        return commands
