@@ -164,6 +164,18 @@ def _changed_tiles(current: NDArray[np.uint32], previous: NDArray[np.uint32]) ->
     return mask
 
 
+def _changed_box(
+    current: NDArray[np.uint32], previous: NDArray[np.uint32], area: tuple[int, int, int, int]
+) -> tuple[int, int, int, int]:
+    """The bounding box, inside ``area`` = ``(x, y, w, h)``, of the pixels that differ (``area`` if none do)."""
+    x, y, w, h = area
+    differs = current[y : y + h, x : x + w] != previous[y : y + h, x : x + w]
+    rows, cols = np.flatnonzero(differs.any(axis=1)), np.flatnonzero(differs.any(axis=0))
+    if rows.size == 0:
+        return area
+    return x + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0]) + 1, int(rows[-1] - rows[0]) + 1
+
+
 def _runs(row: NDArray[np.bool_]) -> list[tuple[int, int]]:
     """Half-open ``(start, stop)`` runs of ``True`` in a 1-D boolean array."""
     padded = np.concatenate(([False], row, [False])).astype(np.int8)
@@ -244,13 +256,21 @@ class FrameEncoder:
                             continue
                         x = sub_start * TILE
                         w = min(sub_stop * TILE, width) - x
-                        strip = pixels[y : y + h, x : x + w]
-                        rect = self._encode_strip(frame, strip, (x, y, w, h), lossless=lossless)
+                        area = (x, y, w, h)
+                        # Only the changed pixels travel (a typed character is a few hundred pixels, not a
+                        # tile), unless part of these tiles is still lossy at the viewer and must be redrawn.
+                        if not (reset or is_refresh) and (
+                            not lossless or bool((lossy_age[tile_row, sub_start:sub_stop] < 0).all())
+                        ):
+                            area = _changed_box(pixels, reference, area)
+                        bx, by, bw, bh = area
+                        strip = pixels[by : by + bh, bx : bx + bw]
+                        rect = self._encode_strip(frame, strip, area, lossless=lossless)
                         result.rects.append(rect)
                         spent += len(rect.data)
                         if rect.codec == CODEC_JPEG:
                             jpeg_bytes += len(rect.data)
-                        reference[y : y + h, x : x + w] = strip
+                        reference[by : by + bh, bx : bx + bw] = strip
                         lossy_age[tile_row, sub_start:sub_stop] = -1 if lossless else 0
                         if is_refresh:
                             self.stats.refreshed_tiles += sub_stop - sub_start
@@ -346,7 +366,13 @@ class FrameEncoder:
         return colours
 
     def _encode_palette(self, strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> bytes:
-        indices = np.searchsorted(palette, strip).astype(np.uint8)
+        if palette.size <= 8:
+            # A few comparisons beat a binary search per pixel on the common text/UI case.
+            indices = np.zeros(strip.shape, dtype=np.uint8)
+            for index in range(1, palette.size):
+                indices[strip == palette[index]] = index
+        else:
+            indices = np.searchsorted(palette, strip).astype(np.uint8)
         header = struct.pack("<H", palette.size) + palette.astype("<u4").tobytes()
         return header + self._zstd.compress(indices.tobytes())
 

@@ -68,7 +68,7 @@ def test_ui_screen_is_lossless_at_once_and_a_static_screen_costs_nothing() -> No
     assert again.rects == [] and not again.reset and not again.pending
 
 
-def test_a_small_change_sends_only_its_tiles() -> None:
+def test_a_small_change_sends_only_its_pixels() -> None:
     screen = desktop()
     encoder, decoder = FrameEncoder(), FrameDecoder()
     apply(decoder, encoder.encode(screen))
@@ -77,7 +77,7 @@ def test_a_small_change_sends_only_its_tiles() -> None:
     update = encoder.encode(typed)
     assert len(update.rects) == 1
     rect = update.rects[0]
-    assert (rect.x, rect.y, rect.width, rect.height) == (256, 64, TILE, TILE)
+    assert (rect.x, rect.y, rect.width, rect.height) == (300, 100, 7, 12)
     assert rect.codec == CODEC_PALETTE
     apply(decoder, update)
     assert np.array_equal(bgr(decoder.framebuffer), bgr(typed))
@@ -105,6 +105,24 @@ def test_photo_is_jpeg_first_then_refreshed_losslessly_once_it_stops_changing() 
     assert not update.pending
     assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
     assert encoder.stats.refreshed_tiles > 0
+
+
+def test_a_small_change_inside_a_photo_stays_small_and_ends_exact() -> None:
+    screen = photo(128, 128)
+    encoder, decoder = FrameEncoder(refresh_after=3), FrameDecoder()
+    apply(decoder, encoder.encode(screen))
+    changed = screen.copy()
+    changed[10:14, 10:14, :3] = 0  # a tiny flat change inside a tile the viewer only has as JPEG
+    update = encoder.encode(changed)
+    assert [(rect.x, rect.y, rect.width, rect.height, rect.codec) for rect in update.rects] == [
+        (10, 10, 4, 4, CODEC_JPEG)
+    ]
+    apply(decoder, update)
+    for _ in range(6):
+        update = encoder.encode(changed)
+        apply(decoder, update)
+    assert not update.pending
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(changed))
 
 
 def test_a_region_that_keeps_changing_is_not_refreshed_losslessly() -> None:
