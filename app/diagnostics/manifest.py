@@ -163,6 +163,8 @@ class Manifest:
     changes: Text | None = None
     undo: Undo | None = None
     messages: Mapping[str, Text] = field(default_factory=dict)
+    #: For each verifying script: its parameter name -> this script's parameter whose value it gets.
+    verify_parameters: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def changes_system(self) -> bool:
@@ -388,6 +390,26 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
             _check_templates(messages_reader, key, text)
             messages[key] = text
         messages_reader.finish()
+    verify_parameters: dict[str, dict[str, str]] = {}
+    verify_reader = reader.sub("verify_parameters", required=False)
+    if verify_reader is not None:
+        own = {parameter.name for parameter in parameters}
+        verifiers = {script_of_check(check_id) for check_id in verified_by}
+        for verifier in verify_reader.table:
+            if verifier not in verifiers:
+                raise verify_reader.fail(verifier, "is not one of the verifying scripts in verified_by")
+            mapping_reader = verify_reader.sub(verifier)
+            if mapping_reader is None:
+                raise verify_reader.fail(verifier, "must be a table")
+            mapping: dict[str, str] = {}
+            for target in mapping_reader.table:
+                source_name = mapping_reader.get(target, str)
+                if source_name not in own:
+                    raise mapping_reader.fail(target, f"names no parameter of this script ({source_name})")
+                mapping[target] = source_name
+            mapping_reader.finish()
+            verify_parameters[verifier] = mapping
+        verify_reader.finish()
     reader.finish()
     return Manifest(
         id=script_id,
@@ -407,6 +429,7 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
         changes=changes,
         undo=undo,
         messages=messages,
+        verify_parameters=verify_parameters,
     )
 
 

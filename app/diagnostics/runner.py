@@ -663,14 +663,26 @@ class Runner:
                 checks.append(_missing_verifier(script_id))
                 continue
             verifiers.append(verifier)
-            names = {p.name for p in verifier.manifest.parameters}
-            values[script_id] = {name: value for name, value in parameters.items() if name in names}
+            values[script_id] = _verifier_values(change, verifier, parameters)
         for result in self.run_many(verifiers, values, control=control):
             matching = [c for c in result.checks if _wanted(c.id, wanted)]
             if result.run_status != "completed" and not matching:
                 matching = [_failed_verifier(result)]
             checks.extend(matching)
         return checks
+
+
+def _verifier_values(
+    change: VerifiedScript, verifier: VerifiedScript, parameters: Mapping[str, JsonValue]
+) -> dict[str, object]:
+    """Parameters for a verifying script: same-named ones, plus the manifest's ``verify_parameters``."""
+    kinds = {p.name: p.type for p in verifier.manifest.parameters}
+    values: dict[str, object] = {name: value for name, value in parameters.items() if name in kinds}
+    for target, source in change.manifest.verify_parameters.get(verifier.id, {}).items():
+        if source in parameters and target in kinds:
+            value = parameters[source]
+            values[target] = [value] if kinds[target] == "list" and isinstance(value, str) else value
+    return values
 
 
 def _wanted(check_id: str, wanted: Sequence[str]) -> bool:

@@ -1,0 +1,63 @@
+"""Podpora library (config, undo): remove the time-server file that set_time_servers wrote."""
+import json
+import os
+import subprocess
+import sys
+
+P = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+ENV = dict(os.environ, LC_ALL="C", LANG="C")
+
+
+def emit(kind, **fields):
+    fields["type"] = kind
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def check(cid, status, finding, explain=None, args=None, evidence=None, repair=None, na=False):
+    emit("check", id=cid, status=status, finding=finding, explain=explain, args=args or {},
+         evidence=evidence or {}, repair=repair, not_applicable=na)
+
+
+def progress(percent, message):
+    emit("progress", percent=percent, message=message)
+
+
+def which(name):
+    for folder in os.environ.get("PATH", "/usr/bin:/bin").split(":") + ["/usr/sbin", "/sbin"]:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def run(argv, timeout=20, stdin=None):
+    """Run a program (argv list, no shell); returns (exit status, stdout, stderr) as text."""
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL if stdin is None else None, input=stdin,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=ENV)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return 127, "", str(error)
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
+def read(path, default=""):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return default
+ROOT = P.get("root", "/")
+removed = []
+for path in ("etc/chrony/sources.d/podpora.sources", "etc/systemd/timesyncd.conf.d/podpora.conf"):
+    full = os.path.join(ROOT, path)
+    if os.path.exists(full):
+        os.unlink(full)
+        removed.append(full)
+if removed and ROOT == "/":
+    if which("chronyc"):
+        run(["chronyc", "reload", "sources"])
+    if which("systemctl"):
+        run(["systemctl", "try-restart", "systemd-timesyncd"], timeout=60)
+check("remove_time_servers", "ok", "removed %s" % (", ".join(removed) or "nothing"), "removed", {}, {"removed": removed})
+emit("done")
