@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AddressBookPanel</name>
+    <message>
+        <source>Machines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search by name, host or tag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags for {name}, separated by spaces:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AssistWindow</name>
     <message>
         <source>Podpora – Get help</source>
@@ -77,9 +108,9 @@
     </message>
     <message numerus="yes">
         <source>{name} helped you for %n minute(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>{name} helped you for %n minute.</numerusform>
+            <numerusform>{name} helped you for %n minutes.</numerusform>
         </translation>
     </message>
     <message>
@@ -164,9 +195,9 @@
     </message>
     <message numerus="yes">
         <source>Found %n thing(s) worth a look.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Found %n thing worth a look.</numerusform>
+            <numerusform>Found %n things worth a look.</numerusform>
         </translation>
     </message>
     <message>
@@ -203,6 +234,53 @@
     </message>
 </context>
 <context>
+    <name>CasePanel</name>
+    <message>
+        <source>Ticket:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. RM-1234</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user&apos;s description of the problem:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a note to the case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export case…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ticket saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatWidget</name>
     <message>
         <source>Type a message</source>
@@ -211,6 +289,84 @@
     </message>
     <message>
         <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Directly (SSH to the machine)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Through a gateway (session code)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host or alias:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason (shown to the user):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ticket (optional):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. office-pc or jana@10.0.0.7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a gateway in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the user for the 9-digit code shown in their Podpora window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a host name or pick one from your SSH configuration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectErrors</name>
+    <message>
+        <source>Do not connect. Call the machine&apos;s administrator and compare the fingerprint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect again when you have the fingerprint to compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check your key in Settings → Identity, or load it into ssh-agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the machine is on and connected, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the user to read the code again; they can get a new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again. If it keeps failing, run &apos;podpora check HOST&apos;.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -278,10 +434,326 @@
     </message>
     <message numerus="yes">
         <source>Closes in %n second(s) (that counts as Deny).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Closes in %n second (that counts as Deny).</numerusform>
+            <numerusform>Closes in %n seconds (that counts as Deny).</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleWindow</name>
+    <message>
+        <source>Podpora – Technician console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;End session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First-run &amp;assistant…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No session open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick a machine on the left, or connect with a session code the user reads out to you. The user sees who you are and decides what you may do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting is not available in this build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to {target}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not connect to {target}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No session</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsPanel</name>
+    <message>
+        <source>Search scripts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run all checks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostics are not available in this session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Installation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repairs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Running %n script(s)…</source>
+        <translation>
+            <numerusform>Running %n script…</numerusform>
+            <numerusform>Running %n scripts…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n check(s) need attention.</source>
+        <translation>
+            <numerusform>%n check needs attention.</numerusform>
+            <numerusform>%n checks need attention.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All checks passed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostics failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the user to approve the repair…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user declined the repair. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repair finished. Before and after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliver to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ticket:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Building the case bundle…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case was delivered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The export failed: {reason}. It stays in the outbox and is retried.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Welcome to Podpora</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Three short steps and you are ready for your first session: your name and key, your organisation&apos;s certificate, and (optionally) your ticket system. You can change all of it later in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your identity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Users see this name when you ask to connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your name, e.g. Jana Nováková</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create my Ed25519 key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organisation certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With it, users see that your organisation vouches for you. Without it they see a warning.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import the organisation&apos;s certificate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ticket system (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cases go to a folder until you connect a ticket system.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address, e.g. https://helpdesk.example.org</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key created: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the key: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not import the certificate: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HostKeyDialog</name>
+    <message>
+        <source>Unknown host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First connection to {host}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Podpora has not seen this machine before. Compare this fingerprint with the one your administrator gave you (or run &apos;ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub&apos; on the machine). Trust it only if they match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key type: {type}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and remember</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>Key passphrase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passphrase for the key {path}:</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -327,9 +799,9 @@
     </message>
     <message numerus="yes">
         <source>Closes in %n second(s) (that counts as Decline).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Closes in %n second (that counts as Decline).</numerusform>
+            <numerusform>Closes in %n seconds (that counts as Decline).</numerusform>
         </translation>
     </message>
 </context>
@@ -369,6 +841,276 @@
     </message>
     <message>
         <source>End session</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SessionTab</name>
+    <message>
+        <source>Chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit to window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale the screen to the window; off shows it 1:1 with scrolling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>View only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Special keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send Ctrl+Alt+Del</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send Alt+Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send Alt+F4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the Windows/Super key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send Ctrl+Esc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send Print Screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask for control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused by the user</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the user&apos;s consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>diagnostics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allowed: {capabilities}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pairing with the user&apos;s computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the user to accept…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user refused. Nothing was shared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user paused the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session has ended.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the first picture…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{rtt:.0f} ms · {fps:.0f} fps · {kbps:.0f} KB/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user took back control.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat •</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session ended: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asked the user for control.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateways</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ticket system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your name (shown to users):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create my Ed25519 key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import the organisation&apos;s certificate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name, e.g. Prague office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSH alias or host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User or e-mail:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API key or password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored in the system keyring, never in a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your key: created.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your key: not created yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organisation certificate: imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organisation certificate: none. Users will see that you are not verified.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not create the key: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organisation certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not import the certificate: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret was not stored: there is no system keyring ({reason}).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -596,6 +1338,87 @@
     </message>
     <message>
         <source>Your private key {path} can be read by other users, so Podpora will not use it. Fix it with: chmod 600 {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This case was recorded with another technician key; export it with that key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} contains {key}: credentials belong in the system keyring, not in a file. Remove it and store it with `podpora outbox login`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown ticket system {name}. Known: {known}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{system} unreachable ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{system} refused the delivery: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{system} needs the setting {setting}: add it to the [{system}] section of connectors.toml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no delivery {id} in the outbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no case {case_id}. See `podpora case list`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A case id may contain only letters, digits, dots, dashes and underscores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The technician key {path} cannot be read. Pass it with --key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The technician key {path} is not a usable Ed25519 key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The technician key {path} is not an Ed25519 key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This case has no ticket reference. Pass one with --ticket.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--trusted-key must be 64 hexadecimal digits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase variable {var} is not set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the computer was lost: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This technician is NOT verified by your organisation. Only accept if you contacted IT yourself.</source>
+        <extracomment>Clock difference between the organisation&apos;s signing machine and the user&apos;s machine that is tolerated. Plain-language templates the UI translates (the reason strings below are English technical detail).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verified: {name}, {team}, {org}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unattended-access policy cannot be used: {reason}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

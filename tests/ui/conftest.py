@@ -30,9 +30,9 @@ def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def languages(qapp: QApplication, compiled_translations: Path) -> Iterator[LanguageManager]:
-    """A LanguageManager set to English; whatever language a test switches to is undone afterwards."""
+    """English catalogue (its plural forms) for every UI test; whatever language a test picks is undone."""
     manager = LanguageManager(compiled_translations)
     manager.apply("en")
     yield manager
