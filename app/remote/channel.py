@@ -97,8 +97,16 @@ class Channel:
 
     def install_keys(self, keys: SessionKeys) -> None:
         """Seal and open every later frame with ``keys``."""
+        self.start_sealing(keys)
+        self.start_opening(keys)
+
+    def start_sealing(self, keys: SessionKeys) -> None:
+        """Seal every frame sent from now on (a driver with a writer thread calls this in send order)."""
         with self._send_lock:
             self._sealer = keys.sealer()
+
+    def start_opening(self, keys: SessionKeys) -> None:
+        """Open every frame received from now on (call from the reader before it reads the next frame)."""
         self._opener = keys.opener()
 
     def send(self, message: protocol.Message) -> None:

@@ -28,9 +28,11 @@ Consent rules enforced on the agent side:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
+
+import msgspec
 
 from app.remote import protocol as p
 from app.remote.pairing import (
@@ -135,6 +137,13 @@ class UserStopped:
 
 
 @dataclass(frozen=True)
+class LocalPromptChanged:
+    """Agent: a local prompt other than consent (e.g. a repair approval) opened or closed."""
+
+    is_open: bool
+
+
+@dataclass(frozen=True)
 class UserChatted:
     """The local person wrote a chat line."""
 
@@ -157,11 +166,16 @@ class LocalMessageReady:
 
 @dataclass(frozen=True)
 class Started:
-    """Technician: the stream is open; start pairing with ``code`` and then ask for ``consent``."""
+    """Technician: the stream is open; start pairing with ``code`` and then ask for ``consent``.
+
+    ``identity`` turns the pairing's session id into the technician's identity claim (see
+    :mod:`app.remote.identity`); it replaces ``consent.identity`` once pairing has produced the id.
+    """
 
     code: str
     consent: p.ConsentRequest
     now: float
+    identity: Callable[[str], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,7 @@ AgentEvent = (
     | UserRevoked
     | UserStopped
     | UserChatted
+    | LocalPromptChanged
     | FrameEncoded
     | LocalMessageReady
 )
@@ -409,13 +424,14 @@ class AgentSession:
         self._held_buttons = 0
         self._pointer_at = (0, 0)
         self._journaled_drops: set[str] = set()
+        self._local_prompt = False
         self.dropped_inputs = 0
         self.session_id = ""
 
     @property
     def prompt_open(self) -> bool:
-        """Whether a consent prompt is waiting for the user."""
-        return self.state is AgentState.PROMPTING
+        """Whether a consent prompt, or another local prompt, is waiting for the user."""
+        return self.state is AgentState.PROMPTING or self._local_prompt
 
     @property
     def held_keys(self) -> list[p.Key]:
@@ -459,6 +475,9 @@ class AgentSession:
                 return self._end("stopped by the user", journal_kind="stopped_by_user", send_bye=True)
             case UserChatted(text=text):
                 return self._outbound(p.Chat(text))
+            case LocalPromptChanged(is_open=is_open):
+                self._local_prompt = is_open
+                return self._release_input() if is_open else []
             case FrameEncoded(update=update):
                 return self._on_frame_encoded(update)
             case LocalMessageReady(message=message):
@@ -674,7 +693,7 @@ class AgentSession:
     def _input_block_reason(self, capability: p.Capability) -> str:
         if capability not in self.granted:
             return f"no {capability.value} consent"
-        if self.state is AgentState.PROMPTING:
+        if self.prompt_open:
             return "a prompt is open"
         if self.paused:
             return "paused"
@@ -785,6 +804,7 @@ class TechnicianSession:
         self.paused = False
         self._pairing: TechnicianPairing | None = None
         self._consent: p.ConsentRequest | None = None
+        self._identity: Callable[[str], bytes] | None = None
         self._deadline = 0.0
         self._awaiting_frame = False
         self.session_id = ""
@@ -802,7 +822,8 @@ class TechnicianSession:
 
     def _dispatch(self, event: TechnicianEvent) -> list[Command]:
         match event:
-            case Started(code=code, consent=consent, now=now):
+            case Started(code=code, consent=consent, now=now, identity=identity):
+                self._identity = identity
                 return self._start(code, consent, now)
             case MessageReceived(message=message, now=now):
                 return self._on_message(message, now)
@@ -869,6 +890,8 @@ class TechnicianSession:
                     return self._end(f"unsupported agent protocol version {message.version}", send_bye=True)
                 self.state = TechnicianState.AWAITING_CONSENT
                 self._deadline = now + TECHNICIAN_CONSENT_WAIT_SECONDS
+                if self._identity is not None:
+                    self._consent = msgspec.structs.replace(self._consent, identity=self._identity(self.session_id))
                 return [
                     Send(self._consent),
                     Journal("consent_asked", {"capabilities": _names(self._consent.capabilities)}),

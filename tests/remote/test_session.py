@@ -356,3 +356,27 @@ def test_technician_rejects_a_malformed_code_before_sending_anything() -> None:
     commands = technician.handle(s.Started("12", REQUEST_ALL, 0.0))
     assert sent(commands) == []
     assert technician.close_reason == "malformed code"
+
+
+def test_a_local_prompt_suspends_input_and_releases_held_keys() -> None:
+    link = consented({VIEW, CONTROL})
+    link.agent.handle(s.MessageReceived(p.Key(True, keysym=0xFFE1), 1))
+    assert link.agent.handle(s.LocalPromptChanged(True))[0] == s.ApplyKey(p.Key(False, keysym=0xFFE1))
+    assert kinds(link.agent.handle(s.MessageReceived(p.Pointer(3, 3, 1), 1))) == ["Journal:input_rejected"]
+    link.agent.handle(s.LocalPromptChanged(False))
+    assert kinds(link.agent.handle(s.MessageReceived(p.Pointer(3, 3, 1), 1))) == ["ApplyPointer"]
+
+
+def test_the_identity_claim_is_made_for_the_paired_session() -> None:
+    link = Link()
+    seen: list[str] = []
+
+    def claim(session_id: str) -> bytes:
+        seen.append(session_id)
+        return b"claim for " + session_id.encode()
+
+    code = link.codes.current(0.0)
+    link._to_agent(link.technician.handle(s.Started(code, REQUEST_ALL, 0.0, identity=claim)))
+    ask = next(c for c in link.agent_log if isinstance(c, s.AskConsent))
+    assert seen == [link.agent.session_id]
+    assert ask.request.identity == b"claim for " + link.agent.session_id.encode()
