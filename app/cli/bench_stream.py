@@ -273,10 +273,13 @@ def serve_agent(keys_hex: str) -> int:
     monitor = source.monitors()[1]
     sink = PynputInputSink(ScreenMapping(monitor.left, monitor.top, monitor.width, monitor.height))
     encoder = FrameEncoder()
+    damage_events = source.damage_events
     request_ready = threading.Event()
     wake = threading.Event()
     state: dict[str, Any] = {"request": None, "last_activity": time.monotonic(), "stop": False}
     encode_ms: list[float] = []
+    key_times: list[float] = []  # key-down arrivals not yet followed by an update
+    key_to_send_ms: list[float] = []
     first_frame: dict[str, float] = {}
 
     def stream_frames() -> None:
@@ -300,6 +303,9 @@ def serve_agent(keys_hex: str) -> int:
                     if not first_frame:
                         first_frame.update(capture_encode_ms=round(elapsed, 2), bytes=update.byte_count)
                     sequence += 1
+                    sent_at = time.monotonic()
+                    while key_times and key_times[0] <= sent_at:
+                        key_to_send_ms.append((sent_at - key_times.pop(0)) * 1000)
                     rects = [protocol.Rect(*rect) for rect in update.rects]
                     try:
                         channel.send(protocol.FrameUpdate(sequence, update.width, update.height, rects))
@@ -307,12 +313,21 @@ def serve_agent(keys_hex: str) -> int:
                         state["stop"] = True
                     state["last_activity"] = time.monotonic()
                     break
-                # Adaptive polling: fast right after a change or input, slower while the screen rests
-                # (input wakes the poller at once). A damage-event source would replace this (issue 4).
-                quiet = time.monotonic() - state["last_activity"]
-                interval = 0.004 if quiet < 0.5 or update.pending else min(0.05, interval * 1.5)
-                wake.wait(interval)
-                wake.clear()
+                if update.pending:
+                    # A lossless refresh is owed: come back soon even if nothing is drawn.
+                    wake.wait(0.02)
+                    wake.clear()
+                elif damage_events:
+                    # X DAMAGE: sleep until something is drawn (an idle screen costs nothing); the timeout
+                    # only bounds how long a stop request can wait.
+                    while not state["stop"] and not source.wait_for_change(0.25):
+                        pass
+                else:
+                    # Adaptive polling: fast right after a change or input, slower while the screen rests.
+                    quiet = time.monotonic() - state["last_activity"]
+                    interval = 0.004 if quiet < 0.5 else min(0.05, interval * 1.5)
+                    wake.wait(interval)
+                    wake.clear()
 
     streamer = threading.Thread(target=stream_frames, name="bench-agent-stream", daemon=True)
     streamer.start()
@@ -323,6 +338,8 @@ def serve_agent(keys_hex: str) -> int:
                 state["request"] = message
                 request_ready.set()
             elif isinstance(message, protocol.Key):
+                if message.down:
+                    key_times.append(time.monotonic())
                 sink.key(message.down, keysym=message.keysym, text=message.text)
                 state["last_activity"] = time.monotonic()
                 wake.set()
@@ -346,7 +363,9 @@ def serve_agent(keys_hex: str) -> int:
                 "refreshed_tiles": encoder.stats.refreshed_tiles,
                 "capture_encode_ms_p50": round(statistics.median(encode_ms), 2) if encode_ms else None,
                 "first_frame": first_frame,
+                "key_to_update_sent_ms_p50": round(statistics.median(key_to_send_ms), 2) if key_to_send_ms else None,
                 "jpeg_quality_end": encoder.quality,
+                "change_detection": "X DAMAGE events" if damage_events else "adaptive polling",
             }
         ),
         flush=True,

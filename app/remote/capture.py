@@ -19,6 +19,8 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import select
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -172,6 +174,8 @@ class MssScreenSource:
         self._sct: Any = None
         self._cursor_reader: _XCursorReader | None = None
         self._cursor_tried = False
+        self._damage: _DamageWatcher | None = None
+        self._damage_tried = False
         self._open()
 
     @property
@@ -256,6 +260,30 @@ class MssScreenSource:
         frame = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
         return frame
 
+    @property
+    def damage_events(self) -> bool:
+        """Whether :meth:`wait_for_change` is driven by X DAMAGE events (else it only paces polling)."""
+        self._ensure_damage()
+        return self._damage is not None
+
+    def _ensure_damage(self) -> None:
+        if not self._damage_tried:
+            self._damage_tried = True
+            self._damage = _DamageWatcher.open(self._display)
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the screen to be drawn on; return whether it was.
+
+        With X DAMAGE, an idle screen costs no CPU and a change wakes the caller at once. Call this *before*
+        grabbing: drawing that happens after it returns and before the next call is reported by that next
+        call. Without DAMAGE it waits ``timeout`` and returns True (the caller then simply polls).
+        """
+        self._ensure_damage()
+        if self._damage is None:
+            threading.Event().wait(timeout)
+            return True
+        return self._damage.wait(timeout)
+
     def cursor(self) -> CursorState | None:
         """The pointer position and shape (XFixes), or the position only (core X), or ``None``."""
         if not self._cursor_tried:
@@ -273,6 +301,9 @@ class MssScreenSource:
         if self._cursor_reader is not None:
             self._cursor_reader.close()
             self._cursor_reader = None
+        if self._damage is not None:
+            self._damage.close()
+            self._damage = None
 
 
 class _XFixesCursorImage(ctypes.Structure):
@@ -399,5 +430,82 @@ class _XCursorReader:
 
     def close(self) -> None:
         if self._connection:
+            self._xlib.XCloseDisplay(self._connection)
+            self._connection = 0
+
+
+# XDamageReportNonEmpty: one event when the damaged region goes from empty to non-empty.
+_DAMAGE_REPORT_NON_EMPTY = 3
+# sizeof(XEvent) is 24 longs; events are drained without being interpreted (only damage is selected).
+_XEVENT_BYTES = 24 * 8
+
+
+class _DamageWatcher:
+    """X DAMAGE on the root window through ctypes, on a connection of its own."""
+
+    def __init__(self, xlib: Any, xdamage: Any, connection: int, damage: int) -> None:
+        self._xlib = xlib
+        self._xdamage = xdamage
+        self._connection = connection
+        self._damage = damage
+        self._fd = int(xlib.XConnectionNumber(connection))
+        self._event = ctypes.create_string_buffer(_XEVENT_BYTES)
+
+    @classmethod
+    def open(cls, display: str) -> _DamageWatcher | None:
+        x11_name, damage_name = ctypes.util.find_library("X11"), ctypes.util.find_library("Xdamage")
+        if x11_name is None or damage_name is None:
+            log.info("libX11 or libXdamage not found: change detection polls")
+            return None
+        xlib, xdamage = ctypes.CDLL(x11_name), ctypes.CDLL(damage_name)
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = (ctypes.c_char_p,)
+        xlib.XDefaultRootWindow.restype = ctypes.c_ulong
+        xlib.XDefaultRootWindow.argtypes = (ctypes.c_void_p,)
+        for name in ("XConnectionNumber", "XPending", "XFlush"):
+            getattr(xlib, name).argtypes = (ctypes.c_void_p,)
+        xlib.XNextEvent.argtypes = (ctypes.c_void_p, ctypes.c_void_p)
+        xlib.XCloseDisplay.argtypes = (ctypes.c_void_p,)
+        xdamage.XDamageQueryExtension.argtypes = (
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_int),
+            ctypes.POINTER(ctypes.c_int),
+        )
+        xdamage.XDamageCreate.restype = ctypes.c_ulong
+        xdamage.XDamageCreate.argtypes = (ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int)
+        xdamage.XDamageSubtract.argtypes = (ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+        xdamage.XDamageDestroy.argtypes = (ctypes.c_void_p, ctypes.c_ulong)
+        connection = xlib.XOpenDisplay(display.encode())
+        if not connection:
+            return None
+        event_base, error_base = ctypes.c_int(), ctypes.c_int()
+        if not xdamage.XDamageQueryExtension(connection, ctypes.byref(event_base), ctypes.byref(error_base)):
+            log.info("the X server has no DAMAGE extension: change detection polls")
+            xlib.XCloseDisplay(connection)
+            return None
+        damage = xdamage.XDamageCreate(connection, xlib.XDefaultRootWindow(connection), _DAMAGE_REPORT_NON_EMPTY)
+        xlib.XFlush(connection)
+        return cls(xlib, xdamage, connection, int(damage))
+
+    def _drain(self) -> bool:
+        seen = False
+        while self._xlib.XPending(self._connection) > 0:
+            self._xlib.XNextEvent(self._connection, self._event)
+            seen = True
+        if seen:
+            # Re-arm: the next drawing produces a new event.
+            self._xdamage.XDamageSubtract(self._connection, self._damage, 0, 0)
+            self._xlib.XFlush(self._connection)
+        return seen
+
+    def wait(self, timeout: float) -> bool:
+        if self._drain():
+            return True
+        readable, _, _ = select.select([self._fd], [], [], max(0.0, timeout))
+        return bool(readable) and self._drain()
+
+    def close(self) -> None:
+        if self._connection:
+            self._xdamage.XDamageDestroy(self._connection, self._damage)
             self._xlib.XCloseDisplay(self._connection)
             self._connection = 0

@@ -177,3 +177,20 @@ def test_an_unreachable_display_is_said_plainly(monkeypatch: pytest.MonkeyPatch)
         MssScreenSource()
     assert caught.value.reason == REASON_DISPLAY_UNREACHABLE
     assert ":987" in caught.value.user_message
+
+
+def test_damage_events_report_drawing_and_stay_quiet_on_an_idle_screen(
+    source: MssScreenSource, on_xvfb: VirtualDisplay
+) -> None:
+    assert source.damage_events  # Xvfb is started with +extension DAMAGE
+    quiet = False
+    for _ in range(50):  # drain what earlier tests drew; an idle screen then reports nothing
+        if not source.wait_for_change(0.1):
+            quiet = True
+            break
+    assert quiet
+    painter = XWindowPainter(on_xvfb.name, 10, 10, known_image(32, 32))
+    try:
+        assert source.wait_for_change(10.0)
+    finally:
+        painter.close()
