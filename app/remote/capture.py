@@ -102,6 +102,10 @@ class ScreenSource(Protocol):
         """The pointer's position and, where possible, its shape; ``None`` when unknown."""
         ...
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until the screen may have changed (or ``timeout`` passed); return whether it did."""
+        ...
+
     def close(self) -> None:
         """Release the display connection."""
         ...
