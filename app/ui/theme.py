@@ -15,7 +15,10 @@ SUCCESS = "#15803d"
 WARNING = "#b45309"
 
 _STYLESHEET = """
-QPushButton { padding: 6px 14px; border-radius: 6px; }
+QPushButton { padding: 6px 14px; border-radius: 6px; border: 1px solid palette(mid); background: palette(button); }
+QPushButton:hover { border-color: %(accent)s; }
+QPushButton:checked { background: %(accent)s; color: white; border-color: %(accent)s; }
+QListWidget::item { padding: 6px 4px; }
 QPushButton[primary="true"] { background: %(accent)s; color: white; font-weight: 600; border: none; }
 QPushButton[primary="true"]:disabled { background: #93a8d8; }
 QPushButton[danger="true"] { background: %(danger)s; color: white; font-weight: 600; border: none; }
@@ -96,4 +99,30 @@ def apply_theme(app: QApplication, theme: str = "system", *, base_point_size: in
             "title": base_point_size + 6,
             "code": base_point_size + 18,
         }
+    )
+
+
+def large_text_stylesheet(point_size: int = 13) -> str:
+    """Larger, calmer text for the end user's windows.
+
+    With an application stylesheet Qt does not propagate fonts from parent to child, so the assist app's
+    windows carry their own sheet; the role rules are repeated because a widget's own sheet wins over the
+    application's regardless of selector specificity.
+    """
+    return (
+        f"QWidget {{ font-size: {point_size}pt; }}"
+        f'QLabel[role="title"] {{ font-size: {point_size + 7}pt; font-weight: 600; }}'
+        f'QLabel[role="code"] {{ font-size: {point_size + 22}pt; font-weight: 700; letter-spacing: 4px; }}'
+        f'QLabel[role="subtle"] {{ color: palette(placeholder-text); }}'
+        f'QLabel[role="warning"] {{ color: white; background: {DANGER}; padding: 10px; border-radius: 6px;'
+        " font-weight: 600; }"
+        f'QLabel[role="verified"] {{ color: white; background: {SUCCESS}; padding: 10px; border-radius: 6px;'
+        " font-weight: 600; }"
+        "QPushButton { padding: 8px 18px; border-radius: 6px; border: 1px solid palette(mid);"
+        " background: palette(button); }"
+        f"QPushButton:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}"
+        "QListWidget::item { padding: 8px 4px; }"
+        f'QPushButton[primary="true"] {{ background: {ACCENT}; color: white; font-weight: 600; border: none; }}'
+        'QPushButton[primary="true"]:disabled { background: #93a8d8; }'
+        f'QPushButton[danger="true"] {{ background: {DANGER}; color: white; font-weight: 600; border: none; }}'
     )

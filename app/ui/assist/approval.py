@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app.ui.assist.guard import RemoteInputGuard
 from app.ui.assist.models import RepairRequest
-from app.ui.theme import SPACING
+from app.ui.theme import SPACING, large_text_stylesheet
 
 
 class RepairApprovalDialog(QDialog):
@@ -36,6 +36,7 @@ class RepairApprovalDialog(QDialog):
         self.setModal(True)
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self.guard = RemoteInputGuard(self)
+        self.setStyleSheet(large_text_stylesheet())
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.assist.guard import RemoteInputGuard
 from app.ui.assist.models import CAPABILITIES, ConsentRequest
-from app.ui.theme import SPACING
+from app.ui.theme import SPACING, large_text_stylesheet
 
 
 class ConsentDialog(QDialog):
@@ -46,6 +46,7 @@ class ConsentDialog(QDialog):
         self.setModal(True)
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self.guard = RemoteInputGuard(self)
+        self.setStyleSheet(large_text_stylesheet())
 
         self.title = QLabel()
         self.title.setProperty("role", "title")

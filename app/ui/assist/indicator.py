@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.ui.theme import SPACING
+from app.ui.theme import SPACING, large_text_stylesheet
 
 
 class SessionIndicator(QWidget):
@@ -32,6 +32,7 @@ class SessionIndicator(QWidget):
         self.paused = False
         self._drag_origin: QPoint | None = None
         self.setObjectName("podpora-session-indicator")
+        self.setStyleSheet(large_text_stylesheet())
         frame = QFrame(self)
         frame.setProperty("role", "card")
         frame.setAutoFillBackground(True)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor, QFont
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,7 +31,7 @@ from app.ui.assist.controller import AssistController
 from app.ui.assist.indicator import SessionIndicator
 from app.ui.assist.models import ConsentRequest, RepairRequest, SelfCheckFinding, SessionSummary
 from app.ui.i18n import LanguageManager
-from app.ui.theme import SPACING
+from app.ui.theme import SPACING, large_text_stylesheet
 from app.ui.widgets.chat import ChatWidget
 from app.ui.widgets.common import LanguagePicker, RatingRow
 from app.ui.worker import run_in_background
@@ -80,9 +80,7 @@ class AssistWindow(QMainWindow):
         self.feedback_sent = False
         self.findings: list[SelfCheckFinding] = []
 
-        font = QFont(self.font())
-        font.setPointSize(font.pointSize() + 3)  # end users: larger than the console
-        self.setFont(font)
+        self.setStyleSheet(large_text_stylesheet())  # end users: larger, calmer text than the console
 
         self.language_picker = LanguagePicker(languages.language if languages else "en")
         self.language_picker.language_picked.connect(self._switch_language)

@@ -146,7 +146,7 @@ class SessionTab(QWidget):
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 360])
+        splitter.setSizes([860, 440])
 
         self.toolbar = QToolBar()
         self.fit_action = QAction(self)
