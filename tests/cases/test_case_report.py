@@ -5,7 +5,10 @@ from __future__ import annotations
 import html.parser
 from pathlib import Path
 
-from app.cases.case import CASE_SCHEMA_VERSION, build_case
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.cases.case import CASE_SCHEMA_VERSION, Case, ChatMessage, TimelineEntry, build_case
 from app.cases.journal import read_journal
 from app.cases.report import render_comment, render_html, render_markdown
 from tests.cases.sample import record_session
@@ -87,3 +90,41 @@ def test_languages(tmp_path: Path, master_key: bytes, signer, clock) -> None:
     assert "Shrnutí" in render_html(case, "cs")
     assert "Zhrnutie" in render_html(case, "sk_SK")
     assert "Summary" in render_html(case, "xx")
+
+
+@settings(max_examples=80, deadline=None)
+@given(hostile=st.text(min_size=1, max_size=60))
+def test_property_remote_strings_never_become_markup(hostile: str) -> None:
+    case = Case(
+        case_id="C",
+        description=hostile,
+        machine={"hostname": hostile},
+        chat=[ChatMessage("t", hostile, hostile)],
+        timeline=[TimelineEntry(1, "t", "chat", hostile), TimelineEntry(2, "t", "note", "x")],
+    )
+    page = render_html(case)
+    parser = _TagCollector()
+    parser.feed(page)
+    allowed = {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "pre",
+        "p",
+        "img",
+        "br",
+    }
+    assert set(parser.tags) <= allowed
+    assert "\x1b" not in page and "\x00" not in page
+    assert page.count("<tr><td>") >= 2  # both timeline events are still there
+    text = render_markdown(case)
+    assert "\x1b" not in text and "<" not in text.replace("\\<", "")

@@ -115,3 +115,68 @@ def test_missing_credential_is_explained(recorded_case: Path, monkeypatch: pytes
     out = capsys.readouterr()
     assert code == 1
     assert "PODPORA_JIRA_API_TOKEN" in out.out + out.err
+
+
+def test_secrets_never_reach_any_file_or_http_body(
+    memory_keyring: None, signer, clock, redmine, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """T29: canary secrets typed into chat, script output and notes appear in no file and no HTTP body."""
+    import httpx
+
+    canaries = {
+        "chat": "password=Canary-Chat-7731",
+        "output": "Authorization: Bearer CanaryBearerToken0042xyz",
+        "note": "aws key AKIACANARY0000000042 and ghp_" + "C" * 36,
+        "args": "Canary-Param-5150",
+    }
+    needles = [
+        b"Canary-Chat-7731",
+        b"CanaryBearerToken0042xyz",
+        b"AKIACANARY0000000042",
+        b"C" * 36,
+        b"Canary-Param-5150",
+    ]
+    paths = default_paths().ensure()
+    key = load_journal_key(paths.data_dir).key
+    store = CaseStore(paths.cases_dir, key)
+    journal = store.create_journal("C-9", signer, now=clock())
+    journal.append("case_opened", {"ticket": "1"}, at=clock())
+    journal.append("chat", {"sender": "user", "text": canaries["chat"]}, at=clock())
+    journal.append("script_result", {"script_id": "x", "output": canaries["output"]}, at=clock())
+    journal.append("note", {"text": canaries["note"]}, at=clock())
+    journal.append(
+        "script_run", {"script_id": "x", "args": {"wifi_psk": canaries["args"]}}, at=clock(), secret_fields=["wifi_psk"]
+    )
+    journal.close(at=clock())
+    key_file = paths.config_dir / "technician_ed25519"
+    key_file.write_bytes(signer.private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption()))
+
+    bodies: list[bytes] = []
+    real_send = httpx.Client.send
+
+    def recording_send(self, request, **kwargs):
+        request.read()
+        bodies.append(request.content)
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", recording_send)
+    ticket = redmine.create_issue("canaries")
+    monkeypatch.setenv("PODPORA_REDMINE_URL", redmine.url)
+    monkeypatch.setenv("PODPORA_REDMINE_API_KEY", redmine.api_key)
+    assert main(["case", "export", "C-9", "--to", "redmine", "--ticket", str(ticket)]) == 0
+    assert main(["case", "export", "C-9", "--to", "folder"]) == 0
+    captured = capsys.readouterr()
+    everything = [captured.out.encode(), captured.err.encode(), *bodies]
+    home = Path(str(paths.data_dir)).parent
+    everything += [p.read_bytes() for p in home.rglob("*") if p.is_file()]
+    for blob in everything:
+        for needle in needles:
+            assert needle not in blob
+    # The zip is compressed: look inside it too.
+    for bundle in home.rglob("*.zip"):
+        with zipfile.ZipFile(bundle) as archive:
+            for name in archive.namelist():
+                content = archive.read(name)
+                for needle in needles:
+                    assert needle not in content, (name, needle)
+    assert len(bodies) >= 3
