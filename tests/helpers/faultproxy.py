@@ -14,6 +14,7 @@ Behaviour is per direction and can change at any moment while connections are li
         proxy.stall()                                          # silent blackhole, sockets stay open
         proxy.resume()
         proxy.after_bytes(Direction.TO_CLIENT, 100, Action.CUT)  # pass 100 more bytes, then cut
+        proxy.after_bytes(Direction.TO_SERVER, 0, Action.CORRUPT)  # flip the next byte sent to the server
         proxy.cut()                                            # FIN both sides now
         proxy.reset()                                          # RST both sides now (SO_LINGER 0)
         proxy.wait_for(lambda: proxy.forwarded(Direction.TO_CLIENT) >= 10)
@@ -65,6 +66,7 @@ class Action(enum.Enum):
     STALL = "stall"
     CUT = "cut"
     RESET = "reset"
+    CORRUPT = "corrupt"  # flip every bit of the next byte in that direction (integrity tests, T05)
 
 
 @dataclass
@@ -96,6 +98,7 @@ class ProxyConnection:
             sock.settimeout(_POLL)
         self.closed = threading.Event()
         self._close_lock = threading.Lock()
+        self._finished = 0
         self._pipes = [
             _Pipe(self, Direction.TO_SERVER, client, upstream),
             _Pipe(self, Direction.TO_CLIENT, upstream, client),
@@ -104,6 +107,14 @@ class ProxyConnection:
     def start(self) -> None:
         for pipe in self._pipes:
             pipe.start()
+
+    def direction_finished(self) -> None:
+        """Called once per direction after it forwarded everything and passed on the EOF."""
+        with self._close_lock:
+            self._finished += 1
+            both = self._finished == 2
+        if both:
+            self.close()
 
     def pipe(self, direction: Direction) -> _Pipe:
         return self._pipes[0] if direction is Direction.TO_SERVER else self._pipes[1]
@@ -246,6 +257,12 @@ class _Pipe:
                     # At most 1/20 s worth of bytes per write so the rate stays smooth.
                     size = min(size, max(1, shaping.throttle // 20))
                 size, action = proxy._take_budget(self.direction, size)
+                if action is Action.STALL:
+                    # Stall before these last bytes leave, so no reply to them can slip through first.
+                    proxy._apply(action, self.direction)
+                    action = None
+                if size and proxy._take_flip(self.direction):
+                    data = bytes([data[0] ^ 0xFF]) + data[1:]
                 if size:
                     if not self._send_all(data[:size]):
                         self.conn.close()
@@ -258,15 +275,13 @@ class _Pipe:
                         # A short pause so the kernel really emits separate segments.
                         self._wait(lambda: False, time.monotonic() + 0.001)
                 if action is not None:
-                    proxy._apply(action)
+                    proxy._apply(action, self.direction)
         if self._alive() and self.eof:
             # Source finished cleanly: pass the half-close on.
             with contextlib.suppress(OSError):
                 self.dst.shutdown(socket.SHUT_WR)
-            with self.cond:
-                other = self.conn.pipe(~self.direction & Direction.BOTH)
-            if other.eof:
-                self.conn.close()
+            # Both directions drained and half-closed: nothing more can flow, release the sockets.
+            self.conn.direction_finished()
             proxy._notify()
 
 
@@ -291,6 +306,7 @@ class FaultProxy:
         self._stopping = threading.Event()
         self._shaping = {Direction.TO_SERVER: Shaping(), Direction.TO_CLIENT: Shaping()}
         self._triggers: dict[Direction, _Trigger] = {}
+        self._flip: set[Direction] = set()
         self._forwarded = {Direction.TO_SERVER: 0, Direction.TO_CLIENT: 0}
         self._read = {Direction.TO_SERVER: 0, Direction.TO_CLIENT: 0}
         self._writes = {Direction.TO_SERVER: 0, Direction.TO_CLIENT: 0}
@@ -463,8 +479,18 @@ class FaultProxy:
                 return size, trigger.action
             return size, None
 
-    def _apply(self, action: Action) -> None:
-        if action is Action.STALL:
+    def _take_flip(self, direction: Direction) -> bool:
+        with self._lock:
+            if direction in self._flip:
+                self._flip.discard(direction)
+                return True
+            return False
+
+    def _apply(self, action: Action, direction: Direction) -> None:
+        if action is Action.CORRUPT:
+            with self._lock:
+                self._flip.add(direction)
+        elif action is Action.STALL:
             self.stall()
         elif action is Action.CUT:
             self.cut()

@@ -73,8 +73,13 @@ class EchoServer:
         conn.close()
 
     def send_from_server(self, data: bytes) -> None:
-        """Push bytes to the (single) connected client unprompted."""
-        self.connections[-1].sendall(data)
+        """Push bytes to the (single) connected client unprompted, waiting out a full send buffer."""
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[self.connections[-1].send(view) :]
+            except TimeoutError:  # the socket has a short timeout for the echo loop; the client is slow
+                continue
 
     def wait_received(self, count: int, timeout: float = 10) -> None:
         with self.changed:
@@ -281,3 +286,12 @@ def test_a_slow_reader_gets_back_pressure_not_a_cut(proxy: FaultProxy, echo: Ech
         assert recv_exactly(sock, len(payload)) == payload
         sender.join(10)
     proxy.wait_for(lambda: proxy.forwarded(Direction.TO_CLIENT) == 1 + len(payload))
+
+
+def test_corrupt_flips_exactly_one_byte_at_the_chosen_offset(proxy: FaultProxy, echo: EchoServer) -> None:
+    with connect(proxy) as sock:
+        proxy.after_bytes(Direction.TO_SERVER, 3, Action.CORRUPT)
+        sock.sendall(b"abcdef")
+        assert recv_exactly(sock, 6) == b"abc" + bytes([ord("d") ^ 0xFF]) + b"ef"
+        sock.sendall(b"gh")  # one-shot: later bytes pass untouched
+        assert recv_exactly(sock, 2) == b"gh"
