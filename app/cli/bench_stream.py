@@ -733,8 +733,7 @@ def measure_vnc(
             str(port),
             "-SecurityTypes",
             "None",
-            "-localhost",
-            "yes",
+            "-localhost",  # X0tigervnc takes a bare boolean flag (the Perl wrapper would take "yes")
         ]
     vnc = processes.start(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_port(port, vnc, server)
