@@ -545,19 +545,19 @@ class Journal:
         cls,
         path: Path,
         master_key: bytes,
-        signer: Ed25519PrivateKey | None,
+        signer: Ed25519PrivateKey,
         *,
         at: datetime,
         checkpoint_every: int = 64,
     ) -> tuple[Journal, RecoveryReport]:
-        """Reopen a journal for appending after a restart or a crash.
+        """Reopen a journal for appending after a restart or a crash (read-only access: :func:`read_journal`).
 
         A torn tail is copied to ``<journal>.torn-<offset>`` (kept for forensics), cut from the journal, and a
         ``recovered`` record saying so is appended — it is reported, never silently dropped or accepted.
         """
         contents = read_journal(path, master_key)
         report = RecoveryReport(records=len(contents.records), torn=contents.torn)
-        if signer is not None and contents.header.get("public_key") != public_key_hex(signer):
+        if contents.header.get("public_key") != public_key_hex(signer):
             raise JournalFormatError("this journal was signed by a different technician key")
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
         try:
@@ -583,7 +583,7 @@ class Journal:
             records=contents.records,
             checkpoint_every=checkpoint_every,
         )
-        if contents.torn is not None and signer is not None and not journal.closed:
+        if contents.torn is not None and not journal.closed:
             journal.append(
                 RECOVERED,
                 {

@@ -167,6 +167,14 @@ def test_wrong_key_is_a_clear_error(tmp_path: Path, master_key: bytes, signer, c
     assert "key" in caught.value.user_message
 
 
+def test_reopen_with_another_technician_key_is_refused(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    path = tmp_path / "c.pjournal"
+    with new_journal(path, master_key, signer, clock) as journal:
+        journal.append("note", {}, at=clock())
+    with pytest.raises(JournalFormatError):
+        Journal.open(path, master_key, Ed25519PrivateKey.generate(), at=clock())
+
+
 def test_not_a_journal(tmp_path: Path, master_key: bytes) -> None:
     path = tmp_path / "x.pjournal"
     path.write_bytes(b"hello\n")
@@ -225,6 +233,13 @@ def test_full_disk_on_a_real_tmpfs(tiny_tmpfs: Path, master_key: bytes, signer, 
     # Everything that was acknowledged is there; the failed record is not half-accepted.
     assert len(contents.records) == shown
     assert shown > 5
+    # Space is freed (the tmpfs grows): the journal reopens as a valid prefix and continues.
+    subprocess.run(["mount", "-o", "remount,size=1m", str(tiny_tmpfs)], check=True)
+    reopened, report = Journal.open(path, master_key, signer, at=clock())
+    with reopened:
+        assert report.records == shown
+        reopened.append("note", {"text": "space freed, session continues"}, at=clock())
+    assert verify_chain([r.raw for r in read_journal(path, master_key).records], "J-1", signer.public_key()).ok
 
 
 CHILD = r"""

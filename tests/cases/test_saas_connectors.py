@@ -271,3 +271,15 @@ def test_bad_ticket_references_are_refused_before_any_request(name: str, setting
     with respx.mock(assert_all_called=False) as mock, pytest.raises(DeliveryRejected):
         connector.deliver(delivery(ticket))
     assert not mock.calls
+
+
+@respx.mock
+def test_a_redirect_is_never_taken_for_success() -> None:
+    base = "http://helpdesk.acme.cz"
+    respx.post(f"{base}/api/v1/ticket_articles").mock(
+        return_value=httpx.Response(302, headers={"Location": "https://helpdesk.acme.cz/login"})
+    )
+    connector = make_connector("zammad", {"url": base}, credential)
+    with pytest.raises(DeliveryRejected) as caught:
+        connector.deliver(delivery("42"))
+    assert "redirected" in caught.value.user_message

@@ -207,8 +207,15 @@ class HttpConnector:
         except httpx.TransportError as error:
             raise TicketSystemUnavailable(self.name, f"cannot connect ({type(error).__name__})") from error
         status = response.status_code
-        if status < 400:
+        if status < 300:
             return response
+        if status < 400:
+            # Never follow: a redirect to a login page would otherwise look like a successful delivery.
+            raise DeliveryRejected(
+                self.name,
+                f"the server redirected (HTTP {status}) to {response.headers.get('Location', '?')}; "
+                "set the connector URL to the final address",
+            )
         detail = self._error_detail(response)
         log.debug("%s %s -> %s %s", method, httpx.URL(target).path, status, detail)
         if status == 429 or status >= 500:
