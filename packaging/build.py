@@ -116,6 +116,12 @@ def tree_size(path: Path) -> int:
     return sum(item.lstat().st_size for item in path.rglob("*") if item.is_file() and not item.is_symlink())
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (shorter reports), else absolute."""
+    path = path.resolve()
+    return str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+
+
 def mib(size: int) -> float:
     return round(size / (1024 * 1024), 1)
 
@@ -184,7 +190,7 @@ def smoke_app(
 
 def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
     """sdist + wheel with ``python -m build``; then install the wheel into a clean venv and smoke-test it."""
-    out_dir = Path(args.out_dir)
+    out_dir = Path(args.dist_dir)
     version = project_version()
     for old in out_dir.glob(f"podpora-{version}*"):
         old.unlink()
@@ -207,7 +213,7 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         venv_size = tree_size(venv)
     return {
         "target": "wheel",
-        "wheel": str(wheel.relative_to(REPO) if wheel.is_relative_to(REPO) else wheel),
+        "wheel": display_path(wheel),
         "wheel_mib": mib(wheel.stat().st_size),
         "sdist_mib": mib(sdist.stat().st_size),
         "build_s": round(build_s, 1),
@@ -221,10 +227,9 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ icons
 
 
-def build_icons(args: argparse.Namespace | None = None) -> dict[str, Any]:
+def build_icons(args: argparse.Namespace) -> dict[str, Any]:
     """Render packaging/icons/*.svg to PNG sizes and a Windows .ico with Qt (offscreen, no Pillow needed)."""
-    del args
-    out = WORK / "icons"
+    out = Path(args.work_dir) / "icons"
     out.mkdir(parents=True, exist_ok=True)
     script = f"""
 import sys
@@ -257,8 +262,8 @@ for name in {ICON_NAMES!r}:
 
 def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     """PyInstaller one-folder bundle from packaging/podpora.spec into dist/podpora, then smoke-test it."""
-    build_icons()
-    bundle = DIST / BUNDLE_NAME
+    build_icons(args)
+    bundle = Path(args.dist_dir) / BUNDLE_NAME
     started = time.perf_counter()
     run(
         [
@@ -270,9 +275,9 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
             "--log-level",
             "WARN",
             "--distpath",
-            DIST,
+            args.dist_dir,
             "--workpath",
-            WORK / "pyinstaller",
+            Path(args.work_dir) / "pyinstaller",
             PACKAGING / "podpora.spec",
         ],
         cwd=REPO,
@@ -288,7 +293,7 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "target": "linux-bundle",
         "needed_from_system": needed_from_system(bundle),
-        "bundle": str(bundle.relative_to(REPO)),
+        "bundle": display_path(bundle),
         "bundle_mib": mib(tree_size(bundle)),
         "files": sum(1 for item in bundle.rglob("*") if item.is_file()),
         "largest_files_mib": {str(item.relative_to(bundle)): mib(item.stat().st_size) for item in biggest},
@@ -338,7 +343,7 @@ def debian_architecture() -> str:
     return run(["dpkg", "--print-architecture"]).stdout.strip()
 
 
-def stage_deb(bundle: Path, root: Path, version: str) -> dict[str, str]:
+def stage_deb(bundle: Path, root: Path, version: str, icons: Path) -> dict[str, str]:
     """Lay out the package tree under ``root``; return the control fields that depend on the contents."""
     if root.exists():
         shutil.rmtree(root)
@@ -361,7 +366,7 @@ def stage_deb(bundle: Path, root: Path, version: str) -> dict[str, str]:
         for size in PNG_SIZES:
             folder = share / "icons" / "hicolor" / f"{size}x{size}" / "apps"
             folder.mkdir(parents=True, exist_ok=True)
-            shutil.copy(WORK / "icons" / f"{name}-{size}.png", folder / f"{name}.png")
+            shutil.copy(icons / f"{name}-{size}.png", folder / f"{name}.png")
     doc = share / "doc" / DEB_PACKAGE
     doc.mkdir(parents=True)
     shutil.copy(PACKAGING / "linux" / "copyright", doc / "copyright")
@@ -462,8 +467,52 @@ def deb_smoke_test(deb: Path, repeat: int) -> dict[str, Any]:
     if left:
         raise BuildError(f"purging {DEB_PACKAGE} left files behind: {left[:20]}")
     return {
+        "where": "this machine (apt-get install, dpkg --purge)",
         "install_s": round(install_s, 1),
         "purge_s": round(purge_s, 1),
+        "files_installed": len(files),
+        "files_left_after_purge": 0,
+        "smoke": smoke,
+    }
+
+
+def fresh_root_smoke_test(deb: Path, root: Path, repeat: int) -> dict[str, Any]:
+    """Install the .deb into an empty dpkg root (``dpkg --root``), start it there, purge, expect emptiness.
+
+    Nothing on this machine changes.  The root has no other packages, so dependencies are not checked
+    (``--force-depends``) and the maintainer scripts run without chroot against ``$DPKG_ROOT``.  Because
+    every folder in that root came from this package, a clean purge leaves only dpkg's own database.
+    """
+    if os.geteuid() != 0:
+        raise BuildError("dpkg --root needs root")
+    if root.exists():
+        shutil.rmtree(root)
+    admin = root / "var" / "lib" / "dpkg"
+    for folder in ("info", "updates", "triggers"):
+        (admin / folder).mkdir(parents=True)
+    (admin / "status").touch()
+    dpkg = ["dpkg", f"--root={root}", "--force-script-chrootless", "--log=/dev/null"]
+    started = time.perf_counter()
+    run([*dpkg, "--force-depends", "--install", deb.resolve()], timeout=600)
+    install_s = time.perf_counter() - started
+    try:
+        files = [line for line in run([*dpkg, "--listfiles", DEB_PACKAGE]).stdout.splitlines() if line.strip()]
+        link = root / "usr" / "bin" / "podpora"
+        if not link.is_symlink() or os.readlink(link) != str(INSTALL_PREFIX / BUNDLE_NAME):
+            raise BuildError(f"/usr/bin/podpora is not a symlink to {INSTALL_PREFIX / BUNDLE_NAME}")
+        smoke = smoke_test([root / INSTALL_PREFIX.relative_to("/") / BUNDLE_NAME], repeat=repeat)
+    finally:
+        run([*dpkg, "--purge", DEB_PACKAGE], timeout=600)
+    left = sorted(
+        str(item.relative_to(root))
+        for item in root.rglob("*")
+        if admin not in (item, *item.parents) and item not in admin.parents
+    )
+    if left:
+        raise BuildError(f"purging {DEB_PACKAGE} left files behind in the fresh root: {left[:20]}")
+    return {
+        "where": "fresh dpkg root",
+        "install_s": round(install_s, 1),
         "files_installed": len(files),
         "files_left_after_purge": 0,
         "smoke": smoke,
@@ -473,27 +522,29 @@ def deb_smoke_test(deb: Path, repeat: int) -> dict[str, Any]:
 def build_deb(args: argparse.Namespace) -> dict[str, Any]:
     """Bundle → package tree → ``dpkg-deb --build --root-owner-group -Zxz`` → install, start, purge."""
     report: dict[str, Any] = {"target": "deb"}
-    bundle = DIST / BUNDLE_NAME
+    bundle = Path(args.dist_dir) / BUNDLE_NAME
     if args.reuse_bundle and (bundle / BUNDLE_NAME).is_file():
-        build_icons()
+        build_icons(args)
         report["bundle"] = "reused"
     else:
         report["bundle"] = build_linux_bundle(args)
     version = project_version()
-    root = WORK / "deb-root"
+    root = Path(args.work_dir) / "deb-root"
     started = time.perf_counter()
-    fields = stage_deb(bundle, root, version)
+    fields = stage_deb(bundle, root, version, Path(args.work_dir) / "icons")
     write_control(root, version, fields)
     report["metadata"] = validate_desktop_metadata(root)
-    deb = DIST / f"{DEB_PACKAGE}_{version}_{debian_architecture()}.deb"
+    deb = Path(args.dist_dir) / f"{DEB_PACKAGE}_{version}_{debian_architecture()}.deb"
     run(["dpkg-deb", "--build", "--root-owner-group", f"-Z{args.compression}", root, deb])
     report["package_s"] = round(time.perf_counter() - started, 1)
-    report["deb"] = str(deb.relative_to(REPO))
+    report["deb"] = display_path(deb)
     report["deb_mib"] = mib(deb.stat().st_size)
     report["installed_mib"] = mib(int(fields["Installed-Size"]) * 1024)
     report["depends"] = fields["Depends"]
-    if args.no_install:
-        report["install"] = "skipped (--no-install)"
+    if args.install == "none":
+        report["install"] = "skipped (--install none)"
+    elif args.install == "fresh-root":
+        report["install"] = fresh_root_smoke_test(deb, Path(args.work_dir) / "fresh-root", args.repeat)
     else:
         report["install"] = deb_smoke_test(deb, args.repeat)
     return report
@@ -510,11 +561,19 @@ TARGETS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("target", choices=sorted(TARGETS))
-    parser.add_argument("--out-dir", default=str(DIST), help="where the wheel and sdist go (wheel target)")
+    parser.add_argument("--dist-dir", type=Path, default=DIST, help="where artefacts go (default: dist/)")
+    parser.add_argument("--work-dir", type=Path, default=WORK, help="scratch space (default: build/packaging/)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per smoke step (median reported)")
-    parser.add_argument("--compression", choices=("xz", "zstd", "gzip"), default="xz", help="deb compression")
+    parser.add_argument(
+        "--compression", choices=("xz", "zstd", "gzip", "none"), default="xz", help="deb compression (xz)"
+    )
     parser.add_argument("--reuse-bundle", action="store_true", help="deb: package dist/podpora as it is")
-    parser.add_argument("--no-install", action="store_true", help="deb: build only, no install/purge test")
+    parser.add_argument(
+        "--install",
+        choices=("host", "fresh-root", "none"),
+        default="host",
+        help="deb: install on this machine with apt-get (default), into an empty dpkg root, or not at all",
+    )
     parser.add_argument("--json-out", help="also write the JSON report to this file")
     args = parser.parse_args(argv)
     started = time.perf_counter()
