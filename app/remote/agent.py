@@ -1,0 +1,733 @@
+"""The assist agent's I/O driver: serves one technician at a time and obeys the user locally, at once.
+
+It listens on 127.0.0.1 (direct mode; the technician arrives through the machine's OpenSSH) or is handed
+byte streams by a reverse forward (gateway mode, :meth:`AssistAgent.serve_stream`).  Each connection runs
+:class:`app.remote.session.AgentSession`; this module only carries out its commands:
+
+* a **reader** thread receives messages (and ticks the session's clock while the link is idle);
+* a **writer** thread sends, so that no lock is ever held during network I/O and a hung network can never
+  delay what the user asked for: :meth:`AssistAgent.stop` stops capture and releases held keys before it
+  returns, and the socket is closed within :data:`CLOSE_GRACE_SECONDS` whatever the peer does;
+* a **capture** thread grabs and encodes one update per request (pull-based flow control); when nothing
+  changed it polls quietly until something does.
+
+Everything the agent needs from the machine is injected: a :class:`ScreenSource`, an encoder factory, an
+:class:`InputSink` and a :class:`ConsentProvider` (the assist window, or an unattended policy).  None of them
+is imported here, so the agent runs (and is tested) without a display.  Callbacks in
+:class:`AgentCallbacks` run on the agent's threads and must return promptly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.errors import PodporaError
+from app.remote import protocol as p
+from app.remote import session as s
+from app.remote.channel import ByteStream, Channel, ChannelClosed, ChannelError
+from app.remote.identity import Verification, verify_claim
+from app.remote.pairing import CodeIssuer, SessionKeys
+
+log = logging.getLogger(__name__)
+
+#: After a stop, the Bye gets this long to leave before the socket is closed regardless.
+CLOSE_GRACE_SECONDS: Final = 0.2
+#: How often the session's clock ticks while the link is idle (consent timeout, pairing deadline).
+TICK_SECONDS: Final = 0.25
+#: How often an unchanged screen is re-captured while a request waits for a change.
+IDLE_CAPTURE_SECONDS: Final = 1 / 30
+DEFAULT_PORT: Final = 5990
+
+
+# --- What the agent needs from the machine (structural types; the real ones live in capture/encode/inject) ---
+
+
+class MonitorLike(Protocol):
+    """A monitor as the screen source describes it (``app.remote.capture.Monitor`` fits)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def left(self) -> int: ...
+    @property
+    def top(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+class ScreenSource(Protocol):
+    """Monitors and their pixels (``app.remote.capture.MssScreenSource`` fits)."""
+
+    def monitors(self) -> Sequence[MonitorLike]: ...
+
+    def grab(self, monitor: Any) -> NDArray[np.uint8]: ...
+
+
+class RectLike(Protocol):
+    """An encoded rectangle: the fields of ``protocol.Rect``."""
+
+    @property
+    def x(self) -> int: ...
+    @property
+    def y(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def codec(self) -> int: ...
+    @property
+    def data(self) -> bytes: ...
+
+
+class EncodedFrameLike(Protocol):
+    """One encoder result (``app.remote.encode.EncodedFrame`` fits)."""
+
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def rects(self) -> Sequence[RectLike]: ...
+    @property
+    def pending(self) -> bool: ...
+
+
+class FrameEncoderLike(Protocol):
+    """Turns captures of one monitor into updates (``app.remote.encode.FrameEncoder`` fits)."""
+
+    def encode(self, frame: NDArray[np.uint8], *, max_bytes: int | None = None) -> EncodedFrameLike: ...
+
+    def reset(self) -> None: ...
+
+
+class InputSink(Protocol):
+    """Applies remote input (``app.remote.inject.PynputInputSink`` fits)."""
+
+    def pointer(self, x: int, y: int, buttons: int = 0, wheel: int = 0, wheel_horizontal: int = 0) -> None: ...
+
+    def key(self, down: bool, keysym: int | None = None, text: str | None = None) -> None: ...
+
+    def release_all(self) -> None: ...
+
+
+#: Called with the selected monitor's (left, top, width, height) whenever it changes, to map pointer input.
+MappingListener = Callable[[int, int, int, int], None]
+
+
+@dataclass(frozen=True)
+class ConsentPrompt:
+    """What the consent prompt shows: who (verified or why not), what, why, and until when it waits."""
+
+    verification: Verification
+    capabilities: frozenset[p.Capability]
+    reason: str
+    case_ref: str
+    deadline: float
+
+
+class ConsentProvider(Protocol):
+    """Asks the user (or an unattended policy) for consent.
+
+    :meth:`ask` must return at once; ``answer`` may be called later from any thread, at most once.  The
+    agent treats no answer by the prompt's deadline as a refusal and then calls :meth:`dismiss`.
+    """
+
+    def ask(self, prompt: ConsentPrompt, answer: Callable[[frozenset[p.Capability]], None]) -> None: ...
+
+    def dismiss(self) -> None: ...
+
+
+@dataclass
+class AgentCallbacks:
+    """Reports to the UI.  Called on the agent's threads; must return promptly and never block."""
+
+    on_state: Callable[[str, frozenset[str], bool], None] | None = None
+    on_chat: Callable[[str], None] | None = None
+    on_clipboard: Callable[[str], None] | None = None
+    on_diagnostic: Callable[[p.RunScript], None] | None = None
+    on_journal: Callable[[str, Mapping[str, str | int]], None] | None = None
+    on_ended: Callable[[str], None] | None = None
+
+
+class AgentError(PodporaError):
+    """The agent cannot serve (e.g. the port is taken)."""
+
+
+# --- Defaults shipped for tests and for displays without the real codec -------------------------------
+
+
+@dataclass
+class RawFrame:
+    """An update from :class:`RawEncoder`."""
+
+    width: int
+    height: int
+    rects: list[p.Rect]
+    pending: bool = False
+
+
+class RawEncoder:
+    """Codec 0 (raw BGRA): the whole monitor when anything changed, nothing when nothing did."""
+
+    def __init__(self) -> None:
+        self._previous: NDArray[np.uint8] | None = None
+
+    def reset(self) -> None:
+        """Forget what the viewer has; the next update is complete."""
+        self._previous = None
+
+    def encode(self, frame: NDArray[np.uint8], *, max_bytes: int | None = None) -> RawFrame:
+        """Encode ``frame`` (H×W×4 BGRA); ``max_bytes`` is ignored (raw cannot shrink)."""
+        del max_bytes
+        height, width = int(frame.shape[0]), int(frame.shape[1])
+        if self._previous is not None and self._previous.shape == frame.shape and np.array_equal(self._previous, frame):
+            return RawFrame(width, height, [])
+        self._previous = frame.copy()
+        return RawFrame(width, height, [p.Rect(0, 0, width, height, 0, np.ascontiguousarray(frame).tobytes())])
+
+
+class PolicyConsentProvider:
+    """Answers consent from an organisation-signed unattended policy, else asks ``fallback`` (or refuses).
+
+    ``policy`` is an :class:`app.remote.policy.UnattendedPolicy` (anything with ``decide``).
+    """
+
+    def __init__(self, policy: Any, fallback: ConsentProvider | None = None, clock: Callable[[], float] = time.time):
+        self._policy = policy
+        self._fallback = fallback
+        self._clock = clock
+
+    def ask(self, prompt: ConsentPrompt, answer: Callable[[frozenset[p.Capability]], None]) -> None:
+        """Grant what the policy pre-grants this verified technician; otherwise ask or refuse."""
+        granted: frozenset[p.Capability] = self._policy.decide(
+            sorted(prompt.capabilities), prompt.verification, self._clock()
+        )
+        if granted:
+            answer(granted)
+        elif self._fallback is not None:
+            self._fallback.ask(prompt, answer)
+        else:
+            answer(frozenset())
+
+    def dismiss(self) -> None:
+        """Close the fallback's prompt, if any."""
+        if self._fallback is not None:
+            self._fallback.dismiss()
+
+
+# --- The agent ------------------------------------------------------------------------------------------
+
+
+class AssistAgent:
+    """Serves technicians one at a time; all public methods are thread-safe and return promptly."""
+
+    def __init__(
+        self,
+        *,
+        screen: ScreenSource,
+        consent: ConsentProvider,
+        input_sink: InputSink | None = None,
+        encoder_factory: Callable[[], FrameEncoderLike] = RawEncoder,
+        on_mapping: MappingListener | None = None,
+        org_keys: Sequence[Any] = (),
+        callbacks: AgentCallbacks | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._screen = screen
+        self._consent = consent
+        self._sink = input_sink
+        self._encoder_factory = encoder_factory
+        self._on_mapping = on_mapping
+        self._org_keys = list(org_keys)
+        self.callbacks = callbacks or AgentCallbacks()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._codes = CodeIssuer()
+        self._lock = threading.Lock()
+        self._connection: _Connection | None = None
+        self._listener: socket.socket | None = None
+        self._acceptor: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self.refused_connections = 0
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def code(self) -> str:
+        """The session code to show the user now (a new one after use, expiry or 3 wrong tries)."""
+        with self._lock:
+            return self._codes.current(self._clock())
+
+    def code_expires_in(self) -> float:
+        """Seconds until the current code expires."""
+        with self._lock:
+            self._codes.current(self._clock())
+            return max(0.0, self._codes.expires_at() - self._clock())
+
+    def listen(self, port: int = 0) -> int:
+        """Direct mode: listen on 127.0.0.1:``port`` (0 = any free port) and return the port."""
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind(("127.0.0.1", port))
+        except OSError as error:
+            listener.close()
+            raise AgentError(f"cannot listen on 127.0.0.1:{port}: {error}", user_text="The port is in use.") from None
+        listener.listen(4)
+        self._listener = listener
+        self._acceptor = threading.Thread(target=self._accept_loop, name="podpora-agent-accept", daemon=True)
+        self._acceptor.start()
+        return int(listener.getsockname()[1])
+
+    def serve_stream(self, stream: ByteStream) -> bool:
+        """Serve one connection (gateway mode hands streams here); False if it was refused.
+
+        A connection that arrives while another one is being served is closed at once, before a single
+        byte is read or sent: a second technician cannot join, and cannot disturb, a session.
+        """
+        with self._lock:
+            busy = self._connection is not None or self._stopped.is_set()
+            if not busy:
+                self._connection = _Connection(self, stream)
+        if busy:
+            self.refused_connections += 1
+            log.info("refused a second connection while a session is being served")
+            self._journal("second_connection_refused", {})
+            Channel(stream).close()
+            return False
+        connection = self._connection
+        assert connection is not None  # noqa: S101 - set above under the lock
+        connection.start()
+        return True
+
+    def stop(self) -> None:
+        """End everything now: stop capture, release held input, close the session and stop listening.
+
+        Local effects happen before this returns; the network gets :data:`CLOSE_GRACE_SECONDS` to take the
+        goodbye, then the socket is closed whether or not the peer reads.
+        """
+        self._stopped.set()
+        with self._lock:
+            connection = self._connection
+        if connection is not None:
+            connection.feed(s.UserStopped())
+        self._close_listener()
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """Wait until :meth:`stop` was called and every thread of the agent has finished."""
+        if not self._stopped.wait(timeout):
+            return False
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            connection = self._connection
+        if connection is not None and not connection.join(max(0.0, deadline - time.monotonic())):
+            return False
+        if self._acceptor is not None:
+            self._acceptor.join(max(0.0, deadline - time.monotonic()))
+            return not self._acceptor.is_alive()
+        return True
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no connection is being served (for tests and the headless runner)."""
+        with self._lock:
+            connection = self._connection
+        return connection is None or connection.join(timeout)
+
+    # --- what the user does (from the UI) ---------------------------------------------------------
+
+    def pause(self) -> None:
+        """Pause the view (and with it remote input)."""
+        self._feed(s.UserPaused())
+
+    def resume(self) -> None:
+        """Resume the view."""
+        self._feed(s.UserResumed())
+
+    def revoke(self, capabilities: frozenset[p.Capability]) -> None:
+        """Take back capabilities; revoking control releases every key and button the technician holds."""
+        self._feed(s.UserRevoked(capabilities))
+
+    def revoke_control(self) -> None:
+        """Take back control; viewing continues."""
+        self.revoke(frozenset({p.Capability.CONTROL}))
+
+    def end_session(self) -> None:
+        """End the current session (alias of :meth:`stop`, as the always-visible Stop button does)."""
+        self.stop()
+
+    def set_prompt_open(self, is_open: bool) -> None:
+        """A local prompt (e.g. a repair approval) is on screen: no remote input is applied meanwhile."""
+        self._feed(s.LocalPromptChanged(is_open))
+
+    def send_chat(self, text: str) -> None:
+        """Send a chat line to the technician."""
+        self._feed(s.UserChatted(text))
+
+    def send_feedback(self, rating: int, comment: str) -> None:
+        """Send the user's rating (1–5) and comment."""
+        self._feed(s.LocalMessageReady(p.Feedback(rating, comment)))
+
+    def send_local(self, message: p.Message) -> None:
+        """Send an agent-originated message (clipboard, script progress, notice…) if consent allows it."""
+        self._feed(s.LocalMessageReady(message))
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _feed(self, event: s.AgentEvent) -> None:
+        with self._lock:
+            connection = self._connection
+        if connection is not None:
+            connection.feed(event)
+
+    def _accept_loop(self) -> None:
+        listener = self._listener
+        while listener is not None and not self._stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                break  # the listener was closed by stop()
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.serve_stream(connection)
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+
+    def _connection_ended(self, connection: _Connection, reason: str) -> None:
+        with self._lock:
+            if self._connection is connection:
+                self._connection = None
+        if self.callbacks.on_ended is not None:
+            self.callbacks.on_ended(reason)
+
+    def _journal(self, kind: str, details: Mapping[str, str | int]) -> None:
+        if self.callbacks.on_journal is not None:
+            self.callbacks.on_journal(kind, details)
+
+
+_CLOSE: Final = object()
+
+
+@dataclass
+class _CaptureRequest:
+    incremental: bool
+    max_bytes: int
+
+
+@dataclass
+class _CaptureState:
+    active: bool = False
+    request: _CaptureRequest | None = None
+    selected: int = 0
+    monitors: list[MonitorLike] = field(default_factory=list)
+    generation: int = 0  # bumped on stop/switch so that an in-flight capture is recognised as stale
+
+
+class _Connection:
+    """One technician connection: its session, channel and threads."""
+
+    def __init__(self, agent: AssistAgent, stream: ByteStream) -> None:
+        self._agent = agent
+        self._channel = Channel(stream)
+        self._session = s.AgentSession(agent._codes, agent._clock())
+        self._lock = threading.RLock()
+        self._handling = False
+        self._backlog: list[s.AgentEvent] = []
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._capture = _CaptureState()
+        self._capture_changed = threading.Condition()
+        self._encoder: FrameEncoderLike | None = None
+        self._seq = 0
+        self._ended = threading.Event()
+        self._close_reason = ""
+        self._closing = False
+        self._threads = [
+            threading.Thread(target=self._read_loop, name="podpora-agent-read", daemon=True),
+            threading.Thread(target=self._write_loop, name="podpora-agent-write", daemon=True),
+            threading.Thread(target=self._capture_loop, name="podpora-agent-capture", daemon=True),
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def join(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads if t is not threading.current_thread())
+
+    # --- the session, serialised -------------------------------------------------------------------
+
+    def feed(self, event: s.AgentEvent) -> None:
+        """Hand an event to the session and carry out its commands (re-entrant calls are queued)."""
+        with self._lock:
+            if self._handling:
+                self._backlog.append(event)
+                return
+            self._handling = True
+            try:
+                self._backlog.append(event)
+                while self._backlog:
+                    commands = self._session.handle(self._backlog.pop(0))
+                    for command in commands:
+                        self._execute(command)
+            finally:
+                self._handling = False
+
+    def _execute(self, command: s.Command) -> None:
+        agent = self._agent
+        match command:
+            case s.Send(message=message):
+                self._outbox.put(message)
+            case s.InstallKeys(keys=keys):
+                # The reader opens the next frame with the new keys; the writer seals in send order.
+                self._channel.start_opening(keys)
+                self._outbox.put(keys)
+            case s.Close(reason=reason):
+                self._begin_close(reason)
+            case s.StartCapture():
+                self._start_capture()
+            case s.StopCapture():
+                with self._capture_changed:
+                    self._capture.active = False
+                    self._capture.request = None
+                    self._capture.generation += 1
+                    self._capture_changed.notify_all()
+            case s.CaptureFrame(incremental=incremental, max_bytes=max_bytes):
+                with self._capture_changed:
+                    self._capture.request = _CaptureRequest(incremental, max_bytes)
+                    self._capture_changed.notify_all()
+            case s.SwitchMonitor(index=index):
+                self._switch_monitor(index)
+            case s.ApplyPointer(pointer=ptr):
+                if agent._sink is not None:
+                    agent._sink.pointer(ptr.x, ptr.y, ptr.buttons, ptr.wheel, ptr.wheel_horizontal)
+            case s.ApplyKey(key=key):
+                if agent._sink is not None:
+                    agent._sink.key(key.down, key.keysym, key.text)
+            case s.SetClipboard(text=text):
+                if agent.callbacks.on_clipboard is not None:
+                    agent.callbacks.on_clipboard(text)
+            case s.ShowChat(text=text):
+                if agent.callbacks.on_chat is not None:
+                    agent.callbacks.on_chat(text)
+            case s.AskConsent(request=request, deadline=deadline):
+                self._ask_consent(request, deadline)
+            case s.DismissPrompt():
+                agent._consent.dismiss()
+            case s.RunDiagnostic(request=request):
+                if agent.callbacks.on_diagnostic is not None:
+                    agent.callbacks.on_diagnostic(request)
+            case s.StateChanged(state=state, granted=granted, paused=paused):
+                if agent.callbacks.on_state is not None:
+                    agent.callbacks.on_state(state.value, frozenset(c.value for c in granted), paused)
+            case s.Journal(kind=kind, details=details):
+                log.info("session event: %s", kind)  # details stay out of the log (chat text, reasons)
+                agent._journal(kind, details)
+            case s.Deliver():
+                pass  # technician-side command; never emitted by the agent session
+
+    def _ask_consent(self, request: p.ConsentRequest, deadline: float) -> None:
+        agent = self._agent
+        verification = verify_claim(request.identity, agent._org_keys, self._session.session_id, agent._wall_clock())
+        prompt = ConsentPrompt(
+            verification, frozenset(request.capabilities), request.reason, request.case_ref, deadline
+        )
+        answered = threading.Event()
+
+        def answer(granted: frozenset[p.Capability]) -> None:
+            if answered.is_set():
+                return  # a prompt answers once
+            answered.set()
+            self.feed(s.ConsentDecided(frozenset(granted)))
+
+        agent._consent.ask(prompt, answer)
+
+    def _begin_close(self, reason: str) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self._close_reason = reason
+        with self._capture_changed:
+            self._capture.active = False
+            self._capture.request = None
+            self._capture.generation += 1
+            self._capture_changed.notify_all()
+        if self._agent._sink is not None:
+            with contextlib.suppress(PodporaError, OSError):
+                self._agent._sink.release_all()  # belt and braces: the session already released what it knew
+        self._outbox.put(_CLOSE)
+        # Whatever the network does, the socket is closed shortly: a blocked writer is woken by the close.
+        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._channel.close)
+        timer.daemon = True
+        timer.start()
+
+    # --- threads --------------------------------------------------------------------------------------
+
+    def _read_loop(self) -> None:
+        clock = self._agent._clock
+        last_tick = clock()
+        try:
+            while not self._closing:
+                try:
+                    message = self._channel.receive(TICK_SECONDS)
+                except ChannelClosed as error:
+                    self.feed(s.ConnectionLost(error.reason))
+                    break
+                except ChannelError as error:
+                    self.feed(s.PeerMisbehaved(error.reason))
+                    break
+                except p.ProtocolError as error:
+                    self.feed(s.PeerMisbehaved(error.reason))
+                    break
+                now = clock()
+                if message is not None:
+                    self.feed(s.MessageReceived(message, now))
+                if message is None or now - last_tick >= TICK_SECONDS:
+                    last_tick = now
+                    self.feed(s.Ticked(now))
+        finally:
+            # The writer closes the channel once the goodbye is out (or the grace timer does).
+            self._finish()
+
+    def _write_loop(self) -> None:
+        while True:
+            item = self._outbox.get()
+            if item is _CLOSE:
+                self._channel.close()
+                return
+            try:
+                if isinstance(item, SessionKeys):
+                    self._channel.start_sealing(item)
+                else:
+                    self._channel.send(cast(p.Message, item))
+            except (ChannelError, p.ProtocolError) as error:
+                self.feed(s.ConnectionLost(f"send failed: {error}"))
+                self._channel.close()
+                return
+
+    def _capture_loop(self) -> None:
+        agent = self._agent
+        while True:
+            with self._capture_changed:
+                while not self._closing and not (self._capture.active and self._capture.request is not None):
+                    self._capture_changed.wait()
+                if self._closing:
+                    return
+                request = self._capture.request
+                generation = self._capture.generation
+                monitor = self._current_monitor()
+            if request is None or monitor is None:
+                continue
+            try:
+                frame = agent._screen.grab(monitor)
+                if self._encoder is None:
+                    self._encoder = agent._encoder_factory()
+                if not request.incremental:
+                    self._encoder.reset()  # the viewer asks for everything
+                encoded = self._encoder.encode(frame, max_bytes=request.max_bytes)
+            except PodporaError as error:
+                self._capture_failed(error)
+                continue
+            with self._capture_changed:
+                if generation != self._capture.generation or self._capture.request is not request:
+                    continue  # stopped, switched or superseded while grabbing
+                if not encoded.rects and request.incremental and not encoded.pending:
+                    # Nothing changed: keep the request and look again shortly (a stop or switch wakes us).
+                    self._capture_changed.wait(IDLE_CAPTURE_SECONDS)
+                    continue
+                self._capture.request = None
+            self._seq += 1
+            rects = [p.Rect(r.x, r.y, r.width, r.height, r.codec, r.data) for r in encoded.rects]
+            self.feed(s.FrameEncoded(p.FrameUpdate(self._seq, encoded.width, encoded.height, rects)))
+
+    # --- capture helpers ------------------------------------------------------------------------------
+
+    def _current_monitor(self) -> MonitorLike | None:
+        for monitor in self._capture.monitors:
+            if monitor.index == self._capture.selected:
+                return monitor
+        return None
+
+    def _start_capture(self) -> None:
+        try:
+            monitors = list(self._agent._screen.monitors())
+        except PodporaError as error:
+            self._capture_failed(error)
+            return
+        with self._capture_changed:
+            self._capture.monitors = monitors
+            if self._current_monitor() is None:
+                self._capture.selected = 1 if len(monitors) > 1 else (monitors[0].index if monitors else 0)
+            self._capture.active = True
+            self._capture.generation += 1
+            self._capture_changed.notify_all()
+        if self._encoder is not None:
+            self._encoder.reset()
+        self._announce_screen()
+
+    def _switch_monitor(self, index: int) -> None:
+        with self._capture_changed:
+            if not any(m.index == index for m in self._capture.monitors):
+                return
+            self._capture.selected = index
+            self._capture.generation += 1
+            self._capture_changed.notify_all()
+        if self._encoder is not None:
+            self._encoder.reset()
+        self._announce_screen()
+
+    def _announce_screen(self) -> None:
+        with self._capture_changed:
+            selected = self._capture.selected
+            listed = [
+                p.Monitor(m.index, m.left, m.top, m.width, m.height)
+                for m in self._capture.monitors
+                if 0 <= m.index < p.MAX_MONITORS
+                and 0 < m.width <= p.MAX_SCREEN_SIDE
+                and 0 < m.height <= p.MAX_SCREEN_SIDE
+                and abs(m.left) <= p.MAX_SCREEN_SIDE
+                and abs(m.top) <= p.MAX_SCREEN_SIDE
+            ]
+            monitor = self._current_monitor()
+        if monitor is not None and self._agent._on_mapping is not None:
+            self._agent._on_mapping(monitor.left, monitor.top, monitor.width, monitor.height)
+        if listed and any(m.index == selected for m in listed):
+            self.feed(s.LocalMessageReady(p.ScreenInfo(listed, selected)))
+
+    def _capture_failed(self, error: PodporaError) -> None:
+        reason = str(getattr(error, "reason", "")) or "capture"
+        log.info("screen capture unavailable: %s", error)
+        with self._capture_changed:
+            self._capture.active = False
+            self._capture.request = None
+        self.feed(s.LocalMessageReady(p.Notice(reason[: p.MAX_CODE_CHARS], error.user_message[: p.MAX_REASON_CHARS])))
+
+    def _finish(self) -> None:
+        if self._ended.is_set():
+            return
+        self._ended.set()
+        self._closing = True
+        with self._capture_changed:
+            self._capture_changed.notify_all()
+        self._outbox.put(_CLOSE)
+        self._agent._connection_ended(self, self._close_reason or "connection closed")

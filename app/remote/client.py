@@ -1,0 +1,282 @@
+"""The technician's I/O driver: pairs with the session code, asks for consent, pulls frames, sends input.
+
+It runs over any byte stream (a paramiko direct-tcpip channel, a socket) and drives
+:class:`app.remote.session.TechnicianSession`.  A reader thread receives and decodes; a writer thread sends,
+so the public methods never wait on the network and are safe to call from any thread (the UI's, too).
+Callbacks in :class:`TechnicianCallbacks` run on the reader thread, outside every lock; a frame callback
+receives the decoder's framebuffer and must copy what it keeps before calling :meth:`TechnicianClient.frame_drawn`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.errors import PodporaError
+from app.remote import protocol as p
+from app.remote import session as s
+from app.remote.channel import ByteStream, Channel, ChannelClosed, ChannelError
+from app.remote.pairing import SessionKeys
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS: Final = 0.25
+CLOSE_GRACE_SECONDS: Final = 0.2
+
+
+class FrameDecoderLike(Protocol):
+    """The viewer's framebuffer (``app.remote.encode.FrameDecoder`` fits)."""
+
+    framebuffer: NDArray[np.uint8]
+
+    def apply(self, width: int, height: int, rects: Sequence[Any]) -> list[tuple[int, int, int, int]]: ...
+
+
+@dataclass
+class TechnicianCallbacks:
+    """Reports to the console.  Called on the client's reader thread; must not block for long."""
+
+    on_frame: Callable[[NDArray[np.uint8], list[tuple[int, int, int, int]]], None] | None = None
+    on_state: Callable[[str, frozenset[str], bool], None] | None = None
+    on_chat: Callable[[str], None] | None = None
+    on_message: Callable[[p.Message], None] | None = None
+    on_journal: Callable[[str, Mapping[str, str | int]], None] | None = None
+    on_ended: Callable[[str], None] | None = None
+
+
+def default_decoder() -> FrameDecoderLike:
+    """The screen codec's decoder (imported lazily: it pulls in numpy and zstandard)."""
+    from app.remote.encode import FrameDecoder
+
+    return cast(FrameDecoderLike, FrameDecoder())
+
+
+_CLOSE: Final = object()
+
+
+class TechnicianClient:
+    """One technician session over ``stream``.  Call :meth:`start`, then use the ``send_*`` methods."""
+
+    def __init__(
+        self,
+        stream: ByteStream,
+        *,
+        code: str,
+        capabilities: frozenset[p.Capability],
+        reason: str = "",
+        case_ref: str = "",
+        identity: Callable[[str], bytes] | None = None,
+        callbacks: TechnicianCallbacks | None = None,
+        decoder: FrameDecoderLike | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._channel = Channel(stream)
+        self._session = s.TechnicianSession()
+        self._code = code
+        self._request = p.ConsentRequest(
+            b"", sorted(capabilities, key=list(p.Capability).index), reason[: p.MAX_REASON_CHARS], case_ref
+        )
+        self._identity = identity
+        self.callbacks = callbacks or TechnicianCallbacks()
+        self._decoder = decoder
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._closing = False
+        self._ended = threading.Event()
+        self.close_reason = ""
+        self.frames = 0
+        self.frame_bytes = 0
+        self._reader = threading.Thread(target=self._read_loop, name="podpora-client-read", daemon=True)
+        self._writer = threading.Thread(target=self._write_loop, name="podpora-client-write", daemon=True)
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start pairing (the threads start here)."""
+        self._writer.start()
+        self._feed(s.Started(self._code, self._request, self._clock(), identity=self._identity))
+        self._reader.start()
+
+    def stop(self) -> None:
+        """End the session: say goodbye and close within :data:`CLOSE_GRACE_SECONDS`."""
+        self._feed(s.UserStopped())
+
+    def wait_closed(self, timeout: float) -> bool:
+        """Wait until the session ended and the reader finished."""
+        return self._ended.wait(timeout)
+
+    @property
+    def state(self) -> s.TechnicianState:
+        """Where the session stands."""
+        return self._session.state
+
+    @property
+    def granted(self) -> frozenset[p.Capability]:
+        """What the user granted (now)."""
+        return self._session.granted
+
+    @property
+    def channel(self) -> Channel:
+        """The channel (for byte counters)."""
+        return self._channel
+
+    # --- what the technician does ----------------------------------------------------------------------
+
+    def frame_drawn(self) -> None:
+        """The last frame is on screen: ask for the next one (pull-based flow control)."""
+        self._feed(s.FrameDrawn())
+
+    def send_pointer(self, x: int, y: int, buttons: int = 0, wheel: int = 0, wheel_horizontal: int = 0) -> None:
+        """Pointer position on the streamed monitor, held buttons (bit mask), wheel steps."""
+        x = min(max(x, 0), p.MAX_SCREEN_SIDE)
+        y = min(max(y, 0), p.MAX_SCREEN_SIDE)
+        self._input(p.Pointer(x, y, buttons & 0xFF, max(-64, min(64, wheel)), max(-64, min(64, wheel_horizontal))))
+
+    def send_key(self, down: bool, keysym: int | None = None, text: str | None = None) -> None:
+        """A key press or release, by keysym or by text."""
+        self._input(p.Key(down, keysym=keysym, text=None if keysym is not None else text))
+
+    def send_chat(self, text: str) -> None:
+        """A chat line to the user."""
+        if text:
+            self._feed(s.UserChatted(text[: p.MAX_CHAT_CHARS]))
+
+    def send_clipboard(self, text: str) -> None:
+        """Clipboard text for the user (only if the clipboard capability is granted)."""
+        self._input(p.Clipboard(text[: p.MAX_CLIPBOARD_CHARS]))
+
+    def select_monitor(self, index: int) -> None:
+        """Stream another monitor."""
+        self._input(p.SelectMonitor(index))
+
+    def run_script(self, request_id: str, payload: bytes) -> None:
+        """Ask the agent to run a diagnostic (payload owned by app.diagnostics)."""
+        self._input(p.RunScript(request_id, payload))
+
+    def request_capabilities(self, capabilities: frozenset[str], reason: str) -> None:
+        """Ask the user for (more) capabilities; they see a new prompt."""
+        wanted = [c for c in p.Capability if c.value in capabilities]
+        if wanted:
+            self._input(p.ConsentRequest(self._request.identity, wanted, reason[: p.MAX_REASON_CHARS], ""))
+
+    def give_back(self, capabilities: frozenset[p.Capability]) -> None:
+        """Return capabilities voluntarily (e.g. control when done)."""
+        self._input(p.Revoke(sorted(capabilities, key=list(p.Capability).index)))
+
+    # --- internals -------------------------------------------------------------------------------------
+
+    def _input(self, message: p.Message) -> None:
+        self._feed(s.LocalInputReady(message))
+
+    def _feed(self, event: s.TechnicianEvent) -> None:
+        deferred: list[Callable[[], None]] = []
+        with self._lock:
+            for command in self._session.handle(event):
+                self._execute(command, deferred)
+        # Callbacks and frame decoding run outside the lock, so other threads can keep sending input.
+        for action in deferred:
+            action()
+
+    def _execute(self, command: s.Command, deferred: list[Callable[[], None]]) -> None:
+        callbacks = self.callbacks
+        match command:
+            case s.Send(message=message):
+                self._outbox.put(message)
+            case s.InstallKeys(keys=keys):
+                self._outbox.put(keys)  # sealing starts after the PairConfirm already queued
+                self._channel.start_opening(keys)
+            case s.Close(reason=reason):
+                self._begin_close(reason)
+            case s.Deliver(message=message):
+                deferred.append(lambda: self._deliver(message))
+            case s.ShowChat(text=text):
+                if callbacks.on_chat is not None:
+                    on_chat = callbacks.on_chat
+                    deferred.append(lambda: on_chat(text))
+            case s.StateChanged(state=state, granted=granted, paused=paused):
+                if callbacks.on_state is not None:
+                    on_state = callbacks.on_state
+                    names = frozenset(c.value for c in granted)
+                    deferred.append(lambda: on_state(state.value, names, paused))
+            case s.Journal(kind=kind, details=details):
+                log.info("session event: %s", kind)
+                if callbacks.on_journal is not None:
+                    on_journal = callbacks.on_journal
+                    deferred.append(lambda: on_journal(kind, details))
+            case _:
+                pass  # agent-side commands are never emitted by the technician session
+
+    def _deliver(self, message: p.Message) -> None:
+        if isinstance(message, p.FrameUpdate):
+            if self._decoder is None:
+                self._decoder = default_decoder()
+            try:
+                drawn = self._decoder.apply(message.width, message.height, message.rects)
+            except PodporaError as error:
+                self._feed(s.PeerMisbehaved(f"undecodable frame: {error}"))
+                return
+            self.frames += 1
+            self.frame_bytes += sum(len(r.data) for r in message.rects)
+            if self.callbacks.on_frame is not None:
+                self.callbacks.on_frame(self._decoder.framebuffer, drawn)
+            return
+        if self.callbacks.on_message is not None:
+            self.callbacks.on_message(message)
+
+    def _begin_close(self, reason: str) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self.close_reason = reason
+        self._outbox.put(_CLOSE)
+        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._channel.close)
+        timer.daemon = True
+        timer.start()
+
+    def _read_loop(self) -> None:
+        last_tick = self._clock()
+        try:
+            while not self._closing:
+                try:
+                    message = self._channel.receive(TICK_SECONDS)
+                except ChannelClosed as error:
+                    self._feed(s.ConnectionLost(error.reason))
+                    break
+                except (ChannelError, p.ProtocolError) as error:
+                    self._feed(s.PeerMisbehaved(error.reason))
+                    break
+                now = self._clock()
+                if message is not None:
+                    self._feed(s.MessageReceived(message, now))
+                if message is None or now - last_tick >= TICK_SECONDS:
+                    last_tick = now
+                    self._feed(s.Ticked(now))
+        finally:
+            self._ended.set()
+            if self.callbacks.on_ended is not None:
+                self.callbacks.on_ended(self.close_reason or self._session.close_reason or "closed")
+
+    def _write_loop(self) -> None:
+        while True:
+            item = self._outbox.get()
+            if item is _CLOSE:
+                self._channel.close()
+                return
+            try:
+                if isinstance(item, SessionKeys):
+                    self._channel.start_sealing(item)
+                else:
+                    self._channel.send(cast(p.Message, item))
+            except (ChannelError, p.ProtocolError) as error:
+                self._feed(s.ConnectionLost(f"send failed: {error}"))
+                self._channel.close()
+                return

@@ -1,0 +1,269 @@
+"""The agent and technician drivers end to end over real sockets: consent, input gating, revoke, stop."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from app.remote import protocol as p
+from app.remote.agent import AgentCallbacks, AssistAgent
+from app.remote.channel import Channel, ChannelError
+from app.remote.client import TechnicianCallbacks, TechnicianClient
+from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, SyncTechnician
+
+VIEW, CONTROL = p.Capability.VIEW, p.Capability.CONTROL
+
+
+class RawDecoder:
+    """A viewer framebuffer for codec 0 only (the real codecs are tested by the codec's own suite)."""
+
+    def __init__(self) -> None:
+        self.framebuffer = np.zeros((0, 0, 4), dtype=np.uint8)
+
+    def apply(self, width: int, height: int, rects: list[p.Rect]) -> list[tuple[int, int, int, int]]:
+        if self.framebuffer.shape[:2] != (height, width):
+            self.framebuffer = np.zeros((height, width, 4), dtype=np.uint8)
+        for r in rects:
+            assert r.codec == 0
+            self.framebuffer[r.y : r.y + r.height, r.x : r.x + r.width] = np.frombuffer(r.data, np.uint8).reshape(
+                r.height, r.width, 4
+            )
+        return [(r.x, r.y, r.width, r.height) for r in rects]
+
+
+class Ended:
+    """Collects an on_ended callback."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reason = ""
+
+    def __call__(self, reason: str) -> None:
+        self.reason = reason
+        self.event.set()
+
+
+@pytest.fixture
+def screen() -> FakeScreen:
+    return FakeScreen()
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+def make_agent(screen: FakeScreen, sink: RecordingSink, consent: ScriptedConsent, **callbacks: object) -> AssistAgent:
+    return AssistAgent(screen=screen, consent=consent, input_sink=sink, callbacks=AgentCallbacks(**callbacks))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def pair_of_sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
+    left, right = socket.socketpair()
+    yield left, right
+    left.close()
+    right.close()
+
+
+def test_view_consent_delivers_the_exact_screen(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    consent = ScriptedConsent(frozenset({VIEW}))
+    agent = make_agent(screen, sink, consent)
+    agent.serve_stream(pair_of_sockets[0])
+    got_frame = threading.Event()
+    frames: list[np.ndarray] = []
+
+    def on_frame(framebuffer: np.ndarray, drawn: list[tuple[int, int, int, int]]) -> None:
+        frames.append(framebuffer.copy())
+        got_frame.set()
+
+    client = TechnicianClient(
+        pair_of_sockets[1],
+        code=agent.code(),
+        capabilities=frozenset({VIEW, CONTROL}),
+        reason="printer",
+        callbacks=TechnicianCallbacks(on_frame=on_frame),
+        decoder=RawDecoder(),
+    )
+    client.start()
+    try:
+        assert got_frame.wait(10)
+        assert np.array_equal(frames[0], screen.image)
+        assert client.granted == {VIEW}
+        prompt = consent.prompts[0]
+        assert prompt.capabilities == {VIEW, CONTROL}
+        assert prompt.reason == "printer"
+        assert not prompt.verification.verified  # no certificate presented: the prompt warns
+    finally:
+        client.stop()
+        assert client.wait_closed(5)
+        agent.stop()
+        assert agent.wait_stopped(5)
+
+
+def test_refused_consent_means_no_frame_is_ever_captured_or_sent(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset()))
+    agent.serve_stream(pair_of_sockets[0])
+    technician = SyncTechnician(Channel(pair_of_sockets[1]))
+    decision = technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
+    assert decision.granted == []
+    # Whatever it asks for now, nothing comes back but the goodbye.
+    with pytest.raises(ChannelError):
+        technician.send(p.FrameRequest(False))
+        technician.receive_until(p.FrameUpdate, timeout=5)
+    assert isinstance(technician.received[-1], p.Bye)
+    assert not any(isinstance(m, p.FrameUpdate | p.ScreenInfo) for m in technician.received)
+    assert screen.grabs == 0
+    agent.stop()
+    assert agent.wait_stopped(5)
+
+
+def test_view_without_control_drops_input(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    journal: list[str] = []
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})), on_journal=lambda k, d: journal.append(k))
+    agent.serve_stream(pair_of_sockets[0])
+    technician = SyncTechnician(Channel(pair_of_sockets[1]))
+    assert technician.pair_and_ask(agent.code(), [VIEW, CONTROL]).granted == [VIEW]
+    for i in range(20):
+        technician.send(p.Pointer(i, i, 1))
+        technician.send(p.Key(True, keysym=0x61))
+    # A chat round trip proves the agent processed everything sent before it.
+    technician.send(p.Chat("ping"))
+    agent.send_chat("pong")
+    technician.receive_until(p.Chat)
+    assert sink.events == []
+    assert "input_rejected" in journal
+    agent.stop()
+    assert agent.wait_stopped(5)
+
+
+def test_revoke_releases_held_keys_and_drops_later_input(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW, CONTROL})))
+    agent.serve_stream(pair_of_sockets[0])
+    technician = SyncTechnician(Channel(pair_of_sockets[1]))
+    technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
+    technician.send(p.Key(True, keysym=0xFFE1))  # Shift down
+    technician.send(p.Pointer(5, 6, 1))  # button 1 down
+    assert sink.wait_for(lambda events: ("pointer", 5, 6, 1) in events)
+    agent.revoke_control()
+    revoke = technician.receive_until(p.Revoke)
+    assert revoke == p.Revoke([CONTROL])
+    assert ("key", False, 0xFFE1, None) in sink.events
+    assert ("pointer", 5, 6, 0) in sink.events
+    applied = len(sink.events)
+    technician.send(p.Key(True, keysym=0x62))
+    technician.send(p.Chat("ping"))
+    agent.send_chat("pong")
+    technician.receive_until(p.Chat)
+    assert len(sink.events) == applied
+    agent.stop()
+    assert agent.wait_stopped(5)
+
+
+def test_stop_ends_the_stream_and_closes_the_port(screen: FakeScreen, sink: RecordingSink) -> None:
+    ended = Ended()
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})), on_ended=ended)
+    port = agent.listen(0)
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    client_ended = Ended()
+    drawn = threading.Event()
+    client = TechnicianClient(
+        connection,
+        code=agent.code(),
+        capabilities=frozenset({VIEW}),
+        callbacks=TechnicianCallbacks(on_frame=lambda fb, d: drawn.set(), on_ended=client_ended),
+        decoder=RawDecoder(),
+    )
+    client.start()
+    assert drawn.wait(10)
+    agent.stop()
+    assert client_ended.event.wait(5)
+    assert "stopped by the user" in client_ended.reason
+    assert ended.event.wait(5)
+    assert agent.wait_stopped(5)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    connection.close()
+
+
+def test_stop_obeys_locally_even_when_the_peer_never_reads(sink: RecordingSink) -> None:
+    big = FakeScreen(width=1600, height=1000)  # one raw frame (6.4 MB) overfills every socket buffer
+    ended = Ended()
+    agent = make_agent(big, sink, ScriptedConsent(frozenset({VIEW, CONTROL})), on_ended=ended)
+    left, right = socket.socketpair()
+    with left, right:
+        agent.serve_stream(left)
+        technician = SyncTechnician(Channel(right))
+        technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
+        technician.send(p.Key(True, keysym=0xFFE3))  # Control held
+        assert sink.wait_for(lambda events: ("key", True, 0xFFE3, None) in events)
+        technician.send(p.FrameRequest(False))
+        # The agent is now blocked sending a frame nobody reads.  The user presses Stop:
+        agent.stop()
+        # Locally, at once: the held key is released before stop() returned.
+        assert ("key", False, 0xFFE3, None) in sink.events
+        assert ended.event.wait(5)
+        assert agent.wait_stopped(5)
+        grabs = big.grabs
+        # The socket was closed under the blocked writer: the technician's side sees the end.
+        right.settimeout(5)
+        with pytest.raises(ChannelError):
+            while True:
+                technician.channel.receive(5)
+        assert big.grabs == grabs
+
+
+def test_a_second_technician_is_refused_while_a_session_runs(screen: FakeScreen, sink: RecordingSink) -> None:
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})))
+    port = agent.listen(0)
+    first = socket.create_connection(("127.0.0.1", port), timeout=5)
+    technician = SyncTechnician(Channel(first))
+    technician.pair_and_ask(agent.code(), [VIEW])
+    second = socket.create_connection(("127.0.0.1", port), timeout=5)
+    second.sendall(b"\x00\x00\x00\x05hello")
+    assert second.recv(100) == b""  # closed without a byte
+    assert agent.refused_connections == 1
+    technician.send(p.Chat("still here?"))
+    agent.send_chat("yes")
+    assert technician.receive_until(p.Chat) == p.Chat("yes")
+    second.close()
+    agent.stop()
+    assert agent.wait_stopped(5)
+    first.close()
+
+
+def test_wrong_code_is_refused_and_the_agent_waits_for_the_next_attempt(
+    screen: FakeScreen, sink: RecordingSink
+) -> None:
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})))
+    port = agent.listen(0)
+    code = agent.code()
+    wrong = "000-000-001" if code != "000-000-001" else "000-000-002"
+    ended = Ended()
+    bad = TechnicianClient(
+        socket.create_connection(("127.0.0.1", port), timeout=5),
+        code=wrong,
+        capabilities=frozenset({VIEW}),
+        callbacks=TechnicianCallbacks(on_ended=ended),
+    )
+    bad.start()
+    assert ended.event.wait(5)
+    assert ended.reason == "wrong session code"
+    assert agent.wait_idle(5)
+    good = socket.create_connection(("127.0.0.1", port), timeout=5)
+    technician = SyncTechnician(Channel(good))
+    assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+    agent.stop()
+    assert agent.wait_stopped(5)
+    good.close()
