@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -61,18 +62,29 @@ class _Runner(QRunnable):
         self._task._run()
 
 
+#: Tasks in flight.  A task has no Qt parent (a widget closing early must not delete a task whose worker
+#: still runs); this set keeps it alive until its worker is done.
+_running: set[Task] = set()
+
+
 def run_in_background(
     work: Callable[[], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException], None],
     parent: QObject,
 ) -> Task:
-    """Start ``work`` off the GUI thread; ``on_success``/``on_failure`` run on ``parent``'s thread."""
-    task = Task(work, parent)
+    """Start ``work`` off the GUI thread; the callbacks run on the GUI thread while ``parent`` still exists."""
+    task = Task(work)
+    _running.add(task)
+
+    def deliver(callback: Callable[[Any], None], value: Any) -> None:
+        if shiboken6.isValid(parent):  # the window may have closed while the work ran
+            callback(value)
+
     # Queued explicitly: the task lives on the GUI thread, so its queued slots run there even for plain
     # functions, whatever thread emits.
-    task.succeeded.connect(on_success, Qt.ConnectionType.QueuedConnection)
-    task.failed.connect(on_failure, Qt.ConnectionType.QueuedConnection)
-    task.finished.connect(task.deleteLater)
+    task.succeeded.connect(lambda value: deliver(on_success, value), Qt.ConnectionType.QueuedConnection)
+    task.failed.connect(lambda error: deliver(on_failure, error), Qt.ConnectionType.QueuedConnection)
+    task.finished.connect(lambda: _running.discard(task), Qt.ConnectionType.QueuedConnection)
     task.start()
     return task

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -218,8 +219,13 @@ class ExportDialog(QDialog):
         self.status.setText(self.tr("Building the case bundle…"))
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         run_in_background(
-            lambda: self.backend.export(connector, ticket, self._progress.emit), self._done, self._failed, self
+            lambda: self.backend.export(connector, ticket, self._report_progress), self._done, self._failed, self
         )
+
+    def _report_progress(self, percent: int, message: str) -> None:
+        # Called on the worker thread; the dialog may already be closed and deleted.
+        if shiboken6.isValid(self):
+            self._progress.emit(percent, message)
 
     def _show_progress(self, percent: int, message: str) -> None:
         self.progress.setValue(percent)

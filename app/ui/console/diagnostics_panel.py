@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -242,7 +243,7 @@ class DiagnosticsPanel(QWidget):
             return
         self._set_busy(True, self.tr("Running %n script(s)…", "", len(ids)))
         run_in_background(
-            lambda: list(backend.run(ids, self._progress.emit)), self._results_arrived, self._failed, self
+            lambda: list(backend.run(ids, self._report_progress)), self._results_arrived, self._failed, self
         )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
@@ -252,6 +253,11 @@ class DiagnosticsPanel(QWidget):
         self.run_all_button.setEnabled(not busy)
         self.run_selected_button.setEnabled(not busy)
         self.status.setText(text)
+
+    def _report_progress(self, script_id: str, percent: int, message: str) -> None:
+        # Called on the worker thread; the panel may already be closed and deleted.
+        if shiboken6.isValid(self):
+            self._progress.emit(script_id, percent, message)
 
     def _show_progress(self, script_id: str, percent: int, message: str) -> None:
         if percent >= 0:
@@ -307,7 +313,9 @@ class DiagnosticsPanel(QWidget):
             return
         repair_id = row.repair
         self._set_busy(True, self.tr("Waiting for the user to approve the repair…"))
-        run_in_background(lambda: backend.repair(repair_id, self._progress.emit), self.show_repair, self._failed, self)
+        run_in_background(
+            lambda: backend.repair(repair_id, self._report_progress), self.show_repair, self._failed, self
+        )
 
     def show_repair(self, outcome: RepairView) -> None:
         """Show the outcome of a repair with before/after side by side."""

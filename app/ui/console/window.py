@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -318,9 +319,20 @@ class ConsoleWindow(QMainWindow):
         key = f"{request.target}#{len(self.pending)}"
         self.connecting_label.setText(self.tr("Connecting to {target}…").format(target=request.target))
         self.statusBar().showMessage(self.tr("Connecting to {target}…").format(target=request.target))
-        task = Task(lambda: factory.open(request, self.asker), self)
-        task.succeeded.connect(lambda opened: self._connected(key, request, opened), Qt.ConnectionType.QueuedConnection)
-        task.failed.connect(lambda error: self._connect_failed(key, request, error), Qt.ConnectionType.QueuedConnection)
+        task = Task(lambda: factory.open(request, self.asker))  # kept alive by self.pending, not by Qt
+
+        def connected(opened: OpenedSession) -> None:
+            if shiboken6.isValid(self):
+                self._connected(key, request, opened)
+            else:  # the console closed while connecting: do not leave the session running
+                opened.backend.stop()
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self._connect_failed(key, request, error)
+
+        task.succeeded.connect(connected, Qt.ConnectionType.QueuedConnection)
+        task.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
         self.pending[key] = task
         task.start()
         return task
