@@ -81,12 +81,16 @@ def test_jira_data_center_uses_v2_plain_comment_and_bearer_token() -> None:
 @respx.mock
 def test_jira_find_delivered() -> None:
     base = "https://acme.atlassian.net"
+    respx.get(f"{base}/rest/api/3/attachment/meta").mock(
+        return_value=httpx.Response(200, json={"enabled": True, "uploadLimit": 10_485_760})
+    )
     respx.get(f"{base}/rest/api/3/issue/HELP-42", params={"fields": "attachment"}).mock(
         return_value=httpx.Response(200, json={"fields": {"attachment": [{"id": "9", "filename": NAME}]}})
     )
     connector = make_connector("jira", {"url": base, "email": "e@x"}, credential)
     found = connector.find_delivered("HELP-42", SHA)
     assert found is not None and found.already_there and found.attachment_refs == ("9",)
+    assert connector.max_attachment_bytes == 10_485_760  # the server's limit, lower than the 1 GB default
 
 
 @respx.mock

@@ -14,8 +14,9 @@ Request shapes from Atlassian's REST documentation (ECOSYSTEM-FACTS.md §2), che
   ``POST /rest/servicedeskapi/request/{key}/attachment`` with ``{"temporaryAttachmentIds", "public": false,
   "additionalComment": {"body"}}``, which attaches and comments in one call.
 
-Auth: Cloud uses Basic ``email:API token``; Data Center a personal access token as ``Bearer``.  The default
-attachment limit is 1 GB (admin setting; ``GET /rest/api/3/attachment/meta`` shows it).
+Auth: Cloud uses Basic ``email:API token``; Data Center a personal access token as ``Bearer``.  The attachment
+limit is an admin setting (default 1 GB); it is read from ``GET /rest/api/{v}/attachment/meta`` before each
+delivery.
 """
 
 from __future__ import annotations
@@ -93,8 +94,18 @@ class JiraConnector(HttpConnector):
             **kwargs,
         )
 
+    def read_upload_limit(self) -> None:
+        """Lower ``max_attachment_bytes`` to the server's ``uploadLimit`` (``GET …/attachment/meta``)."""
+        meta = self.request("GET", f"{self.api}/attachment/meta").json()
+        if meta.get("enabled") is False:
+            raise DeliveryRejected(self.name, "attachments are turned off on this Jira")
+        limit = meta.get("uploadLimit")
+        if isinstance(limit, int) and limit > 0:
+            self.max_attachment_bytes = min(self.max_attachment_bytes or limit, limit)
+
     def find_delivered(self, ticket: str, bundle_sha256: str) -> DeliveryResult | None:
         key = issue_key(ticket)
+        self.read_upload_limit()  # the outbox asks this first, then splits the bundle to the real limit
         response = self.request("GET", f"{self.api}/issue/{key}", params={"fields": "attachment"})
         attachments = response.json().get("fields", {}).get("attachment", []) or []
         refs = tuple(
