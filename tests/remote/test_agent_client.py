@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -45,6 +46,23 @@ class Ended:
     def __call__(self, reason: str) -> None:
         self.reason = reason
         self.event.set()
+
+
+class Chats:
+    """Collects chat lines shown to the user; tests wait for one instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, text: str) -> None:
+        with self._changed:
+            self.lines.append(text)
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 5) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: text in self.lines, timeout)
 
 
 @pytest.fixture
@@ -115,10 +133,11 @@ def test_refused_consent_means_no_frame_is_ever_captured_or_sent(
     decision = technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
     assert decision.granted == []
     # Whatever it asks for now, nothing comes back but the goodbye.
-    with pytest.raises(ChannelError):
+    with contextlib.suppress(ChannelError):
         technician.send(p.FrameRequest(False))
+    with pytest.raises(ChannelError):
         technician.receive_until(p.FrameUpdate, timeout=5)
-    assert isinstance(technician.received[-1], p.Bye)
+    assert p.Bye("consent refused") in technician.received
     assert not any(isinstance(m, p.FrameUpdate | p.ScreenInfo) for m in technician.received)
     assert screen.grabs == 0
     agent.stop()
@@ -129,17 +148,19 @@ def test_view_without_control_drops_input(
     screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
 ) -> None:
     journal: list[str] = []
-    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})), on_journal=lambda k, d: journal.append(k))
+    chat = Chats()
+    agent = make_agent(
+        screen, sink, ScriptedConsent(frozenset({VIEW})), on_journal=lambda k, d: journal.append(k), on_chat=chat
+    )
     agent.serve_stream(pair_of_sockets[0])
     technician = SyncTechnician(Channel(pair_of_sockets[1]))
     assert technician.pair_and_ask(agent.code(), [VIEW, CONTROL]).granted == [VIEW]
     for i in range(20):
         technician.send(p.Pointer(i, i, 1))
         technician.send(p.Key(True, keysym=0x61))
-    # A chat round trip proves the agent processed everything sent before it.
+    # The agent handles messages in order: once it shows the chat, it has handled all input before it.
     technician.send(p.Chat("ping"))
-    agent.send_chat("pong")
-    technician.receive_until(p.Chat)
+    assert chat.wait_for("ping")
     assert sink.events == []
     assert "input_rejected" in journal
     agent.stop()
@@ -149,7 +170,8 @@ def test_view_without_control_drops_input(
 def test_revoke_releases_held_keys_and_drops_later_input(
     screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
 ) -> None:
-    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW, CONTROL})))
+    chat = Chats()
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW, CONTROL})), on_chat=chat)
     agent.serve_stream(pair_of_sockets[0])
     technician = SyncTechnician(Channel(pair_of_sockets[1]))
     technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
@@ -164,8 +186,7 @@ def test_revoke_releases_held_keys_and_drops_later_input(
     applied = len(sink.events)
     technician.send(p.Key(True, keysym=0x62))
     technician.send(p.Chat("ping"))
-    agent.send_chat("pong")
-    technician.receive_until(p.Chat)
+    assert chat.wait_for("ping")
     assert len(sink.events) == applied
     agent.stop()
     assert agent.wait_stopped(5)
