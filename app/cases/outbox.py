@@ -143,7 +143,14 @@ class Outbox:
         """Every item, oldest first."""
         if not self.folder.is_dir():
             return []
-        found = [self.load(path.stem) for path in self.folder.glob("*.json") if not path.name.startswith(".")]
+        found = []
+        for path in self.folder.glob("*.json"):
+            if path.name.startswith("."):
+                continue
+            try:
+                found.append(self.load(path.stem))
+            except OutboxError as error:
+                log.warning("skipping a damaged outbox entry %s: %s", path.name, error)
         return sorted(found, key=lambda item: (item.created_at, item.id))
 
     def enqueue(
@@ -258,6 +265,18 @@ class Outbox:
             item.last_error = error.user_message
             self.save(item)
             log.info("outbox %s failed: %s", item.id, error)
+            return item
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+            # A malformed answer (HTML from a proxy, a changed API): keep the item and try again later;
+            # the outbox itself must never crash the console.
+            delay = backoff_seconds(item.attempts)
+            item.next_attempt_at = format_time(now + timedelta(seconds=delay))
+            system = connector.name if connector is not None else item.connector
+            item.last_error = f"{system} gave an unexpected answer"
+            self.save(item)
+            log.warning(
+                "outbox %s: unexpected answer (%s); next attempt in %.0f s", item.id, type(error).__name__, delay
+            )
             return item
         finally:
             if connector is not None:

@@ -173,3 +173,23 @@ def test_damaged_outbox_copy_is_not_delivered(queued, clock) -> None:
     [failed] = outbox.process(clock(), lambda name: server)
     assert failed.state == FAILED
     assert server.stored == []
+
+
+@pytest.mark.expect_log_warnings
+def test_malformed_answer_waits_instead_of_crashing(queued, clock) -> None:
+    outbox, _, _ = queued
+
+    class Broken(ScriptedConnector):
+        def deliver(self, delivery: Delivery) -> DeliveryResult:
+            raise KeyError("upload")  # e.g. a 200 answer without the expected token
+
+    [attempt] = outbox.process(clock(), lambda name: Broken())
+    assert attempt.state == WAITING
+    assert "unexpected answer" in attempt.status_text(clock())
+
+
+@pytest.mark.expect_log_warnings
+def test_damaged_entry_is_skipped_not_fatal(queued, clock) -> None:
+    outbox, item, _ = queued
+    (outbox.folder / "broken.json").write_text("{not json")
+    assert [i.id for i in outbox.items()] == [item.id]
