@@ -260,9 +260,19 @@ for name in {ICON_NAMES!r}:
 # ------------------------------------------------------------------------------------ linux-bundle
 
 
+def compile_translations() -> None:
+    """Make resources/translations/*.qm from the .ts sources (as scripts/setup does) so the bundle has them."""
+    sources = sorted((REPO / "resources" / "translations").glob("*.ts"))
+    if not sources:
+        return
+    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
+    run([lrelease if lrelease.exists() else "pyside6-lrelease", "-silent", *sources])
+
+
 def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     """PyInstaller one-folder bundle from packaging/podpora.spec into dist/podpora, then smoke-test it."""
     build_icons(args)
+    compile_translations()
     bundle = Path(args.dist_dir) / BUNDLE_NAME
     started = time.perf_counter()
     run(
