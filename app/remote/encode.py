@@ -7,7 +7,8 @@ codec its content calls for:
 * few colours (text, UI): a palette of at most 256 colours plus zstd-compressed indices (codec 2);
 * many colours but flat (gradients in UI, anti-aliased text with many shades): BGRA + zstd level 1 (codec 1);
 * photographic content: JPEG through libjpeg-turbo (simplejpeg, codec 3), quality adapted to the byte budget
-  the viewer asks for.
+  the viewer asks for;
+* a band of rows that scrolled: a copy instruction (codec 4) plus the newly exposed strip.
 
 Tiles sent lossy are remembered; once they stop changing they are sent again losslessly, so text always ends
 pixel-exact. A static screen produces no rectangles at all.
@@ -24,7 +25,9 @@ Wire layout of the payloads (``EncodedRect.data``), all little-endian:
 * 2 zstd palette: ``u16 n`` (1..256) | ``n·4`` bytes BGRA palette | one zstd frame expanding to ``h·w``
   index bytes, each ``< n``.
 * 3 JPEG: a baseline JPEG of exactly ``w``×``h`` pixels (alpha becomes 255).
-* 4 copy (reserved for scroll detection; not produced yet and refused by the decoder).
+* 4 copy: ``u16 source_x | u16 source_y``; the ``w``×``h`` block at the source (as the viewer has it
+  before this rectangle) is copied here. The encoder sends it for scrolled bands, found by row hashes, and
+  then only the newly exposed strip travels as pixels.
 
 Alpha is meaningless on X11 captures; viewers ignore it.
 """
@@ -53,7 +56,7 @@ CODEC_RAW = 0
 CODEC_ZSTD = 1
 CODEC_PALETTE = 2
 CODEC_JPEG = 3
-CODEC_COPY = 4  # reserved: scroll/move detection (a later step), refused by today's decoder
+CODEC_COPY = 4  # scrolled/moved regions
 
 TILE = 64
 
@@ -66,6 +69,11 @@ DEFAULT_MAX_RECTS = 16384
 _MAX_ZSTD_WINDOW = 1 << 25
 
 # Encoder tuning.
+_SCROLL_MIN_TILES = 4  # look for scrolling only when at least this many tiles changed
+_SCROLL_MIN_ROWS = 16  # a moved band shorter than this is not worth a copy
+_HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WIDTH, dtype=np.uint64) | 1).astype(
+    np.uint64
+)
 _FLAT_FRACTION_LOSSLESS = 0.55  # share of pixels equal to their left neighbour above which content is "UI/text"
 _PALETTE_MAX = 256
 _QUALITY_MAX = 90
@@ -176,6 +184,55 @@ def _changed_box(
     return x + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0]) + 1, int(rows[-1] - rows[0]) + 1
 
 
+def _row_hashes(block: NDArray[np.uint32]) -> NDArray[np.uint64]:
+    """One 64-bit hash per row (multiply-add with fixed odd weights; wrap-around is intended)."""
+    weights = _HASH_WEIGHTS[: block.shape[1]]
+    with np.errstate(over="ignore"):
+        hashes: NDArray[np.uint64] = (block.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+    return hashes
+
+
+def _find_vertical_move(
+    current: NDArray[np.uint32], previous: NDArray[np.uint32], changed: NDArray[np.bool_]
+) -> tuple[int, int, int, int, int] | None:
+    """Find the largest band of rows that moved vertically (scrolling) inside the changed area.
+
+    Returns ``(x, width, source_y, target_y, height)`` or ``None``. Rows are matched by hash, voting only
+    with rows that are unique in the previous frame (blank lines would match anywhere).
+    """
+    height, width = current.shape
+    tile_rows, tile_cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    x0, x1 = int(tile_cols[0]) * TILE, min((int(tile_cols[-1]) + 1) * TILE, width)
+    y0, y1 = int(tile_rows[0]) * TILE, min((int(tile_rows[-1]) + 1) * TILE, height)
+    if y1 - y0 < 2 * _SCROLL_MIN_ROWS:
+        return None
+    now, before = _row_hashes(current[y0:y1, x0:x1]), _row_hashes(previous[y0:y1, x0:x1])
+    values, first_index, counts = np.unique(before, return_index=True, return_counts=True)
+    unique_values, unique_rows = values[counts == 1], first_index[counts == 1]
+    if unique_values.size == 0:
+        return None
+    slot = np.minimum(np.searchsorted(unique_values, now), unique_values.size - 1)
+    found = (unique_values[slot] == now) & (now != before)
+    shifts = np.flatnonzero(found) - unique_rows[slot[found]]
+    shifts = shifts[shifts != 0]
+    if shifts.size < _SCROLL_MIN_ROWS // 2:
+        return None
+    span = y1 - y0
+    votes = np.bincount(shifts + span)
+    shift = int(np.argmax(votes)) - span
+    # The longest run of rows equal to the previous frame's rows ``shift`` above (or below).
+    start, stop = max(0, shift), min(span, span + shift)
+    matches = now[start:stop] == before[start - shift : stop - shift]
+    runs = _runs(matches)
+    if not runs:
+        return None
+    run_start, run_stop = max(runs, key=lambda run: run[1] - run[0])
+    if run_stop - run_start < _SCROLL_MIN_ROWS:
+        return None
+    target = y0 + start + run_start
+    return x0, x1 - x0, target - shift, target, run_stop - run_start
+
+
 def _runs(row: NDArray[np.bool_]) -> list[tuple[int, int]]:
     """Half-open ``(start, stop)`` runs of ``True`` in a 1-D boolean array."""
     padded = np.concatenate(([False], row, [False])).astype(np.int8)
@@ -190,9 +247,17 @@ class FrameEncoder:
     losslessly. ``lossy`` False disables JPEG entirely (every update lossless).
     """
 
-    def __init__(self, *, refresh_after: int = 2, lossy: bool = True, jpeg_quality: int = _QUALITY_MAX) -> None:
+    def __init__(
+        self,
+        *,
+        refresh_after: int = 2,
+        lossy: bool = True,
+        jpeg_quality: int = _QUALITY_MAX,
+        detect_scroll: bool = True,
+    ) -> None:
         import zstandard  # imported here so that a viewer without zstd still imports the module
 
+        self._detect_scroll = detect_scroll
         self._zstd = zstandard.ZstdCompressor(level=1)
         self._refresh_after = max(1, refresh_after)
         self._lossy_allowed = lossy
@@ -234,14 +299,20 @@ class FrameEncoder:
             return EncodedFrame(width=width, height=height)
         else:
             changed = _changed_tiles(pixels, reference)
+        copies: list[EncodedRect] = []
+        if not reset and self._detect_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
+            copy = _find_vertical_move(pixels, reference, changed)
+            if copy is not None:
+                copies.append(self._apply_copy(copy, reference, lossy_age))
+                changed = _changed_tiles(pixels, reference)
 
         # Lossy tiles that changed start their stability count again; untouched ones age by one encode.
         stable_lossy = (lossy_age >= 0) & ~changed
         lossy_age[stable_lossy] += 1
         refresh = stable_lossy & (lossy_age >= self._refresh_after)
 
-        result = EncodedFrame(width=width, height=height, reset=reset)
-        spent = 0
+        result = EncodedFrame(width=width, height=height, reset=reset, rects=copies)
+        spent = sum(len(rect.data) for rect in copies)
         jpeg_bytes = 0
         deferred = False
         for mask, is_refresh in ((changed, False), (refresh, True)):
@@ -283,6 +354,27 @@ class FrameEncoder:
         for rect in result.rects:
             self.stats.rects_by_codec[rect.codec] = self.stats.rects_by_codec.get(rect.codec, 0) + 1
         return result
+
+    @staticmethod
+    def _apply_copy(
+        copy: tuple[int, int, int, int, int], reference: NDArray[np.uint32], lossy_age: NDArray[np.int32]
+    ) -> EncodedRect:
+        """Record a copy in the viewer's state and return its rectangle.
+
+        After this, the ordinary tile diff against ``reference`` finds only what the copy did not explain
+        (the newly exposed strip, and anything a hash collision got wrong), so the result stays exact.
+        """
+        x, width, source_y, target_y, height = copy
+        reference[target_y : target_y + height, x : x + width] = reference[
+            source_y : source_y + height, x : x + width
+        ].copy()
+        first_row, last_row = min(source_y, target_y) // TILE, (max(source_y, target_y) + height - 1) // TILE
+        columns = slice(x // TILE, (x + width - 1) // TILE + 1)
+        if bool((lossy_age[first_row : last_row + 1, columns] >= 0).any()):
+            # Lossy pixels may have moved anywhere in the band: refresh all of it once it settles.
+            band = lossy_age[target_y // TILE : (target_y + height - 1) // TILE + 1, columns]
+            band[...] = np.maximum(band, 0)
+        return EncodedRect(x, target_y, width, height, CODEC_COPY, struct.pack("<HH", x, source_y))
 
     def _adapt_quality(self, max_bytes: int | None, spent: int, jpeg_bytes: int) -> None:
         if max_bytes is None or jpeg_bytes == 0:
@@ -451,6 +543,13 @@ class FrameDecoder:
             target[...] = self._palette(data, w, h)
         elif rect.codec == CODEC_JPEG:
             target[...] = self._jpeg(data, w, h)
+        elif rect.codec == CODEC_COPY:
+            if len(data) != 4:
+                raise DecodeError(f"copy rectangle with {len(data)} bytes of data, expected 4")
+            source_x, source_y = struct.unpack("<HH", bytes(data))
+            if source_x + w > self.width or source_y + h > self.height:
+                raise DecodeError(f"copy source {w}x{h}+{source_x}+{source_y} is outside the screen")
+            target[...] = self.framebuffer[source_y : source_y + h, source_x : source_x + w].copy()
         else:
             raise DecodeError(f"unknown or unsupported codec {rect.codec}")
 

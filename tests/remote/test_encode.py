@@ -7,6 +7,7 @@ import pytest
 
 from app.remote import protocol
 from app.remote.encode import (
+    CODEC_COPY,
     CODEC_JPEG,
     CODEC_PALETTE,
     CODEC_ZSTD,
@@ -135,6 +136,54 @@ def test_a_region_that_keeps_changing_is_not_refreshed_losslessly() -> None:
         codecs = {rect.codec for rect in update.rects}
         assert codecs == ({CODEC_JPEG} if step else codecs)  # after the first frame: only the moving photo
     assert encoder.stats.refreshed_tiles == 0
+
+
+def terminal(lines: int, width: int = 640, line_height: int = 13, first: int = 0) -> np.ndarray:
+    """A terminal-like screen: ``lines`` distinct rows of 'text' starting at line number ``first``."""
+    image = np.zeros((lines * line_height, width, 4), np.uint8)
+    image[..., 3] = 255
+    for row in range(lines):
+        rng = np.random.default_rng(first + row)  # a line's look depends on its number only
+        glyphs = rng.random((line_height - 3, width)) < 0.3
+        image[row * line_height : row * line_height + line_height - 3][glyphs] = (200, 200, 200, 255)
+    return image
+
+
+def test_scrolling_is_sent_as_a_copy_plus_the_new_lines() -> None:
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    screen = terminal(40)
+    apply(decoder, encoder.encode(screen))
+    scrolled = terminal(40, first=3)  # three new lines at the bottom, everything else moved up
+    update = encoder.encode(scrolled)
+    assert update.rects[0].codec == CODEC_COPY
+    copy = update.rects[0]
+    assert (copy.y, copy.height) == (0, 37 * 13)
+    without_copy = FrameEncoder(detect_scroll=False)
+    without_copy.encode(screen)
+    assert update.byte_count * 4 < without_copy.encode(scrolled).byte_count
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(scrolled))
+
+
+def test_scrolling_down_and_a_photo_band_end_exact() -> None:
+    encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+    screen = terminal(30, first=10)
+    screen[0:128, 0:256] = photo(128, 256)
+    apply(decoder, encoder.encode(screen))
+    moved = np.zeros_like(screen)
+    moved[40:] = screen[:-40]  # everything moves down 40 rows, a blank band appears on top
+    moved[:40, :, 3] = 255
+    update = encoder.encode(moved)
+    assert update.rects[0].codec == CODEC_COPY
+    assert (update.rects[0].y, update.rects[0].height) == (40, moved.shape[0] - 40)
+    apply(decoder, update)
+    for _ in range(5):
+        if not update.pending:
+            break
+        update = encoder.encode(moved)
+        apply(decoder, update)
+    assert not update.pending
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(moved))
 
 
 def test_lossless_only_mode_never_uses_jpeg() -> None:

@@ -154,10 +154,33 @@ def test_jpeg_of_another_size_than_its_rectangle_is_refused_before_decoding() ->
         decoder().apply_rect(EncodedRect(0, 0, 16, 16, CODEC_JPEG, jpeg))
 
 
-def test_reserved_and_unknown_codecs_are_refused() -> None:
-    for codec in (CODEC_COPY, 99):
+def test_unknown_codecs_are_refused() -> None:
+    for codec in (5, 99, 255):
         with pytest.raises(DecodeError, match="codec"):
             decoder().apply_rect(EncodedRect(0, 0, 1, 1, codec, bytes(4)))
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "data"),
+    [
+        (10, 10, struct.pack("<HH", SCREEN_W - 5, 0)),  # source reaches past the right edge
+        (10, 10, struct.pack("<HH", 0, SCREEN_H - 5)),  # ... past the bottom
+        (10, 10, struct.pack("<HHH", 0, 0, 0)),  # wrong length
+        (10, 10, b""),
+    ],
+)
+def test_copy_from_outside_the_screen_is_refused(w: int, h: int, data: bytes) -> None:
+    with pytest.raises(DecodeError, match="copy"):
+        decoder().apply_rect(EncodedRect(0, 0, w, h, CODEC_COPY, data))
+
+
+def test_copy_moves_pixels_even_when_source_and_target_overlap() -> None:
+    target = decoder()
+    target.framebuffer[:, :, 0] = np.arange(SCREEN_H, dtype=np.uint8)[:, None]
+    expected = target.framebuffer.copy()
+    expected[0:100, 0:50] = target.framebuffer[20:120, 0:50]
+    target.apply_rect(EncodedRect(0, 0, 50, 100, CODEC_COPY, struct.pack("<HH", 0, 20)))
+    assert np.array_equal(target.framebuffer, expected)
 
 
 def test_decode_error_speaks_plainly() -> None:
