@@ -658,7 +658,8 @@ class _Connection:
                 self._capture.request = None
             self._seq += 1
             rects = [p.Rect(r.x, r.y, r.width, r.height, r.codec, r.data) for r in encoded.rects]
-            self.feed(s.FrameEncoded(p.FrameUpdate(self._seq, encoded.width, encoded.height, rects)))
+            update = p.FrameUpdate(self._seq, encoded.width, encoded.height, rects, bool(encoded.pending))
+            self.feed(s.FrameEncoded(update))
 
     # --- capture helpers ------------------------------------------------------------------------------
 

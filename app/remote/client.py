@@ -95,6 +95,8 @@ class TechnicianClient:
         self.close_reason = ""
         self.frames = 0
         self.frame_bytes = 0
+        #: Whether the last update still owes refinement (the picture is exact once this is False).
+        self.last_update_pending = True
         self._reader = threading.Thread(target=self._read_loop, name="podpora-client-read", daemon=True)
         self._writer = threading.Thread(target=self._write_loop, name="podpora-client-write", daemon=True)
 
@@ -226,6 +228,7 @@ class TechnicianClient:
                 return
             self.frames += 1
             self.frame_bytes += sum(len(r.data) for r in message.rects)
+            self.last_update_pending = message.pending
             if self.callbacks.on_frame is not None:
                 self.callbacks.on_frame(self._decoder.framebuffer, drawn)
             return

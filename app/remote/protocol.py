@@ -53,9 +53,7 @@ class ProtocolError(PodporaError):
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"protocol error: {reason}",
-            user_text=QT_TRANSLATE_NOOP(
-                "podpora", "The other side sent something invalid; the session was closed."
-            ),
+            user_text=QT_TRANSLATE_NOOP("podpora", "The other side sent something invalid; the session was closed."),
         )
         self.reason = reason
 
@@ -101,9 +99,7 @@ class Hello(_Message, frozen=True, tag=1):
 
     version: Annotated[int, msgspec.Meta(ge=0, le=65535)]
     role: Role
-    capabilities: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=MAX_FEATURES)
-    ]
+    capabilities: Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=MAX_FEATURES)]
 
 
 class PairStart(_Message, frozen=True, tag=2):
@@ -212,12 +208,18 @@ class Rect(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=T
 
 
 class FrameUpdate(_Message, frozen=True, tag=13):
-    """Agent → technician: changed regions of the streamed monitor, all inside ``width``×``height``."""
+    """Agent → technician: changed regions of the streamed monitor, all inside ``width``×``height``.
+
+    ``pending`` says the picture is not exact yet (lossy regions still to be refreshed losslessly, or regions
+    deferred by the byte budget); once an update arrives with ``pending`` false, the viewer's picture equals
+    the screen as it was captured.
+    """
 
     seq: Counter
     width: Side
     height: Side
     rects: Annotated[list[Rect], msgspec.Meta(max_length=MAX_RECTS_PER_UPDATE)]
+    pending: bool = False
 
     def __post_init__(self) -> None:
         for rect in self.rects:

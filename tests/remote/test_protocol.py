@@ -25,6 +25,7 @@ SAMPLES: list[p.Message] = [
     p.SelectMonitor(1),
     p.FrameRequest(True, 65536),
     p.FrameUpdate(3, 64, 32, [p.Rect(0, 0, 2, 2, 0, b"\x00" * 16)]),
+    p.FrameUpdate(4, 64, 32, [], pending=True),
     p.CursorUpdate(5, 6, True, p.CursorShape(1, 1, 0, 0, b"\xff" * 4)),
     p.Pointer(10, 20, 1, -1),
     p.Key(True, keysym=0xFF0D),
@@ -45,6 +46,11 @@ SAMPLES: list[p.Message] = [
 @pytest.mark.parametrize("message", SAMPLES, ids=lambda m: type(m).__name__)
 def test_every_message_round_trips(message: p.Message) -> None:
     assert p.decode(p.encode(message)) == message
+
+
+def test_frame_update_without_pending_still_decodes() -> None:
+    # Version 1 updates written before ``pending`` existed carry four fields.
+    assert p.decode(msgspec.msgpack.encode([13, 1, 2, 2, []])) == p.FrameUpdate(1, 2, 2, [], pending=False)
 
 
 def test_every_message_type_has_a_sample_and_a_unique_tag() -> None:
@@ -109,9 +115,7 @@ def test_decode_of_arbitrary_bytes_only_raises_protocol_error(raw: bytes) -> Non
 
 @settings(max_examples=300)
 @given(st.sampled_from(SAMPLES), st.data())
-def test_decode_of_mutated_messages_only_raises_protocol_error(
-    message: p.Message, data: st.DataObject
-) -> None:
+def test_decode_of_mutated_messages_only_raises_protocol_error(message: p.Message, data: st.DataObject) -> None:
     raw = bytearray(p.encode(message))
     for _ in range(data.draw(st.integers(1, 4))):
         position = data.draw(st.integers(0, len(raw) - 1))
