@@ -54,8 +54,17 @@ def run(args: argparse.Namespace) -> int:
     from app.ui.assist.window import AssistWindow
 
     context = start_qt("Podpora assist", base_point_size=11, language=args.language)
-    backend, self_check = _agent_backend(args)
-    controller = AssistController(backend or ScriptedAssistBackend(), self_check=self_check)
+    if args.smoke:
+        backend: Any = ScriptedAssistBackend()  # the smoke test must not open ports or grab the screen
+        controller = AssistController(backend)
+    else:
+        from app.ui.assist import wiring
+
+        backend = wiring.make_backend(listen=args.listen, gateway=_gateway_publisher(args.gateway))
+        controller = AssistController(
+            backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))
+        )
+        backend.bind(controller)
     window = AssistWindow(controller, context.languages)
     if args.smoke:
         return smoke(context.app, window)
@@ -63,13 +72,19 @@ def run(args: argparse.Namespace) -> int:
     return int(context.app.exec())
 
 
-def _agent_backend(args: argparse.Namespace) -> tuple[Any, Any]:
-    """The real agent and self-check once they exist in this build; (None, None) otherwise."""
-    if importlib.util.find_spec("app.ui.assist.wiring") is None:
-        return None, None
-    from app.ui.assist import wiring  # type: ignore[attr-defined, unused-ignore]
+def _gateway_publisher(alias: str | None) -> Any:
+    """Gateway mode: publish the agent's port on the gateway ``alias`` (None in direct mode)."""
+    if alias is None:
+        return None
 
-    return wiring.make_backend(listen=args.listen, gateway=args.gateway), wiring.make_self_check()
+    def publish(local_port: int, on_port: Any) -> Any:
+        from app.remote.gateway import GatewayPublisher, GatewaySettings
+
+        publisher = GatewayPublisher(GatewaySettings(alias), local_port, on_port=on_port)
+        publisher.start()
+        return publisher
+
+    return publish
 
 
 def _run_headless(args: argparse.Namespace) -> int:

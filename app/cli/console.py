@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from app.ui.console.window import ConsoleWindow
 
     context = start_qt("Podpora console", language=args.language)
-    window = ConsoleWindow(context.settings, context.languages, factory=_session_factory())
+    window = ConsoleWindow(context.settings, context.languages, factory=_session_factory(context.languages))
     if args.smoke:
         return smoke(context.app, window)
     window.show()
@@ -45,12 +45,27 @@ def run(args: argparse.Namespace) -> int:
     return int(context.app.exec())
 
 
-def _session_factory() -> Any:
-    """The real connector once the technician driver exists in this build; None otherwise."""
-    import importlib.util
+def _session_factory(languages: Any) -> Any:
+    """Sessions over the real SSH layer and technician driver; diagnostics over the same connection."""
+    from app.cli.diag import SshExecutor
+    from app.ui.console import wiring
 
-    if importlib.util.find_spec("app.ui.console.wiring") is None:
-        return None
-    from app.ui.console import wiring  # type: ignore[attr-defined, unused-ignore]
+    return wiring.make_session_factory(
+        _connect_with_gui_questions, executor_factory=SshExecutor, language=lambda: str(languages.language)
+    )
 
-    return wiring.make_session_factory()
+
+def _connect_with_gui_questions(target: str, asker: Any) -> Any:
+    """Connect like ``ssh`` would; unknown host keys and key passphrases are asked in the console."""
+    from app.config import default_paths
+    from app.remote.ssh import ConnectOptions, HostKeyDecision, HostKeyInfo, connect
+
+    def decide(info: HostKeyInfo) -> HostKeyDecision:
+        return HostKeyDecision(asker.ask_host_key(info))
+
+    options = ConnectOptions(
+        host_key_decider=decide,
+        passphrase_provider=asker.ask_passphrase,
+        own_known_hosts=default_paths().ensure().known_hosts,
+    )
+    return connect(target, options)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -73,6 +74,15 @@ def sample_desktop(width: int = 1280, height: int = 800) -> QImage:
         painter.drawText(QPoint(window.left() + 360, top + 20), state)
     painter.end()
     return image
+
+
+@dataclass(frozen=True)
+class ShownHostKey:
+    """A host key as the dialog shows it."""
+
+    key_type: str
+    fingerprint: str
+    known_hosts_name: str
 
 
 class DemoDiagnostics:
@@ -195,10 +205,8 @@ def main(argv: Sequence[str]) -> int:
     tab.side.setCurrentWidget(tab.chat)
     save(console, out / "console-chat.png", app)
 
-    from app.remote.ssh import HostKeyInfo
-
     host_key = HostKeyDialog(
-        HostKeyInfo("office-pc", 22, "ssh-ed25519", "SHA256:4jT1pW0eQm2cF9uYb7dK3sLx8vNa5rGh1oZ6iUe0yXc")
+        ShownHostKey("ssh-ed25519", "SHA256:4jT1pW0eQm2cF9uYb7dK3sLx8vNa5rGh1oZ6iUe0yXc", "office-pc")
     )
     host_key.show()
     save(host_key, out / "console-host-key.png", app)

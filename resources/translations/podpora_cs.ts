@@ -71,6 +71,10 @@
         <translation>Zrušit</translation>
     </message>
     <message>
+        <source>Session number: {number}</source>
+        <translation>Číslo relace: {number}</translation>
+    </message>
+    <message>
         <source>You are being helped</source>
         <translation>Právě vám pomáháme</translation>
     </message>
@@ -298,6 +302,7 @@
     <name>ConnectDialog</name>
     <message>
         <source>Connect</source>
+        <extracomment>The technician&apos;s answers, with the same values as ``app.remote.ssh.HostKeyDecision``.</extracomment>
         <translation>Připojit</translation>
     </message>
     <message>
@@ -321,6 +326,10 @@
         <translation>Kód relace:</translation>
     </message>
     <message>
+        <source>Session number:</source>
+        <translation>Číslo relace:</translation>
+    </message>
+    <message>
         <source>Reason (shown to the user):</source>
         <translation>Důvod (uvidí ho uživatel):</translation>
     </message>
@@ -335,6 +344,10 @@
     <message>
         <source>Add a gateway in Settings first.</source>
         <translation>Nejprve přidejte bránu v Nastavení.</translation>
+    </message>
+    <message>
+        <source>Ask the user for the session number shown under their code.</source>
+        <translation>Požádejte uživatele o číslo relace zobrazené pod jeho kódem.</translation>
     </message>
     <message>
         <source>Ask the user for the 9-digit code shown in their Podpora window.</source>

@@ -71,6 +71,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Session number: {number}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>You are being helped</source>
         <translation type="unfinished"></translation>
     </message>
@@ -296,6 +300,7 @@
     <name>ConnectDialog</name>
     <message>
         <source>Connect</source>
+        <extracomment>The technician&apos;s answers, with the same values as ``app.remote.ssh.HostKeyDecision``.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -319,6 +324,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Session number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Reason (shown to the user):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -332,6 +341,10 @@
     </message>
     <message>
         <source>Add a gateway in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the user for the session number shown under their code.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -71,6 +71,10 @@
         <translation>Zrušiť</translation>
     </message>
     <message>
+        <source>Session number: {number}</source>
+        <translation>Číslo relácie: {number}</translation>
+    </message>
+    <message>
         <source>You are being helped</source>
         <translation>Práve vám pomáhame</translation>
     </message>
@@ -298,6 +302,7 @@
     <name>ConnectDialog</name>
     <message>
         <source>Connect</source>
+        <extracomment>The technician&apos;s answers, with the same values as ``app.remote.ssh.HostKeyDecision``.</extracomment>
         <translation>Pripojiť</translation>
     </message>
     <message>
@@ -321,6 +326,10 @@
         <translation>Kód relácie:</translation>
     </message>
     <message>
+        <source>Session number:</source>
+        <translation>Číslo relácie:</translation>
+    </message>
+    <message>
         <source>Reason (shown to the user):</source>
         <translation>Dôvod (uvidí ho používateľ):</translation>
     </message>
@@ -335,6 +344,10 @@
     <message>
         <source>Add a gateway in Settings first.</source>
         <translation>Najprv pridajte bránu v Nastaveniach.</translation>
+    </message>
+    <message>
+        <source>Ask the user for the session number shown under their code.</source>
+        <translation>Požiadajte používateľa o číslo relácie zobrazené pod jeho kódom.</translation>
     </message>
     <message>
         <source>Ask the user for the 9-digit code shown in their Podpora window.</source>

@@ -78,12 +78,12 @@ INFO = HostKeyInfo("office-pc", 2222, "ssh-ed25519", "SHA256:Zm9vYmFyYmF6cXV4cXV
 @pytest.mark.parametrize(
     ("button", "decision"),
     [
-        ("refuse_button", HostKeyDecision.REFUSE),
-        ("once_button", HostKeyDecision.TRUST_ONCE),
-        ("remember_button", HostKeyDecision.TRUST_AND_REMEMBER),
+        ("refuse_button", HostKeyDecision.REFUSE.value),
+        ("once_button", HostKeyDecision.TRUST_ONCE.value),
+        ("remember_button", HostKeyDecision.TRUST_AND_REMEMBER.value),
     ],
 )
-def test_host_key_dialog_decisions(qtbot: QtBot, button: str, decision: HostKeyDecision) -> None:
+def test_host_key_dialog_decisions(qtbot: QtBot, button: str, decision: str) -> None:
     dialog = HostKeyDialog(INFO)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -101,21 +101,21 @@ def test_host_key_dialog_close_refuses(qtbot: QtBot) -> None:
     dialog.show()
     with qtbot.waitSignal(dialog.decided) as blocker:
         dialog.close()
-    assert blocker.args == [HostKeyDecision.REFUSE]
+    assert blocker.args == [HostKeyDecision.REFUSE.value]
 
 
 def test_gui_asker_answers_a_worker_thread(qtbot: QtBot) -> None:
     window = ConsoleWindow(UiSettings(), book=AddressBook(Path("/nonexistent"), Path("/nonexistent/book.json")))
     qtbot.addWidget(window)
     asker = GuiAsker(window, timeout=30)
-    answers: list[HostKeyDecision] = []
+    answers: list[str] = []
     worker = threading.Thread(target=lambda: answers.append(asker.ask_host_key(INFO)))
     worker.start()
     qtbot.waitUntil(lambda: len(asker.open_dialogs) == 1)
     dialog = asker.open_dialogs[0]
     assert isinstance(dialog, HostKeyDialog)
     qtbot.mouseClick(dialog.once_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: answers == [HostKeyDecision.TRUST_ONCE])
+    qtbot.waitUntil(lambda: answers == [HostKeyDecision.TRUST_ONCE.value])
     worker.join(timeout=10)
 
 
@@ -125,14 +125,20 @@ def test_connect_dialog_validation(qtbot: QtBot) -> None:
     dialog.host.setCurrentText("")
     assert not dialog.connect_button.isEnabled()
     dialog.host.setCurrentText("office-pc")
+    assert not dialog.connect_button.isEnabled()
+    assert "9-digit" in dialog.hint.text()  # pairing always needs the user's code
+    dialog.code.setText("123456789")
     assert dialog.connect_button.isEnabled()
+    assert dialog.request() == ConnectRequest("direct", "office-pc", "123456789")
     dialog.via_gateway.setChecked(True)
     assert not dialog.connect_button.isEnabled()
-    assert "9-digit" in dialog.hint.text()
-    dialog.code.setText("123456789")
+    assert "session number" in dialog.hint.text()
+    dialog.session_number.setText("40123")
     dialog.reason.setText("Printer")
     assert dialog.connect_button.isEnabled()
-    assert dialog.request() == ConnectRequest("gateway", "gw.example.org", "123456789", "Printer", "")
+    assert dialog.request() == ConnectRequest("gateway", "gw.example.org", "123456789", "Printer", "", 40123)
+    dialog.session_number.setText("99999")
+    assert not dialog.connect_button.isEnabled()  # not a port
 
 
 class FakeSession:

@@ -69,6 +69,8 @@ class AssistController(QObject):
     code_issued = Signal(str, int)  # code, seconds it stays valid
     state_changed = Signal(str)  # idle, waiting, connecting, consent, active, paused, ended
     consent_requested = Signal(object)  # ConsentRequest
+    consent_dismissed = Signal()  # the agent withdrew the prompt (timeout, link lost)
+    session_number = Signal(int)  # gateway mode: the number the technician types with the code
     granted_changed = Signal(object)  # frozenset[str]
     remote_input_active_changed = Signal(bool)
     chat_received = Signal(str, str)  # sender, text
@@ -104,6 +106,14 @@ class AssistController(QObject):
     def report_consent_request(self, request: ConsentRequest) -> None:
         """A technician paired and asks for capabilities."""
         self.consent_requested.emit(request)
+
+    def report_consent_dismissed(self) -> None:
+        """The agent no longer waits for an answer: close the prompt (as a refusal)."""
+        self.consent_dismissed.emit()
+
+    def report_session_number(self, number: int) -> None:
+        """Gateway mode: the session number (the gateway port) to read out with the code."""
+        self.session_number.emit(number)
 
     def report_granted(self, granted: frozenset[str]) -> None:
         """The capabilities in force changed (grant, pause, revoke)."""

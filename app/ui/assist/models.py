@@ -30,6 +30,7 @@ class ConsentRequest:
     technician: TechnicianIdentity
     capabilities: tuple[str, ...]
     reason: str = ""
+    seconds_to_answer: int = 60  # the agent refuses on its own when this runs out
 
 
 @dataclass(frozen=True)

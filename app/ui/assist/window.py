@@ -117,6 +117,8 @@ class AssistWindow(QMainWindow):
         controller.code_issued.connect(self.show_code)
         controller.state_changed.connect(self.show_state)
         controller.consent_requested.connect(self.ask_consent)
+        controller.consent_dismissed.connect(self._consent_dismissed)
+        controller.session_number.connect(self._show_session_number)
         controller.granted_changed.connect(self.show_granted)
         controller.remote_input_active_changed.connect(self._remote_input_changed)
         controller.chat_received.connect(self._chat_received)
@@ -158,6 +160,10 @@ class AssistWindow(QMainWindow):
         self.code_label.setProperty("role", "code")
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_number = _text()
+        self.code_number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_number.hide()
+        self.session_number_value = 0
         self.code_validity = _text("subtle")
         self.code_validity.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_status = _text()
@@ -165,6 +171,7 @@ class AssistWindow(QMainWindow):
         self.cancel_button = QPushButton()
         layout.addWidget(self.code_title)
         layout.addWidget(self.code_label)
+        layout.addWidget(self.code_number)
         layout.addWidget(self.code_validity)
         layout.addWidget(self.code_status)
         layout.addWidget(self.code_next)
@@ -262,6 +269,7 @@ class AssistWindow(QMainWindow):
             )
         )
         self.cancel_button.setText(self.tr("Cancel"))
+        self.code_number.setText(self.tr("Session number: {number}").format(number=self.session_number_value))
         self._show_code_validity()
         self._show_code_status()
         self.session_title.setText(self.tr("You are being helped"))
@@ -324,7 +332,7 @@ class AssistWindow(QMainWindow):
         self._show_code_status()
         dialog = ConsentDialog(
             request,
-            timeout_seconds=self.consent_timeout_seconds,
+            timeout_seconds=min(self.consent_timeout_seconds, max(1, request.seconds_to_answer)),
             arm_delay_ms=self.prompt_arm_delay_ms,
             parent=self,
         )
@@ -335,6 +343,15 @@ class AssistWindow(QMainWindow):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _show_session_number(self, number: int) -> None:
+        self.session_number_value = number
+        self.code_number.setText(self.tr("Session number: {number}").format(number=number))
+        self.code_number.setVisible(number > 0)
+
+    def _consent_dismissed(self) -> None:
+        if self.consent_dialog is not None:
+            self.consent_dialog.deny()
 
     def _consent_decided(self, granted: frozenset[str]) -> None:
         self.controller.answer_consent(granted)

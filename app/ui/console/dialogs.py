@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -22,9 +23,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.remote.ssh import HostKeyDecision, HostKeyInfo
 from app.ui.i18n import error_text
 from app.ui.theme import SPACING
+
+
+class HostKeyView(Protocol):
+    """What the host-key dialog shows (``app.remote.ssh.HostKeyInfo`` fits; app.ui may not import the SSH
+    layer, so app.cli passes it in and maps the decision back)."""
+
+    @property
+    def key_type(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def known_hosts_name(self) -> str: ...
+
+
+#: The technician's answers, with the same values as ``app.remote.ssh.HostKeyDecision``.
+REFUSE = "refuse"
+TRUST_ONCE = "trust-once"
+TRUST_AND_REMEMBER = "trust-and-remember"
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,7 @@ class ConnectRequest:
     code: str = ""
     reason: str = ""
     ticket: str = ""
+    port: int = 0  # gateway mode: the session number (the gateway port) the user reads out
 
 
 class ConnectDialog(QDialog):
@@ -61,6 +80,9 @@ class ConnectDialog(QDialog):
         self.gateway.addItems(gateways)
         self.code = QLineEdit()
         self.code.setInputMask("999-999-999;_")
+        self.session_number = QLineEdit()
+        self.session_number.setInputMask("00000;_")
+        self.session_number_label = QLabel()
         self.reason = QLineEdit()
         self.ticket = QLineEdit()
         self.hint = QLabel()
@@ -75,6 +97,7 @@ class ConnectDialog(QDialog):
         form.setSpacing(SPACING)
         form.addRow(self.host_label, self.host)
         form.addRow(self.gateway_label, self.gateway)
+        form.addRow(self.session_number_label, self.session_number)
         form.addRow(self.code_label, self.code)
         form.addRow(self.reason_label, self.reason)
         form.addRow(self.ticket_label, self.ticket)
@@ -98,6 +121,7 @@ class ConnectDialog(QDialog):
         self.direct.toggled.connect(self._mode_changed)
         self.host.currentTextChanged.connect(self._validate)
         self.code.textChanged.connect(self._validate)
+        self.session_number.textChanged.connect(self._validate)
         self.setMinimumWidth(460)
         self.retranslate()
         self._mode_changed()
@@ -110,6 +134,7 @@ class ConnectDialog(QDialog):
         self.host_label.setText(self.tr("Host or alias:"))
         self.gateway_label.setText(self.tr("Gateway:"))
         self.code_label.setText(self.tr("Session code:"))
+        self.session_number_label.setText(self.tr("Session number:"))
         self.reason_label.setText(self.tr("Reason (shown to the user):"))
         self.ticket_label.setText(self.tr("Ticket (optional):"))
         line = self.host.lineEdit()
@@ -125,7 +150,7 @@ class ConnectDialog(QDialog):
 
     def _mode_changed(self) -> None:
         gateway = self.via_gateway.isChecked()
-        for widget in (self.gateway, self.gateway_label):
+        for widget in (self.gateway, self.gateway_label, self.session_number, self.session_number_label):
             widget.setVisible(gateway)
         for widget in (self.host, self.host_label):
             widget.setVisible(not gateway)
@@ -140,14 +165,20 @@ class ConnectDialog(QDialog):
         if self.via_gateway.isChecked():
             if not self.gateway.currentText():
                 problem = self.tr("Add a gateway in Settings first.")
-            elif len(self.code_digits()) != 9:
-                problem = self.tr("Ask the user for the 9-digit code shown in their Podpora window.")
+            elif not self.session_port():
+                problem = self.tr("Ask the user for the session number shown under their code.")
         elif not self.host.currentText().strip():
             problem = self.tr("Type a host name or pick one from your SSH configuration.")
-        elif self.code.text().strip("-_ ") and len(self.code_digits()) != 9:
+        if not problem and len(self.code_digits()) != 9:
             problem = self.tr("Ask the user for the 9-digit code shown in their Podpora window.")
         self.hint.setText(problem)
         self.connect_button.setEnabled(not problem)
+
+    def session_port(self) -> int:
+        """The gateway session number (a port), or 0 when not given or out of range."""
+        digits = "".join(c for c in self.session_number.text() if c.isdigit())
+        port = int(digits) if digits else 0
+        return port if 0 < port < 65536 else 0
 
     def _try_accept(self) -> None:
         self._validate()
@@ -163,18 +194,19 @@ class ConnectDialog(QDialog):
             code=self.code_digits(),
             reason=self.reason.text().strip(),
             ticket=self.ticket.text().strip(),
+            port=self.session_port() if gateway else 0,
         )
 
 
 class HostKeyDialog(QDialog):
     """An unknown host key: show the SHA256 fingerprint and let the technician decide."""
 
-    decided = Signal(object)  # HostKeyDecision
+    decided = Signal(str)  # REFUSE, TRUST_ONCE or TRUST_AND_REMEMBER
 
-    def __init__(self, info: HostKeyInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, info: HostKeyView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.info = info
-        self.decision = HostKeyDecision.REFUSE
+        self.decision = REFUSE
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
@@ -202,9 +234,9 @@ class HostKeyDialog(QDialog):
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.key_type)
         layout.addLayout(row)
-        self.refuse_button.clicked.connect(lambda: self._finish(HostKeyDecision.REFUSE))
-        self.once_button.clicked.connect(lambda: self._finish(HostKeyDecision.TRUST_ONCE))
-        self.remember_button.clicked.connect(lambda: self._finish(HostKeyDecision.TRUST_AND_REMEMBER))
+        self.refuse_button.clicked.connect(lambda: self._finish(REFUSE))
+        self.once_button.clicked.connect(lambda: self._finish(TRUST_ONCE))
+        self.remember_button.clicked.connect(lambda: self._finish(TRUST_AND_REMEMBER))
         self._answered = False
         self.setMinimumWidth(520)
         self.retranslate()
@@ -230,22 +262,22 @@ class HostKeyDialog(QDialog):
             self.retranslate()
         super().changeEvent(event)
 
-    def _finish(self, decision: HostKeyDecision) -> None:
+    def _finish(self, decision: str) -> None:
         if self._answered:
             return
         self._answered = True
         self.decision = decision
         self.decided.emit(decision)
-        if decision is HostKeyDecision.REFUSE:
+        if decision == REFUSE:
             super().reject()
         else:
             self.accept()
 
     def reject(self) -> None:
-        self._finish(HostKeyDecision.REFUSE)
+        self._finish(REFUSE)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self._finish(HostKeyDecision.REFUSE)
+        self._finish(REFUSE)
         super().closeEvent(event)
 
 
@@ -267,6 +299,7 @@ class GuiAsker(QObject):
 
     _host_key_needed = Signal(object, object)
     _passphrase_needed = Signal(str, object)
+    _question_needed = Signal(str, str, object)
 
     def __init__(self, parent_widget: QWidget, timeout: float = 600.0) -> None:
         super().__init__(parent_widget)
@@ -274,15 +307,16 @@ class GuiAsker(QObject):
         self.timeout = timeout
         self._host_key_needed.connect(self._show_host_key, Qt.ConnectionType.QueuedConnection)
         self._passphrase_needed.connect(self._show_passphrase, Qt.ConnectionType.QueuedConnection)
+        self._question_needed.connect(self._show_question, Qt.ConnectionType.QueuedConnection)
         self.open_dialogs: list[QDialog] = []
 
-    def ask_host_key(self, info: HostKeyInfo) -> HostKeyDecision:
-        """Called from the SSH worker thread (``ConnectOptions.host_key_decider``)."""
-        reply = _Reply(HostKeyDecision.REFUSE)
+    def ask_host_key(self, info: HostKeyView) -> str:
+        """Called from the SSH worker thread; app.cli maps the answer onto ``HostKeyDecision``."""
+        reply = _Reply(REFUSE)
         self._host_key_needed.emit(info, reply)
         reply.done.wait(self.timeout)
         value = reply.value
-        return value if isinstance(value, HostKeyDecision) else HostKeyDecision.REFUSE
+        return str(value) if value in {TRUST_ONCE, TRUST_AND_REMEMBER} else REFUSE
 
     def ask_passphrase(self, path: object) -> str | None:
         """Called from the SSH worker thread (``ConnectOptions.passphrase_provider``)."""
@@ -291,11 +325,35 @@ class GuiAsker(QObject):
         reply.done.wait(self.timeout)
         return reply.value if isinstance(reply.value, str) else None
 
-    def _show_host_key(self, info: HostKeyInfo, reply: _Reply) -> None:
+    def ask_yes_no(self, title: str, text: str) -> bool:
+        """Called from a worker thread: a yes/no question to the technician (unanswered = no)."""
+        reply = _Reply(False)
+        self._question_needed.emit(title, text, reply)
+        reply.done.wait(self.timeout)
+        return reply.value is True
+
+    def _show_question(self, title: str, text: str, reply: _Reply) -> None:
+        box = QMessageBox(self._parent_widget)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        self.open_dialogs.append(box)
+
+        def finished(result: int) -> None:
+            reply.value = result == QMessageBox.StandardButton.Yes
+            reply.done.set()
+            self.open_dialogs.remove(box)
+
+        box.finished.connect(finished)
+        box.open()
+
+    def _show_host_key(self, info: HostKeyView, reply: _Reply) -> None:
         dialog = HostKeyDialog(info, self._parent_widget)
         self.open_dialogs.append(dialog)
 
-        def answered(decision: HostKeyDecision) -> None:
+        def answered(decision: str) -> None:
             reply.value = decision
             reply.done.set()
             self.open_dialogs.remove(dialog)

@@ -1,0 +1,268 @@
+"""Wiring the assist app to the real agent (``app.remote.agent``), capture, input and the gateway.
+
+:class:`AgentAssistBackend` is the window's :class:`AssistBackend`: every method returns at once and hands
+slow work (opening the display, listening, reaching the gateway) to a thread.  The agent's consent prompt
+goes through :class:`WindowConsent`, which shows the window's dialog and answers the agent when the user
+decides; the agent itself refuses when its deadline passes and never applies input while a prompt is open.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.errors import PodporaError
+from app.remote import protocol as p
+from app.remote.agent import DEFAULT_PORT, AgentCallbacks, AssistAgent, ConsentPrompt
+from app.ui.assist.controller import AssistController
+from app.ui.assist.models import (
+    CAPABILITIES,
+    ConsentRequest,
+    SelfCheckFinding,
+    SessionSummary,
+    TechnicianIdentity,
+)
+from app.ui.i18n import error_text
+
+log = logging.getLogger(__name__)
+
+_STATES = {
+    "awaiting hello": "connecting",
+    "awaiting pairing": "connecting",
+    "awaiting pairing confirmation": "connecting",
+    "paired": "connecting",
+    "asking the user": "consent",
+    "active": "active",
+}
+
+
+class WindowConsent:
+    """The agent's ConsentProvider, answered by the assist window's consent dialog."""
+
+    def __init__(self) -> None:
+        self.controller: AssistController | None = None
+        self._answer: Callable[[frozenset[p.Capability]], None] | None = None
+        self._lock = threading.Lock()
+        self.technician = TechnicianIdentity("")
+
+    def ask(self, prompt: ConsentPrompt, answer: Callable[[frozenset[p.Capability]], None]) -> None:
+        verification = prompt.verification
+        self.technician = TechnicianIdentity(
+            name=verification.name or "?",
+            team=verification.team,
+            organisation=verification.org,
+            fingerprint=verification.fingerprint,
+            verified=verification.verified,
+        )
+        with self._lock:
+            self._answer = answer
+        reason = " – ".join(x for x in (prompt.reason, prompt.case_ref) if x)
+        request = ConsentRequest(
+            self.technician,
+            tuple(c for c in CAPABILITIES if c in {str(x.value) for x in prompt.capabilities}),
+            reason,
+            seconds_to_answer=max(1, int(prompt.deadline - time.monotonic())),
+        )
+        if self.controller is not None:
+            self.controller.report_consent_request(request)
+
+    def answer(self, granted: frozenset[str]) -> None:
+        """The user decided (called on the GUI thread)."""
+        with self._lock:
+            answer, self._answer = self._answer, None
+        if answer is not None:
+            answer(frozenset(p.Capability(c) for c in granted if c in {x.value for x in p.Capability}))
+
+    def dismiss(self) -> None:
+        with self._lock:
+            self._answer = None
+        if self.controller is not None:
+            self.controller.report_consent_dismissed()
+
+
+class AgentAssistBackend:
+    """The assist window's backend over :class:`AssistAgent` (direct or gateway mode)."""
+
+    def __init__(
+        self, *, listen: int | None = None, gateway: Callable[[int, Callable[[int], None]], Any] | None = None
+    ) -> None:
+        self.port = listen or DEFAULT_PORT
+        #: Gateway mode: starts publishing 127.0.0.1:port on the gateway, reporting the gateway's port;
+        #: returns something with ``stop()``.  Built by app.cli (app.ui may not import the SSH layer).
+        self.gateway = gateway
+        self.consent = WindowConsent()
+        self.controller: AssistController | None = None
+        self.agent: AssistAgent | None = None
+        self.publisher: Any = None
+        self.started_at = 0.0
+        self._waiting = threading.Event()
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+
+    def bind(self, controller: AssistController) -> None:
+        """Report to ``controller`` from now on."""
+        self.controller = controller
+        self.consent.controller = controller
+
+    # ----- AssistBackend -----
+    def start_help(self) -> None:
+        threading.Thread(target=self._start, name="podpora-assist-start", daemon=True).start()
+
+    def _start(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        try:
+            agent = self._ensure_agent()
+            if self.gateway is not None:
+                self.publisher = self.gateway(self.port, controller.report_session_number)
+        except PodporaError as error:
+            controller.report_problem(error_text(error))
+            controller.report_state("idle")
+            return
+        self._cancelled.clear()
+        self._waiting.set()
+        self._watch_code(agent, controller)
+
+    def _ensure_agent(self) -> AssistAgent:
+        with self._lock:
+            if self.agent is not None:
+                return self.agent
+            from app.remote.capture import MssScreenSource
+            from app.remote.encode import FrameEncoder
+
+            screen = MssScreenSource()
+            sink: Any = None
+            try:
+                from app.remote.inject import PynputInputSink
+
+                sink = PynputInputSink()
+            except PodporaError as error:  # view still works where input cannot be injected
+                if self.controller is not None:
+                    self.controller.report_problem(error_text(error))
+            agent = AssistAgent(
+                screen=screen,
+                consent=self.consent,
+                input_sink=sink,
+                encoder_factory=FrameEncoder,
+                on_mapping=self._mapping(sink),
+                callbacks=AgentCallbacks(on_state=self._on_state, on_chat=self._on_chat, on_ended=self._on_ended),
+            )
+            agent.listen(self.port)
+            self.agent = agent
+            return agent
+
+    @staticmethod
+    def _mapping(sink: Any) -> Callable[[int, int, int, int], None] | None:
+        if sink is None:
+            return None
+        from app.remote.inject import ScreenMapping
+
+        def apply(left: int, top: int, width: int, height: int) -> None:
+            sink.set_mapping(ScreenMapping(left, top, width, height))
+
+        return apply
+
+    def _watch_code(self, agent: AssistAgent, controller: AssistController) -> None:
+        """Show the current code, and a new one whenever the agent issues one, while waiting."""
+        shown = ""
+        while self._waiting.is_set():
+            code = agent.code()
+            if code != shown:
+                shown = code
+                controller.report_code(code, int(agent.code_expires_in()))
+            self._cancelled.wait(1.0)  # the agent issues new codes on its own; look once a second
+
+    def cancel_help(self) -> None:
+        self._waiting.clear()
+        self._cancelled.set()
+        self._stop_publisher()
+
+    def _stop_publisher(self) -> None:
+        publisher, self.publisher = self.publisher, None
+        if publisher is not None:
+            threading.Thread(target=publisher.stop, name="podpora-gateway-stop", daemon=True).start()
+
+    def answer_consent(self, granted: frozenset[str]) -> None:
+        self.consent.answer(granted)
+
+    def set_prompt_open(self, is_open: bool) -> None:
+        if self.agent is not None:
+            self.agent.set_prompt_open(is_open)
+
+    def pause(self) -> None:
+        if self.agent is not None:
+            self.agent.pause()
+
+    def resume(self) -> None:
+        if self.agent is not None:
+            self.agent.resume()
+
+    def revoke_control(self) -> None:
+        if self.agent is not None:
+            self.agent.revoke_control()
+
+    def end_session(self) -> None:
+        self._waiting.clear()
+        if self.agent is not None:
+            self.agent.end_session()
+
+    def send_chat(self, text: str) -> None:
+        if self.agent is not None:
+            self.agent.send_chat(text)
+
+    def answer_repair(self, request_id: str, approved: bool) -> None:
+        log.info("repair %s answered (approved=%s) without a diagnostics wiring", request_id, approved)
+
+    def send_feedback(self, rating: int, comment: str) -> None:
+        if self.agent is not None:
+            self.agent.send_feedback(rating, comment)
+
+    # ----- agent callbacks (agent threads) -----
+    def _on_state(self, state: str, granted: frozenset[str], paused: bool) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        if state == "active" and not self.started_at:
+            self.started_at = time.monotonic()
+            self._waiting.clear()
+        controller.report_granted(granted)
+        controller.report_remote_input("control" in granted and not paused)
+        if state in _STATES:
+            controller.report_state("paused" if paused and state == "active" else _STATES[state])
+        if state == "active" and not paused:
+            controller.report_state("resumed")
+
+    def _on_chat(self, text: str) -> None:
+        if self.controller is not None:
+            self.controller.report_chat(self.consent.technician.name, text)
+
+    def _on_ended(self, reason: str) -> None:
+        controller = self.controller
+        self._waiting.clear()
+        if controller is None:
+            return
+        controller.report_remote_input(False)
+        if not self.started_at:
+            controller.report_consent_dismissed()
+            return
+        minutes = max(1, round((time.monotonic() - self.started_at) / 60))
+        self.started_at = 0.0
+        controller.report_ended(SessionSummary(self.consent.technician, minutes))
+
+
+def make_backend(
+    *, listen: int | None = None, gateway: Callable[[int, Callable[[int], None]], Any] | None = None
+) -> AgentAssistBackend:
+    """The backend ``podpora assist`` uses."""
+    return AgentAssistBackend(listen=listen, gateway=gateway)
+
+
+def make_self_check(language: Callable[[], str]) -> Callable[[], Sequence[SelfCheckFinding]]:
+    """ "Check my computer": the verified info scripts, run locally, in the user's language."""
+    from app.ui.diagnostics_wiring import local_self_check
+
+    return local_self_check(language)

@@ -1,0 +1,180 @@
+"""Wiring the console to the technician driver (``app.remote.client``) inside an SSH connection.
+
+:class:`RemoteSessionFactory` runs on a worker thread: it connects through an injected ``connector`` (app.cli
+builds it over ``app.remote.ssh``, which app.ui may not import; host-key and passphrase questions come to
+the GUI through :class:`GuiAsker`), opens a direct-tcpip stream to the agent and prepares a
+:class:`TechnicianClient`.  The client starts only when the tab has attached its controller, so every
+report has somewhere to go.  A small monitor thread measures link quality once a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from app.errors import PodporaError
+from app.remote import protocol as p
+from app.remote.agent import DEFAULT_PORT
+from app.remote.client import TechnicianCallbacks, TechnicianClient
+from app.ui.console.dialogs import ConnectRequest, GuiAsker
+from app.ui.console.session import SessionController
+from app.ui.console.window import OpenedSession
+
+log = logging.getLogger(__name__)
+
+#: Technician-side state names (``TechnicianState.value``) as the tab's states.
+_STATES = {
+    "starting": "pairing",
+    "pairing": "pairing",
+    "awaiting the agent": "pairing",
+    "waiting for the user's consent": "consent",
+    "active": "active",
+    "closed": "ended",
+}
+
+ASKED = frozenset({p.Capability.VIEW, p.Capability.CONTROL, p.Capability.CLIPBOARD, p.Capability.DIAGNOSTICS})
+
+
+class SessionConnection(Protocol):
+    """The SSH connection a session runs in (``app.remote.ssh.SessionConnection`` fits)."""
+
+    def open_stream(self, host: str, port: int) -> Any: ...
+
+    def round_trip_seconds(self) -> float: ...
+
+    def close(self) -> None: ...
+
+
+Connector = Callable[[str, GuiAsker], SessionConnection]
+
+
+class ClientSessionBackend:
+    """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection."""
+
+    def __init__(self, connection: SessionConnection, client: TechnicianClient) -> None:
+        self.connection = connection
+        self.client = client
+        self._stopped = threading.Event()
+
+    def send_pointer(self, x: int, y: int, buttons: int, wheel: int, wheel_horizontal: int) -> None:
+        self.client.send_pointer(x, y, buttons, wheel, wheel_horizontal)
+
+    def send_key(self, down: bool, keysym: int | None, text: str | None) -> None:
+        self.client.send_key(down, keysym, text)
+
+    def send_chat(self, text: str) -> None:
+        self.client.send_chat(text)
+
+    def request_capabilities(self, capabilities: frozenset[str], reason: str) -> None:
+        self.client.request_capabilities(capabilities, reason)
+
+    def frame_drawn(self) -> None:
+        self.client.frame_drawn()
+
+    def stop(self) -> None:
+        """Say goodbye, then close the SSH connection off the GUI thread."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.client.stop()
+        threading.Thread(target=self._close_later, name="podpora-session-close", daemon=True).start()
+
+    def _close_later(self) -> None:
+        self.client.wait_closed(5)
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+    def attach(self, controller: SessionController) -> None:
+        """Route the client's reports to ``controller`` and start pairing."""
+
+        def on_frame(framebuffer: Any, drawn: list[tuple[int, int, int, int]]) -> None:
+            controller.report_framebuffer(framebuffer)
+
+        def on_state(state: str, granted: frozenset[str], paused: bool) -> None:
+            controller.report_granted(granted)
+            controller.report_state("paused" if paused else _STATES.get(state, state))
+
+        def on_ended(reason: str) -> None:
+            self._stopped.set()
+            controller.report_ended(reason)
+
+        self.client.callbacks = TechnicianCallbacks(
+            on_frame=on_frame,
+            on_state=on_state,
+            on_chat=lambda text: controller.report_chat(controller.title, text),
+            on_ended=on_ended,
+        )
+        self.client.start()
+        threading.Thread(target=self._measure, args=(controller,), name="podpora-link", daemon=True).start()
+
+    def _measure(self, controller: SessionController) -> None:
+        last_frames, last_bytes, last_time = 0, 0, time.monotonic()
+        while not self._stopped.wait(1.0):
+            try:
+                rtt_ms = self.connection.round_trip_seconds() * 1000
+            except Exception:
+                return
+            now = time.monotonic()
+            frames, received = self.client.frames, self.client.channel.bytes_received
+            elapsed = max(now - last_time, 1e-3)
+            controller.report_link(rtt_ms, (frames - last_frames) / elapsed, (received - last_bytes) / 1024 / elapsed)
+            last_frames, last_bytes, last_time = frames, received, now
+
+
+class RemoteSessionFactory:
+    """Opens sessions directly (SSH to the machine) or through a gateway (SSH to the gateway)."""
+
+    def __init__(
+        self,
+        connector: Connector,
+        agent_port: int = DEFAULT_PORT,
+        executor_factory: Callable[[SessionConnection, str], Any] | None = None,
+        language: Callable[[], str] = lambda: "en",
+    ) -> None:
+        self.connector = connector
+        self.agent_port = agent_port
+        self.executor_factory = executor_factory
+        self.language = language
+
+    def open(self, request: ConnectRequest, asker: GuiAsker) -> OpenedSession:
+        """Connect and prepare the session (blocking; runs on a worker thread)."""
+        connection = self.connector(request.target, asker)
+        port = request.port if request.mode == "gateway" and request.port else self.agent_port
+        try:
+            stream = connection.open_stream("127.0.0.1", port)
+        except BaseException:
+            connection.close()
+            raise
+        client = TechnicianClient(
+            stream, code=request.code, capabilities=ASKED, reason=request.reason, case_ref=request.ticket
+        )
+        backend = ClientSessionBackend(connection, client)
+        title = request.target if request.mode == "direct" else f"{request.target}:{port}"
+        return OpenedSession(title, backend, backend.attach, diagnostics=self._diagnostics(connection, request, asker))
+
+    def _diagnostics(self, connection: SessionConnection, request: ConnectRequest, asker: GuiAsker) -> Any:
+        """Direct mode runs the signed library over this SSH connection (gateway mode: inside the agent)."""
+        if self.executor_factory is None or request.mode != "direct":
+            return None
+        from app.ui.diagnostics_wiring import AskTechnician, RunnerDiagnostics
+
+        try:
+            return RunnerDiagnostics(
+                self.executor_factory(connection, request.target), self.language, AskTechnician(asker.ask_yes_no)
+            )
+        except PodporaError as error:
+            log.info("diagnostics unavailable for %s: %s", request.target, error)
+            return None
+
+
+def make_session_factory(
+    connector: Connector,
+    executor_factory: Callable[[SessionConnection, str], Any] | None = None,
+    language: Callable[[], str] = lambda: "en",
+) -> RemoteSessionFactory:
+    """The factory ``podpora console`` uses."""
+    return RemoteSessionFactory(connector, executor_factory=executor_factory, language=language)
