@@ -535,7 +535,7 @@ class Runner:
             result.run_status, result.error = "connection_lost", state.read_error
         elif exit_code is None:
             result.run_status, result.error = "connection_lost", "the script's exit status never arrived"
-        elif state.pgid is None:
+        elif state.pgid is None or (exit_code != 0 and not parser.done and not parser.checks):
             result.run_status = "error"
             result.error = _start_failure(exit_code, stderr_text)
         elif parser.violations:
