@@ -71,6 +71,8 @@ _MAX_ZSTD_WINDOW = 1 << 25
 # Encoder tuning.
 _SCROLL_MIN_TILES = 4  # look for scrolling only when at least this many tiles changed
 _SCROLL_MIN_ROWS = 16  # a moved band shorter than this is not worth a copy
+_SCROLL_COLUMN_STEP = 4
+_SCROLL_MAX_TWINS = 16  # rows whose content occurs more often than this do not vote
 _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WIDTH, dtype=np.uint64) | 1).astype(
     np.uint64
 )
@@ -197,8 +199,7 @@ def _find_vertical_move(
 ) -> tuple[int, int, int, int, int] | None:
     """Find the largest band of rows that moved vertically (scrolling) inside the changed area.
 
-    Returns ``(x, width, source_y, target_y, height)`` or ``None``. Rows are matched by hash, voting only
-    with rows that are unique in the previous frame (blank lines would match anywhere).
+    Returns ``(x, width, source_y, target_y, height)`` or ``None``. Rows are matched by hash.
     """
     height, width = current.shape
     tile_rows, tile_cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
@@ -206,16 +207,27 @@ def _find_vertical_move(
     y0, y1 = int(tile_rows[0]) * TILE, min((int(tile_rows[-1]) + 1) * TILE, height)
     if y1 - y0 < 2 * _SCROLL_MIN_ROWS:
         return None
-    now, before = _row_hashes(current[y0:y1, x0:x1]), _row_hashes(previous[y0:y1, x0:x1])
-    values, first_index, counts = np.unique(before, return_index=True, return_counts=True)
-    unique_values, unique_rows = values[counts == 1], first_index[counts == 1]
-    if unique_values.size == 0:
+    # Every fourth column is enough to tell rows apart; a false match only costs bytes, because the tile
+    # diff after the copy resends whatever the copy got wrong.
+    now = _row_hashes(current[y0:y1, x0:x1:_SCROLL_COLUMN_STEP])
+    before = _row_hashes(previous[y0:y1, x0:x1:_SCROLL_COLUMN_STEP])
+    # Every changed row votes for each shift that would explain it. Rows that occur often (blank lines,
+    # rules, repeated glyph rows) vote for many shifts; those occurring more than _SCROLL_MAX_TWINS times
+    # are left out, and the true shift still wins because every moved row votes for it.
+    order = np.argsort(before, kind="stable")
+    sorted_before = before[order]
+    left = np.searchsorted(sorted_before, now, side="left")
+    right = np.searchsorted(sorted_before, now, side="right")
+    count = right - left
+    voters = np.flatnonzero((count >= 1) & (count <= _SCROLL_MAX_TWINS) & (now != before))
+    if voters.size < _SCROLL_MIN_ROWS // 2:
         return None
-    slot = np.minimum(np.searchsorted(unique_values, now), unique_values.size - 1)
-    found = (unique_values[slot] == now) & (now != before)
-    shifts = np.flatnonzero(found) - unique_rows[slot[found]]
+    repeats = count[voters]
+    offsets = np.arange(int(repeats.sum())) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    matched_rows = order[np.repeat(left[voters], repeats) + offsets]
+    shifts = np.repeat(voters, repeats) - matched_rows
     shifts = shifts[shifts != 0]
-    if shifts.size < _SCROLL_MIN_ROWS // 2:
+    if shifts.size == 0:
         return None
     span = y1 - y0
     votes = np.bincount(shifts + span)

@@ -186,6 +186,21 @@ def test_scrolling_down_and_a_photo_band_end_exact() -> None:
     assert np.array_equal(bgr(decoder.framebuffer), bgr(moved))
 
 
+def test_scrolling_a_page_with_many_identical_rows_is_still_found() -> None:
+    rng = np.random.default_rng(4)
+    page = np.full((960, 320, 4), 255, np.uint8)
+    glyphs = np.repeat(np.repeat(rng.random((60, 40)) < 0.45, 16, axis=0), 8, axis=1)
+    glyphs &= np.arange(960)[:, None] % 16 < 11  # each glyph row repeats 11 times, then a blank gap
+    page[glyphs] = (40, 40, 40, 255)
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    apply(decoder, encoder.encode(np.ascontiguousarray(page[:480])))
+    scrolled = np.ascontiguousarray(page[16:496])
+    update = encoder.encode(scrolled)
+    assert update.rects[0].codec == CODEC_COPY
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(scrolled))
+
+
 def test_lossless_only_mode_never_uses_jpeg() -> None:
     screen = photo(200, 300)
     encoder, decoder = FrameEncoder(lossy=False), FrameDecoder()
