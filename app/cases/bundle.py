@@ -9,12 +9,15 @@ Contents::
     journal.jsonl        the raw journal: every record's canonical bytes, one per line (already redacted)
     journal-header.json  journal id, case id, creation time, the technician's public key
     technician.cert      the technician's certificate as issued by the organisation (when available)
-    signatures.json      {"journal_id", "public_key", "records", "head", "files": {name: sha256}, "signature"}
+    signatures.json      {"journal_id", "public_key", "records", "head", "files": {name: sha256 of the content},
+                          "stored": {name: sha256 of the stored bytes}, "signature"} (stored uncompressed)
 
 The journal inside the bundle is decrypted on purpose: the recipient (the organisation's own ticket system)
 must be able to read and verify it; encryption at rest protects the technician's disk.  ``signatures.json`` is
 signed with the technician's Ed25519 key and anchors the journal's record count and last hash, so records
-removed from or added to the end are detected, as well as any change to any other file.
+removed from or added to the end are detected, as well as any change to any other file.  The zip is written
+canonically (:mod:`app.cases.ziputil`), so a changed byte anywhere in the file is detected, even one that does
+not alter any file's content.
 
 :func:`verify_bundle` names the first record that was changed, removed, reordered or added.
 """
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,13 +38,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from app.cases.case import Case
 from app.cases.journal import JournalRecord, canonical_json, public_key_hex, verify_chain, write_file_durably
 from app.cases.report import render_html, render_markdown
+from app.cases.ziputil import ZipEntry, ZipFormatError, build_zip, read_zip
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
 
 BUNDLE_FORMAT = 1
 SIGNATURES = "signatures.json"
 JOURNAL = "journal.jsonl"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same case exports to the same bytes
 HtmlToPdf = Callable[[str], bytes]
 
 
@@ -63,6 +65,11 @@ def bundle_file_name(case_id: str, sha256: str) -> str:
     """The attachment name: carries the case id and the start of the bundle's hash (used to find duplicates)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case_id)[:64]
     return f"podpora-case-{safe}-{sha256[:16]}.zip"
+
+
+def signatures_bytes(signed: dict[str, Any]) -> bytes:
+    """The one accepted form of ``signatures.json`` (so that not even whitespace can change unnoticed)."""
+    return json.dumps(signed, indent=2, sort_keys=True, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 def statement_bytes(statement: dict[str, Any]) -> bytes:
@@ -104,6 +111,7 @@ def export_bundle(
         files["report.pdf"] = html_to_pdf(report_html)
     if certificate is not None:
         files["technician.cert"] = certificate
+    entries = [ZipEntry.make(name, files[name]) for name in sorted(files)]
     statement = {
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
         "format": BUNDLE_FORMAT,
@@ -111,20 +119,11 @@ def export_bundle(
         "journal_id": str(header.get("journal_id", "")),
         "public_key": public_key_hex(signer),
         "records": len(records),
+        "stored": {entry.name: hashlib.sha256(entry.payload).hexdigest() for entry in entries},
     }
     signed = {**statement, "signature": signer.sign(statement_bytes(statement)).hex()}
-    files[SIGNATURES] = json.dumps(signed, indent=2, sort_keys=True).encode("ascii")
-
-    import io
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    data = buffer.getvalue()
+    entries.append(ZipEntry.make(SIGNATURES, signatures_bytes(signed), compress=False))
+    data = build_zip(entries)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     write_file_durably(out_path, data)
     return BundleInfo(out_path, hashlib.sha256(data).hexdigest(), len(data))
@@ -150,13 +149,13 @@ def _problem(message: str, kind: str, seq: int = 0, **extra: Any) -> BundleVerif
 def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = None) -> BundleVerifyResult:
     """Check every hash and signature in a bundle; name the first record that was tampered with."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if len(names) != len(set(names)):
-                return _problem("the bundle contains a file twice", "added")
-            contents = {name: archive.read(name) for name in names}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        # zipfile raises BadZipFile for a CRC mismatch too ("Bad CRC-32 for file ...").
+        data = path.read_bytes()
+        entries = read_zip(data)
+        names = [entry.name for entry in entries]
+        if len(names) != len(set(names)):
+            return _problem("the bundle contains a file twice", "added")
+        contents = {entry.name: entry.content() for entry in entries}
+    except (ZipFormatError, OSError) as error:
         return _problem(f"the bundle is damaged or incomplete ({error})", "damaged")
     try:
         signed = json.loads(contents[SIGNATURES])
@@ -165,6 +164,7 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
         public_key = Ed25519PublicKey.from_public_bytes(public_bytes)
         public_key.verify(bytes.fromhex(str(signed["signature"])), statement_bytes(statement))
         files: dict[str, str] = dict(signed["files"])
+        stored: dict[str, str] = dict(signed["stored"])
         signed_count = int(signed["records"])
         signed_head = str(signed["head"])
         journal_id = str(signed["journal_id"])
@@ -199,6 +199,19 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
     extra = sorted(set(contents) - set(files) - {SIGNATURES})
     if extra:
         return _problem(f"{extra[0]} was added to the bundle", "added", public_key=key_hex)
+    # The container itself: the stored (compressed) bytes, the signature file's exact form, and every other byte.
+    for entry in entries:
+        if entry.name != SIGNATURES and hashlib.sha256(entry.payload).hexdigest() != stored.get(entry.name):
+            return _problem(f"the stored bytes of {entry.name} were altered", "changed", public_key=key_hex)
+    if contents[SIGNATURES] != signatures_bytes(signed):
+        return _problem(f"{SIGNATURES} was altered (not in its signed form)", "changed", public_key=key_hex)
+    expected_order = [*sorted(files), SIGNATURES]
+    canonical = build_zip(entries) if names == expected_order else b""
+    if canonical != data:
+        differs = next((i for i, (a, b) in enumerate(zip(canonical, data, strict=False)) if a != b), len(canonical))
+        return _problem(
+            f"the bundle file was altered outside its contents (at byte {differs})", "damaged", public_key=key_hex
+        )
     try:
         header = json.loads(contents["journal-header.json"])
         case_id = str(header.get("case_id", ""))

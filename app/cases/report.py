@@ -253,7 +253,8 @@ def render_html(case: Case, lang: str = "en") -> str:
             f"<th>{esc(lab['before'])}</th><th>{esc(lab['after'])}</th></tr>"
         )
         for key, before, after in pairs:
-            title = (before or after).title if (before or after) else key  # type: ignore[union-attr]
+            first = before or after
+            title = first.title if first is not None else key
             cells = []
             for check in (before, after):
                 if check is None:

@@ -168,11 +168,40 @@ def test_resigned_with_another_key_is_not_trusted(bundle: Path, signer) -> None:
     assert not verify_bundle(bundle).ok
 
 
-def test_flipped_byte_in_zip_file_detected(bundle: Path) -> None:
-    data = bytearray(bundle.read_bytes())
-    data[len(data) // 3] ^= 0x40
-    bundle.write_bytes(bytes(data))
+def test_flipped_bit_anywhere_in_the_zip_file_detected(bundle: Path) -> None:
+    """Also bytes that change no file's content (headers, CRCs, compressed padding): the zip is canonical.
+
+    (Checked for every position and bit masks 0x01/0x80 once by hand; a spread of positions here.)
+    """
+    original = bundle.read_bytes()
+    for position in range(0, len(original), max(1, len(original) // 301)):
+        for mask in (0x01, 0x40, 0x80):
+            data = bytearray(original)
+            data[position] ^= mask
+            bundle.write_bytes(bytes(data))
+            assert not verify_bundle(bundle).ok, (position, mask)
+
+
+def test_truncated_or_extended_zip_file_detected(bundle: Path) -> None:
+    original = bundle.read_bytes()
+    for length in range(0, len(original), max(1, len(original) // 53)):
+        bundle.write_bytes(original[:length])
+        assert not verify_bundle(bundle).ok, length
+    bundle.write_bytes(original + b"\0")
     assert not verify_bundle(bundle).ok
+
+
+def test_rezipped_with_same_contents_detected(bundle: Path) -> None:
+    rewrite(bundle, "report.md", lambda data: data)  # same content, re-compressed by another zip writer
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "changed")
+    assert "stored bytes" in result.message
+
+
+def test_bundle_opens_with_standard_unzip(bundle: Path) -> None:
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.testzip() is None
+        assert json.loads(archive.read("case.json"))["case_id"] == "C-2026-0042"
 
 
 def test_truncated_zip_detected(bundle: Path) -> None:

@@ -153,3 +153,21 @@ def test_smtp_server_down_waits(tmp_path: Path, clock) -> None:
     [waiting] = outbox.process(clock(), lambda name: make_connector(name, config, no_credential))
     assert waiting.state == WAITING
     assert waiting.status_text(clock(), "E-mail").startswith("waiting: E-mail unreachable")
+
+
+def test_ticket_reference_cannot_inject_headers() -> None:
+    from app.cases.connectors.base import Attachment, Delivery
+    from app.cases.connectors.email import EmailConnector
+
+    connector = EmailConnector("127.0.0.1", 25, "a@example.com", "b@example.com")
+    message = connector.build_message(
+        Delivery(
+            ticket="42\r\nBcc: evil@example.com",
+            comment="c",
+            bundle_name="b.zip",
+            bundle_sha256="ab" * 32,
+            attachments=(Attachment("b.zip", b"PK"),),
+        )
+    )
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"]

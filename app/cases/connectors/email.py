@@ -11,6 +11,7 @@ Settings: ``host``, ``port`` (587), ``from``, ``to``, ``username`` (optional; pa
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -85,7 +86,7 @@ class EmailConnector:
 
     def build_message(self, delivery: Delivery) -> EmailMessage:
         message = EmailMessage()
-        ticket = delivery.ticket.strip()
+        ticket = re.sub(r"[\x00-\x1f\x7f]", "", delivery.ticket).strip()  # no header injection
         prefix = f"[#{ticket.lstrip('#')}] " if ticket else ""
         message["Subject"] = f"{prefix}Podpora case log {delivery.bundle_name}"
         message["From"] = self.sender

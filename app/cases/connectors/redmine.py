@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from app.cases.connectors.base import (
-    AttachmentTooLarge,
     CredentialGetter,
     Delivery,
     DeliveryRejected,
@@ -71,18 +70,14 @@ class RedmineConnector(HttpConnector):
         number = issue_id(delivery.ticket)
         uploads = []
         for attachment in delivery.attachments:
-            try:
-                response = self.request(
-                    "POST",
-                    "uploads.json",
-                    params={"filename": attachment.name},
-                    content=attachment.data,
-                    headers={"Content-Type": "application/octet-stream"},
-                )
-            except DeliveryRejected as error:
-                if "size" in error.user_message.lower():
-                    raise AttachmentTooLarge(self.name, str(error.user_args.get("detail", ""))) from error
-                raise
+            # Over Redmine's attachment_max_size the server answers 422 "…file size…": AttachmentTooLarge.
+            response = self.request(
+                "POST",
+                "uploads.json",
+                params={"filename": attachment.name},
+                content=attachment.data,
+                headers={"Content-Type": "application/octet-stream"},
+            )
             token = response.json().get("upload", {}).get("token")
             if not token:
                 raise TicketSystemUnavailable(self.name, "the upload returned no token")
