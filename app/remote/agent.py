@@ -435,7 +435,7 @@ class _CaptureRequest:
 class _CaptureState:
     active: bool = False
     request: _CaptureRequest | None = None
-    selected: int = 0
+    selected: int = -1  # none chosen yet: the first real monitor is streamed
     monitors: list[MonitorLike] = field(default_factory=list)
     generation: int = 0  # bumped on stop/switch so that an in-flight capture is recognised as stale
 
@@ -455,6 +455,8 @@ class _Connection:
         self._capture_changed = threading.Condition()
         self._encoder: FrameEncoderLike | None = None
         self._seq = 0
+        self._cursor_at: tuple[int, int] | None = None
+        self._cursor_serial: int | None = None
         self._ended = threading.Event()
         self._close_reason = ""
         self._closing = False
@@ -660,6 +662,7 @@ class _Connection:
             rects = [p.Rect(r.x, r.y, r.width, r.height, r.codec, r.data) for r in encoded.rects]
             update = p.FrameUpdate(self._seq, encoded.width, encoded.height, rects, bool(encoded.pending))
             self.feed(s.FrameEncoded(update))
+            self._report_cursor(monitor)
 
     # --- capture helpers ------------------------------------------------------------------------------
 
@@ -684,6 +687,7 @@ class _Connection:
             self._capture_changed.notify_all()
         if self._encoder is not None:
             self._encoder.reset()
+        self._cursor_at, self._cursor_serial = None, None
         self._announce_screen()
 
     def _switch_monitor(self, index: int) -> None:
@@ -714,6 +718,35 @@ class _Connection:
             self._agent._on_mapping(monitor.left, monitor.top, monitor.width, monitor.height)
         if listed and any(m.index == selected for m in listed):
             self.feed(s.LocalMessageReady(p.ScreenInfo(listed, selected)))
+
+    def _report_cursor(self, monitor: MonitorLike) -> None:
+        """Send the cursor when it moved or changed shape (the session drops it unless view is on)."""
+        read = getattr(self._agent._screen, "cursor", None)
+        if read is None:
+            return
+        try:
+            cursor = read()
+        except PodporaError:
+            return
+        if cursor is None:
+            return
+        x = min(max(int(cursor.x) - monitor.left, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
+        y = min(max(int(cursor.y) - monitor.top, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
+        shape, serial = None, None
+        raw = getattr(cursor, "shape", None)
+        if raw is not None:
+            serial = raw.serial
+            fits = 0 < raw.width <= p.MAX_CURSOR_SIDE and 0 < raw.height <= p.MAX_CURSOR_SIDE
+            if fits and serial != self._cursor_serial and len(raw.pixels) == raw.width * raw.height * 4:
+                hot_x = min(max(raw.hot_x, 0), p.MAX_CURSOR_SIDE - 1)
+                hot_y = min(max(raw.hot_y, 0), p.MAX_CURSOR_SIDE - 1)
+                shape = p.CursorShape(raw.width, raw.height, hot_x, hot_y, bytes(raw.pixels))
+        if (x, y) == self._cursor_at and shape is None:
+            return
+        self._cursor_at = (x, y)
+        if serial is not None:
+            self._cursor_serial = serial
+        self.feed(s.LocalMessageReady(p.CursorUpdate(x, y, True, shape)))
 
     def _capture_failed(self, error: PodporaError) -> None:
         reason = str(getattr(error, "reason", "")) or "capture"

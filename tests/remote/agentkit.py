@@ -130,3 +130,56 @@ class SyncTechnician:
             self.received.append(message)
             if isinstance(message, kind):
                 return message
+
+
+@dataclass(frozen=True)
+class FakeCursorShape:
+    width: int
+    height: int
+    hot_x: int
+    hot_y: int
+    serial: int
+    pixels: bytes
+
+
+@dataclass(frozen=True)
+class FakeCursor:
+    x: int
+    y: int
+    shape: FakeCursorShape | None
+
+
+class DesktopScreen:
+    """A virtual desktop with two monitors side by side; the layout and the cursor can change mid-stream."""
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(7)
+        self.desktop: NDArray[np.uint8] = rng.integers(0, 256, (60, 120, 4), dtype=np.uint8)
+        self.desktop[:, :, 3] = 255
+        self.layout = [FakeMonitor(1, 0, 0, 80, 60), FakeMonitor(2, 80, 10, 40, 30)]
+        self.cursor_state = FakeCursor(90, 20, FakeCursorShape(2, 2, 1, 1, 5, b"\xff" * 16))
+        self.unavailable: Exception | None = None
+        self._lock = threading.Lock()
+
+    def monitors(self) -> list[FakeMonitor]:
+        with self._lock:
+            if self.unavailable is not None:
+                raise self.unavailable
+            h, w = self.desktop.shape[:2]
+            return [FakeMonitor(0, 0, 0, w, h), *self.layout]
+
+    def grab(self, monitor: FakeMonitor) -> NDArray[np.uint8]:
+        with self._lock:
+            if self.unavailable is not None:
+                raise self.unavailable
+            current = next((m for m in self.layout if m.index == monitor.index), monitor)
+            return self.desktop[
+                current.top : current.top + current.height, current.left : current.left + current.width
+            ].copy()
+
+    def cursor(self) -> FakeCursor:
+        return self.cursor_state
+
+    def expected(self, index: int) -> NDArray[np.uint8]:
+        m = next(m for m in self.layout if m.index == index)
+        return self.desktop[m.top : m.top + m.height, m.left : m.left + m.width]
