@@ -59,6 +59,7 @@ class ClientSessionBackend:
         self.connection = connection
         self.client = client
         self._stopped = threading.Event()
+        self._close_lock = threading.Lock()
 
     def send_pointer(self, x: int, y: int, buttons: int, wheel: int, wheel_horizontal: int) -> None:
         self.client.send_pointer(x, y, buttons, wheel, wheel_horizontal)
@@ -79,8 +80,15 @@ class ClientSessionBackend:
         """Say goodbye, then close the SSH connection off the GUI thread."""
         if self._stopped.is_set():
             return
-        self._stopped.set()
         self.client.stop()
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        """Once: wait for the goodbye, then close the SSH connection (off the GUI thread)."""
+        with self._close_lock:
+            if self._stopped.is_set():
+                return
+            self._stopped.set()
         threading.Thread(target=self._close_later, name="podpora-session-close", daemon=True).start()
 
     def _close_later(self) -> None:
@@ -99,7 +107,7 @@ class ClientSessionBackend:
             controller.report_state("paused" if paused else _STATES.get(state, state))
 
         def on_ended(reason: str) -> None:
-            self._stopped.set()
+            self._close_connection()  # the agent or the link ended it: the SSH connection goes too
             controller.report_ended(reason)
 
         self.client.callbacks = TechnicianCallbacks(

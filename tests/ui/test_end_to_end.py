@@ -1,0 +1,125 @@
+"""The two windows together: the assist app with the real agent on a real X display, the console with the
+real technician driver, joined over loopback TCP (the SSH hop is the SSH layer's own tests' business).
+
+What a person does is done through the widgets: Get help, read the code, Accept with one capability
+unticked, chat, Pause from the indicator, End session; each side must show the other's actions.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.ui.assist.controller import AssistController
+from app.ui.assist.window import AssistWindow
+from app.ui.assist.wiring import AgentAssistBackend
+from app.ui.console.addressbook import AddressBook
+from app.ui.console.dialogs import ConnectRequest, GuiAsker
+from app.ui.console.session import SessionTab
+from app.ui.console.window import ConsoleWindow
+from app.ui.console.wiring import RemoteSessionFactory
+from app.ui.settings import UiSettings
+from tests.helpers.xvfb import VirtualDisplay
+
+pytestmark = pytest.mark.xvfb
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LoopbackConnection:
+    """Stands in for the SSH connection: the stream goes straight to the agent's loopback port."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def open_stream(self, host: str, port: int) -> Any:
+        return socket.create_connection((host, port), timeout=10)
+
+    def round_trip_seconds(self) -> float:
+        return 0.001
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_whole_session_through_both_windows(
+    qtbot: QtBot, xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DISPLAY", xvfb.name)
+    port = free_port()
+    backend = AgentAssistBackend(listen=port)
+    controller = AssistController(backend)
+    backend.bind(controller)
+    assist = AssistWindow(controller, prompt_arm_delay_ms=0)
+    qtbot.addWidget(assist)
+    assist.show()
+    try:
+        qtbot.mouseClick(assist.get_help_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: assist.code_label.text().replace("-", "").isdigit(), timeout=15000)
+        code = assist.code_label.text()
+        assert backend.agent is not None and code == backend.agent.code()
+
+        connection = LoopbackConnection()
+        opened: list[GuiAsker] = []
+
+        def connector(target: str, asker: GuiAsker) -> LoopbackConnection:
+            opened.append(asker)
+            return connection
+
+        console = ConsoleWindow(
+            UiSettings(),
+            factory=RemoteSessionFactory(connector, agent_port=port),
+            book=AddressBook(tmp_path / "none", tmp_path / "book.json"),
+        )
+        qtbot.addWidget(console)
+        console.show()
+        console.connect_to(
+            ConnectRequest("direct", "127.0.0.1", code=code.replace("-", ""), reason="Printer does not print")
+        )
+        qtbot.waitUntil(lambda: assist.consent_dialog is not None, timeout=15000)
+        dialog = assist.consent_dialog
+        assert dialog is not None
+        assert "Printer does not print" in dialog.reason.text()
+        assert "NOT verified" in dialog.verification.text()  # no organisation certificate presented
+        dialog.checkboxes["control"].setChecked(False)
+        qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+
+        tab = console.current_tab()
+        assert isinstance(tab, SessionTab)
+        qtbot.waitUntil(lambda: tab.screen_view.remote_size().width() == xvfb.width, timeout=15000)
+        assert "control" not in tab.granted and "view" in tab.granted
+        assert tab.screen_view.view_only  # no control granted: the view sends nothing
+        qtbot.waitUntil(lambda: assist.indicator is not None, timeout=10000)
+        assert assist.indicator is not None
+        assert assist.indicator.status.text().endswith("can see your screen")
+
+        tab.chat.input.setText("Hello from IT")
+        qtbot.mouseClick(tab.chat.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Hello from IT" in assist.chat.transcript.toPlainText(), timeout=10000)
+        assist.chat.input.setText("Hi, thanks")
+        qtbot.mouseClick(assist.chat.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Hi, thanks" in tab.chat.transcript.toPlainText(), timeout=10000)
+
+        qtbot.mouseClick(assist.indicator.pause_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.state == "paused", timeout=10000)
+        assert console.consent_label.text() == "Paused by the user"
+
+        qtbot.mouseClick(assist.indicator.end_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.ended, timeout=10000)
+        qtbot.waitUntil(lambda: assist.pages.currentWidget() is assist.summary_page, timeout=10000)
+        assert assist.indicator is None
+        qtbot.waitUntil(lambda: connection.closed, timeout=10000)
+    finally:
+        backend.cancel_help()
+        if backend.agent is not None:
+            backend.agent.stop()
+            assert backend.agent.wait_stopped(5)
