@@ -44,11 +44,11 @@ class ZipEntry:
 
     @classmethod
     def make(cls, name: str, content: bytes, *, compress: bool = True) -> ZipEntry:
-        """Build an entry from content (deflated at level 9, or stored)."""
+        """Build an entry from content (deflated at level 6, or stored)."""
         if len(content) >= LIMIT:
             raise ZipFormatError(f"{name} is too large for a bundle")
         if compress:
-            deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+            deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
             payload = deflater.compress(content) + deflater.flush()
             return cls(name, DEFLATED, zlib.crc32(content), len(content), payload)
         return cls(name, STORED, zlib.crc32(content), len(content), content)
