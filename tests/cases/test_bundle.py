@@ -243,3 +243,19 @@ def test_any_random_change_to_the_journal_is_detected(bundle: Path, data: st.Dat
     copy.write_bytes(bundle.read_bytes())
     rewrite(copy, "journal.jsonl", lambda _: changed)
     assert not verify_bundle(copy).ok
+
+
+def test_record_spliced_from_another_session_detected(bundle: Path, tmp_path: Path, master_key, signer, clock) -> None:
+    other_path = tmp_path / "other.pjournal"
+    record_session(other_path, master_key, signer, clock, case_id="C-OTHER")
+    foreign = read_journal(other_path, master_key).records[4].raw  # same seq, same key, other journal
+
+    def splice(data: bytes) -> bytes:
+        lines = journal_lines(data)
+        lines[4] = foreign
+        return join(lines)
+
+    rewrite(bundle, "journal.jsonl", splice)
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "changed")
+    assert result.seq == 5
