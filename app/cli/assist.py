@@ -69,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
     if args.smoke:
         return smoke(context.app, window)
     window.show()
-    return int(context.app.exec())
+    try:
+        return int(context.app.exec())
+    finally:
+        shutdown = getattr(backend, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
 
 
 def _gateway_publisher(alias: str | None) -> Any:

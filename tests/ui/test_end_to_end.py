@@ -119,7 +119,5 @@ def test_whole_session_through_both_windows(
         assert assist.indicator is None
         qtbot.waitUntil(lambda: connection.closed, timeout=10000)
     finally:
-        backend.cancel_help()
-        if backend.agent is not None:
-            backend.agent.stop()
-            assert backend.agent.wait_stopped(5)
+        backend.shutdown()
+        assert backend.agent is None or backend.agent.wait_stopped(0)

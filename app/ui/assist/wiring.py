@@ -97,6 +97,8 @@ class AgentAssistBackend:
         self.controller: AssistController | None = None
         self.agent: AssistAgent | None = None
         self.publisher: Any = None
+        self.sink: Any = None
+        self.screen: Any = None
         self.started_at = 0.0
         self._waiting = threading.Event()
         self._cancelled = threading.Event()
@@ -143,6 +145,7 @@ class AgentAssistBackend:
             except PodporaError as error:  # view still works where input cannot be injected
                 if self.controller is not None:
                     self.controller.report_problem(error_text(error))
+            self.sink, self.screen = sink, screen
             agent = AssistAgent(
                 screen=screen,
                 consent=self.consent,
@@ -175,6 +178,19 @@ class AgentAssistBackend:
                 shown = code
                 controller.report_code(code, int(agent.code_expires_in()))
             self._cancelled.wait(1.0)  # the agent issues new codes on its own; look once a second
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop everything this backend started (the app is closing); releases held keys first."""
+        self.cancel_help()
+        agent = self.agent
+        if agent is not None:
+            agent.stop()
+            agent.wait_stopped(timeout)
+        for resource in (self.sink, self.screen):
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
+        self.sink = self.screen = None
 
     def cancel_help(self) -> None:
         self._waiting.clear()
