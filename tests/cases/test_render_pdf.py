@@ -16,5 +16,5 @@ def test_screenshots_reach_the_pdf() -> None:
 
     with_image = html_to_pdf(f'<p>x</p><img src="data:image/png;base64,{tiny_png()}" width="100">')
     without = html_to_pdf("<p>x</p>")
-    assert b"/Image" in with_image
-    assert b"/Image" not in without
+    assert b"/Subtype /Image" in with_image
+    assert b"/Subtype /Image" not in without
