@@ -765,3 +765,133 @@ class _Connection:
             self._capture_changed.notify_all()
         self._outbox.put(_CLOSE)
         self._agent._connection_ended(self, self._close_reason or "connection closed")
+
+
+# --- Unattended mode --------------------------------------------------------------------------------------
+
+
+class _UnavailableScreen:
+    """A screen source that only says why there is no screen (the session sends it as a Notice)."""
+
+    def __init__(self, error: PodporaError) -> None:
+        self._error = error
+
+    def monitors(self) -> Sequence[MonitorLike]:
+        raise self._error
+
+    def grab(self, monitor: Any) -> NDArray[np.uint8]:
+        raise self._error
+
+
+def run_headless(
+    *,
+    policy: Any,
+    listen: int | None = None,
+    gateway: str | None = None,
+    org_config: Any = None,
+    enable_input: bool = True,
+    stop: threading.Event | None = None,
+    on_code: Callable[[str, int], None] | None = None,
+    publish: Callable[[int], int] | None = None,
+    unpublish: Callable[[], None] | None = None,
+) -> int:
+    """``podpora assist --headless --policy FILE``: serve technicians under an unattended policy.
+
+    The organisation's keys come from the roll-out configuration (``org_config`` path, or the system
+    file).  Consent comes only from the policy: technicians it does not name are refused.  The current
+    session code is printed (and given to ``on_code``) whenever it changes, and written to
+    ``<data_dir>/assist-code`` (mode 0600) for an administrator who reaches the machine over SSH.
+    Runs until ``stop`` is set or the process is interrupted; returns the exit code.
+
+    Gateway mode needs the composition root to pass ``publish`` (start a reverse forward of the local
+    port, return the gateway port) and ``unpublish``: this module must not pull the SSH layer (paramiko)
+    into every importer of the agent.
+    """
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from app.config import default_paths
+    from app.orgconfig import load_org_config
+    from app.remote.policy import load_policy
+
+    org = load_org_config(Path(org_config) if org_config is not None else None)
+    keys = [Ed25519PublicKey.from_public_bytes(key.ed25519_raw) for key in org.organisation_keys]
+    if not keys:
+        print("podpora assist: no organisation keys are configured; an unattended policy cannot be trusted.")
+        return 78
+    unattended = load_policy(Path(policy).read_bytes(), keys, time.time())
+    screen, sink, on_mapping = _machine(enable_input)
+    from app.remote.encode import FrameEncoder
+
+    agent = AssistAgent(
+        screen=screen,
+        consent=PolicyConsentProvider(unattended),
+        input_sink=sink,
+        encoder_factory=FrameEncoder,
+        on_mapping=on_mapping,
+        org_keys=keys,
+        callbacks=AgentCallbacks(on_journal=lambda kind, details: log.info("unattended session: %s", kind)),
+    )
+    if gateway is not None and publish is None:
+        print("podpora assist: gateway mode needs the gateway wiring of the command line; use --listen.")
+        return 2
+    port = agent.listen(listen if listen is not None else DEFAULT_PORT)
+    if publish is not None:
+        port = publish(port)
+    stop = stop or threading.Event()
+    code_file = default_paths().data_dir / "assist-code"
+    shown = ""
+    try:
+        while not stop.is_set():
+            code = agent.code()
+            if code != shown:
+                shown = code
+                _write_private(code_file, code + "\n")
+                print(f"podpora assist: session code {code} (port {port})", flush=True)
+                if on_code is not None:
+                    on_code(code, port)
+            stop.wait(1.0)  # the code changes after use, expiry or wrong tries: look again every second
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if unpublish is not None:
+            unpublish()
+        agent.stop()
+        agent.wait_stopped(5)
+        code_file.unlink(missing_ok=True)
+    return 0
+
+
+def _machine(enable_input: bool) -> tuple[ScreenSource, InputSink | None, MappingListener | None]:
+    """The real screen and input of this desktop, or a screen that says why there is none."""
+    from app.remote.capture import MssScreenSource, check_screen_available
+
+    try:
+        display = check_screen_available()
+        screen: ScreenSource = MssScreenSource(display)
+    except PodporaError as error:
+        return _UnavailableScreen(error), None, None
+    if not enable_input:
+        return screen, None, None
+    from app.remote.inject import PynputInputSink, ScreenMapping
+
+    try:
+        sink = PynputInputSink()
+    except PodporaError as error:
+        log.info("remote input is unavailable: %s", error)
+        return screen, None, None
+
+    def on_mapping(left: int, top: int, width: int, height: int) -> None:
+        sink.set_mapping(ScreenMapping(left, top, width, height))
+
+    return screen, sink, on_mapping
+
+
+def _write_private(path: Any, text: str) -> None:
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
