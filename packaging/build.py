@@ -269,6 +269,31 @@ def compile_translations() -> None:
     run([lrelease if lrelease.exists() else "pyside6-lrelease", "-silent", *sources])
 
 
+def is_elf(path: Path) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
+
+
+def strip_bundle(bundle: Path) -> None:
+    """Strip debug symbols from the bundle's shared libraries, leaving alone what stripping would break.
+
+    Skipped: the executables at the top (the bootloader carries its archive appended; PyInstaller already
+    stripped it) and libraries that auditwheel/patchelf repaired (``*.libs/`` folders), which ``strip``
+    corrupts.
+    """
+    candidates = [
+        item
+        for item in bundle.rglob("*")
+        if item.parent != bundle
+        and not any(part.endswith(".libs") for part in item.relative_to(bundle).parts)
+        and is_elf(item)
+    ]
+    for start in range(0, len(candidates), 100):
+        run(["strip", "--strip-unneeded", *candidates[start : start + 100]], timeout=600)
+
+
 def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     """PyInstaller one-folder bundle from packaging/podpora.spec into dist/podpora, then smoke-test it."""
     build_icons(args)
@@ -292,10 +317,12 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
         ],
         cwd=REPO,
     )
-    build_s = time.perf_counter() - started
     executable = bundle / BUNDLE_NAME
     if not executable.is_file():
         raise BuildError(f"PyInstaller did not produce {executable}")
+    unstripped = tree_size(bundle)
+    strip_bundle(bundle)
+    build_s = time.perf_counter() - started
     biggest = sorted(
         (item for item in bundle.rglob("*") if item.is_file()), key=lambda item: item.stat().st_size, reverse=True
     )[:8]
@@ -305,6 +332,7 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
         "needed_from_system": needed_from_system(bundle),
         "bundle": display_path(bundle),
         "bundle_mib": mib(tree_size(bundle)),
+        "unstripped_mib": mib(unstripped),
         "files": sum(1 for item in bundle.rglob("*") if item.is_file()),
         "largest_files_mib": {str(item.relative_to(bundle)): mib(item.stat().st_size) for item in biggest},
         "build_s": round(build_s, 1),
@@ -319,11 +347,8 @@ def glibc_requirement(bundle: Path) -> str:
     """The newest GLIBC_x.y symbol version any ELF file in the bundle needs (for ``libc6 (>= x.y)``)."""
     newest = (2, 17)
     for item in bundle.rglob("*"):
-        if not item.is_file() or item.is_symlink():
+        if not is_elf(item):
             continue
-        with item.open("rb") as handle:
-            if handle.read(4) != b"\x7fELF":
-                continue
         result = subprocess.run(["objdump", "-T", str(item)], capture_output=True, text=True, check=False, timeout=60)
         for major, minor in re.findall(r"GLIBC_(\d+)\.(\d+)", result.stdout):
             newest = max(newest, (int(major), int(minor)))
@@ -339,11 +364,8 @@ def needed_from_system(bundle: Path) -> list[str]:
     carried = {item.name for item in bundle.rglob("*.so*")}
     needed: set[str] = set()
     for item in bundle.rglob("*"):
-        if not item.is_file() or item.is_symlink():
+        if not is_elf(item):
             continue
-        with item.open("rb") as handle:
-            if handle.read(4) != b"\x7fELF":
-                continue
         result = subprocess.run(["readelf", "-d", str(item)], capture_output=True, text=True, check=False, timeout=60)
         needed.update(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", result.stdout))
     return sorted(needed - carried)
