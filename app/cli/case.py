@@ -187,6 +187,8 @@ def _export(args: argparse.Namespace) -> int:
         )
     store = _store()
     loaded = store.load(args.case_id)
+    if loaded.contents.torn is not None:
+        print(f"warning: {loaded.contents.torn.describe()} (not part of the bundle)", file=sys.stderr)
     signer = load_technician_key(args.key)
     cert_path = args.cert or default_paths().config_dir / TECHNICIAN_CERT_FILE
     certificate = cert_path.read_bytes() if cert_path.exists() else None
