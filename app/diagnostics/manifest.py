@@ -38,7 +38,7 @@ _BODY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}$")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 #: Default for strings without their own pattern: one line, no control characters.
-_DEFAULT_STRING_RE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+_DEFAULT_STRING_RE = re.compile(r"^[^\x00-\x1f\x7f-\x9f]*$")
 
 Category = Literal["info", "install", "config", "repair"]
 ParameterType = Literal["string", "int", "bool", "enum", "list"]
