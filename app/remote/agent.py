@@ -491,7 +491,12 @@ class _Connection:
                 while self._backlog:
                     commands = self._session.handle(self._backlog.pop(0))
                     for command in commands:
-                        self._execute(command)
+                        try:
+                            self._execute(command)
+                        except Exception:
+                            # A failing callback or input backend must not take the session's rules down
+                            # with it: the next commands (e.g. Close after a stop) still have to run.
+                            log.exception("carrying out %s failed", type(command).__name__)
             finally:
                 self._handling = False
 

@@ -167,8 +167,13 @@ class TechnicianClient:
     def request_capabilities(self, capabilities: frozenset[str], reason: str) -> None:
         """Ask the user for (more) capabilities; they see a new prompt."""
         wanted = [c for c in p.Capability if c.value in capabilities]
-        if wanted:
-            self._input(p.ConsentRequest(self._request.identity, wanted, reason[: p.MAX_REASON_CHARS], ""))
+        if not wanted:
+            return
+        with self._lock:
+            session_id = self._session.session_id
+        # The claim is bound to this session, so it is made again for every request.
+        claim = self._identity(session_id) if self._identity is not None and session_id else b""
+        self._input(p.ConsentRequest(claim, wanted, reason[: p.MAX_REASON_CHARS], self._request.case_ref))
 
     def give_back(self, capabilities: frozenset[p.Capability]) -> None:
         """Return capabilities voluntarily (e.g. control when done)."""
@@ -186,7 +191,10 @@ class TechnicianClient:
                 self._execute(command, deferred)
         # Callbacks and frame decoding run outside the lock, so other threads can keep sending input.
         for action in deferred:
-            action()
+            try:
+                action()
+            except Exception:
+                log.exception("a session callback failed")
 
     def _execute(self, command: s.Command, deferred: list[Callable[[], None]]) -> None:
         callbacks = self.callbacks

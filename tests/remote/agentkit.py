@@ -80,12 +80,20 @@ class ScriptedConsent:
     asked: threading.Event = field(default_factory=threading.Event)
     answer: Callable[[frozenset[p.Capability]], None] | None = None
 
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
     def ask(self, prompt: ConsentPrompt, answer: Callable[[frozenset[p.Capability]], None]) -> None:
-        self.prompts.append(prompt)
-        self.answer = answer
-        self.asked.set()
+        with self.changed:
+            self.prompts.append(prompt)
+            self.answer = answer
+            self.asked.set()
+            self.changed.notify_all()
         if self.grant is not None:
             answer(self.grant)
+
+    def wait_prompts(self, count: int, timeout: float = 5) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.prompts) >= count, timeout)
 
     def dismiss(self) -> None:
         self.dismissed.set()

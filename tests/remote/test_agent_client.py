@@ -288,3 +288,45 @@ def test_wrong_code_is_refused_and_the_agent_waits_for_the_next_attempt(
     agent.stop()
     assert agent.wait_stopped(5)
     good.close()
+
+
+def test_the_prompt_shows_a_verified_identity_for_every_request(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.remote import identity as idn
+
+    org, tech = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    certificate = idn.issue_certificate(
+        org,
+        name="Jana",
+        team="Helpdesk",
+        org="ACME",
+        public_key=idn.public_key_bytes(tech.public_key()),
+        not_before=0,
+        not_after=4_000_000_000,
+    )
+    consent = ScriptedConsent(frozenset({VIEW}))
+    agent = AssistAgent(screen=screen, consent=consent, input_sink=sink, org_keys=[org.public_key()])
+    agent.serve_stream(pair_of_sockets[0])
+    drawn = threading.Event()
+    client = TechnicianClient(
+        pair_of_sockets[1],
+        code=agent.code(),
+        capabilities=frozenset({VIEW}),
+        identity=lambda session_id: idn.make_claim(certificate, tech, session_id),
+        callbacks=TechnicianCallbacks(on_frame=lambda fb, d: drawn.set()),
+        decoder=RawDecoder(),
+    )
+    client.start()
+    assert drawn.wait(10)
+    assert consent.prompts[0].verification.summary == "Verified: Jana, Helpdesk, ACME"
+    client.request_capabilities(frozenset({"control"}), "I need to click")
+    assert consent.wait_prompts(2)
+    assert consent.prompts[1].capabilities == {CONTROL}
+    assert consent.prompts[1].reason == "I need to click"
+    assert consent.prompts[1].verification.verified
+    client.stop()
+    agent.stop()
+    assert agent.wait_stopped(5)
