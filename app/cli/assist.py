@@ -3,17 +3,20 @@
 ``--listen PORT`` (direct mode: the agent listens on 127.0.0.1:PORT and the technician arrives through this
 machine's OpenSSH) or ``--gateway ALIAS`` (the agent reverse-forwards through the organisation's gateway).
 ``--headless --policy FILE`` runs the agent without a window for unattended machines, under an
-organisation-signed policy.  ``--smoke`` starts offscreen, shows the window and exits 0 (for packaging).
+organisation-signed policy verified against the organisation keys of the rolled-out settings; it prints
+the port and session code and runs until interrupted.  ``--smoke`` starts offscreen, shows the window and
+exits 0 (for packaging).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from app.errors import PodporaError
 
 
 def register(subparsers: Any) -> None:
@@ -60,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         from app.ui.assist import wiring
 
-        backend = wiring.make_backend(listen=args.listen, gateway=_gateway_publisher(args.gateway))
+        backend = wiring.make_backend(
+            listen=args.listen, gateway=_gateway_publisher(args.gateway), org_keys=_organisation_keys()
+        )
         controller = AssistController(
             backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))
         )
@@ -92,21 +97,74 @@ def _gateway_publisher(alias: str | None) -> Any:
     return publish
 
 
+def _organisation_keys() -> list[Any]:
+    """The organisation's Ed25519 keys from the rolled-out settings (they verify technicians and policies)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from app.orgconfig import load_org_config
+
+    keys = []
+    for key in load_org_config().organisation_keys:
+        try:
+            keys.append(Ed25519PublicKey.from_public_bytes(key.ed25519_raw))
+        except ValueError:
+            continue  # only Ed25519 keys sign certificates
+    return keys
+
+
 def _run_headless(args: argparse.Namespace) -> int:
+    """Unattended mode: the agent answers consent from an organisation-signed policy; no window."""
     if args.policy is None:
         print("podpora assist: --headless needs --policy FILE (an organisation-signed policy).", file=sys.stderr)
         return 2
     if not args.policy.is_file():
         print(f"podpora assist: the policy file {args.policy} does not exist.", file=sys.stderr)
         return 2
-    if importlib.util.find_spec("app.remote.agent") is None:
-        print("podpora assist: unattended mode is not available in this build (no agent).", file=sys.stderr)
-        return 3
-    from app.remote import agent  # type: ignore[attr-defined, unused-ignore]
+    import threading
+    import time
 
-    runner = getattr(agent, "run_headless", None)
-    if runner is None:
-        print("podpora assist: this build's agent has no unattended mode.", file=sys.stderr)
-        return 3
-    result: int = runner(policy=args.policy, listen=args.listen, gateway=args.gateway)
-    return result
+    from app.remote.agent import DEFAULT_PORT, AgentCallbacks, AssistAgent, PolicyConsentProvider
+    from app.remote.capture import MssScreenSource
+    from app.remote.encode import FrameEncoder
+    from app.remote.policy import load_policy
+
+    keys = _organisation_keys()
+    policy = load_policy(args.policy.read_bytes(), keys, time.time())
+    screen = MssScreenSource()
+    sink: Any = None
+    try:
+        from app.remote.inject import PynputInputSink
+
+        sink = PynputInputSink()
+    except PodporaError as error:
+        print(f"podpora assist: {error.user_message}", file=sys.stderr)
+    ended = threading.Event()
+
+    def on_state(state: str, granted: frozenset[str], paused: bool) -> None:
+        print(f"podpora assist: {state}; granted: {', '.join(sorted(granted)) or 'nothing'}", flush=True)
+
+    agent = AssistAgent(
+        screen=screen,
+        consent=PolicyConsentProvider(policy),
+        input_sink=sink,
+        encoder_factory=FrameEncoder,
+        org_keys=keys,
+        callbacks=AgentCallbacks(on_state=on_state, on_ended=lambda reason: print(f"podpora assist: ended: {reason}")),
+    )
+    port = agent.listen(args.listen or DEFAULT_PORT)
+    publisher = _gateway_publisher(args.gateway)
+    running = publisher(port, lambda number: print(f"podpora assist: session number {number}")) if publisher else None
+    print(f"podpora assist: unattended on 127.0.0.1:{port}; session code {agent.code()}", flush=True)
+    try:
+        ended.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if running is not None:
+            running.stop()
+        agent.stop()
+        agent.wait_stopped(5)
+        for resource in (sink, screen):
+            if resource is not None:
+                resource.close()
+    return 0

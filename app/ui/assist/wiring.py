@@ -87,9 +87,14 @@ class AgentAssistBackend:
     """The assist window's backend over :class:`AssistAgent` (direct or gateway mode)."""
 
     def __init__(
-        self, *, listen: int | None = None, gateway: Callable[[int, Callable[[int], None]], Any] | None = None
+        self,
+        *,
+        listen: int | None = None,
+        gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
+        org_keys: Sequence[Any] = (),
     ) -> None:
         self.port = listen or DEFAULT_PORT
+        self.org_keys = list(org_keys)  # the organisation's Ed25519 keys: they verify technicians
         #: Gateway mode: starts publishing 127.0.0.1:port on the gateway, reporting the gateway's port;
         #: returns something with ``stop()``.  Built by app.cli (app.ui may not import the SSH layer).
         self.gateway = gateway
@@ -152,6 +157,7 @@ class AgentAssistBackend:
                 input_sink=sink,
                 encoder_factory=FrameEncoder,
                 on_mapping=self._mapping(sink),
+                org_keys=self.org_keys,
                 callbacks=AgentCallbacks(on_state=self._on_state, on_chat=self._on_chat, on_ended=self._on_ended),
             )
             agent.listen(self.port)
@@ -271,10 +277,13 @@ class AgentAssistBackend:
 
 
 def make_backend(
-    *, listen: int | None = None, gateway: Callable[[int, Callable[[int], None]], Any] | None = None
+    *,
+    listen: int | None = None,
+    gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
+    org_keys: Sequence[Any] = (),
 ) -> AgentAssistBackend:
     """The backend ``podpora assist`` uses."""
-    return AgentAssistBackend(listen=listen, gateway=gateway)
+    return AgentAssistBackend(listen=listen, gateway=gateway, org_keys=org_keys)
 
 
 def make_self_check(language: Callable[[], str]) -> Callable[[], Sequence[SelfCheckFinding]]:
