@@ -81,18 +81,32 @@ class OutboxItem:
     delivered_at: str = ""
     already_there: bool = False
 
-    def status_text(self, now: datetime, system_name: str | None = None) -> str:
-        """One line for the console and ``podpora outbox status``."""
+    def status_parts(self, now: datetime, system_name: str | None = None) -> tuple[str, dict[str, str]]:
+        """The status as a translatable template and its arguments (the console translates the template)."""
         system = system_name or self.connector
         if self.state == DELIVERED:
-            how = " (it was already there)" if self.already_there else ""
-            return f"delivered to {system}: {self.result_url}{how}"
+            if self.already_there:
+                template = QT_TRANSLATE_NOOP("podpora", "delivered to {system}: {url} (it was already there)")
+            else:
+                template = QT_TRANSLATE_NOOP("podpora", "delivered to {system}: {url}")
+            return template, {"system": system, "url": self.result_url}
         if self.state == FAILED:
-            return f"failed: {self.last_error}; fix it, then run `podpora outbox retry`"
+            return (
+                QT_TRANSLATE_NOOP("podpora", "failed: {error}; fix it, then run `podpora outbox retry`"),
+                {"error": self.last_error},
+            )
         if not self.attempts:
-            return f"waiting: not yet sent to {system}"
+            return QT_TRANSLATE_NOOP("podpora", "waiting: not yet sent to {system}"), {"system": system}
         wait = max(0, round((_parse_time(self.next_attempt_at) - now).total_seconds()))
-        return f"waiting: {self.last_error or system + ' unreachable'}, next try in {_human(wait)}"
+        return (
+            QT_TRANSLATE_NOOP("podpora", "waiting: {error}, next try in {wait}"),
+            {"error": self.last_error or f"{system} unreachable", "wait": _human(wait)},
+        )
+
+    def status_text(self, now: datetime, system_name: str | None = None) -> str:
+        """One line for the console and ``podpora outbox status`` (English)."""
+        template, args = self.status_parts(now, system_name)
+        return template.format(**args)
 
 
 def _human(seconds: int) -> str:
