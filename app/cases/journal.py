@@ -448,8 +448,29 @@ def read_journal(path: Path, master_key: bytes) -> JournalContents:
         chain.accept(record)
         records.append(record)
         offset = end
+    if torn is not None and _complete_frame_after(data, torn.offset + 1):
+        # Not a torn *tail*: intact records follow the damage, so it is damage in the middle, never cut away.
+        raise JournalTamperError(
+            f"the journal is damaged after record {torn.after_seq} ({torn.reason}) with records after it",
+            seq=torn.after_seq + 1,
+        )
     good = offset if torn is None else torn.offset
     return JournalContents(header=header, records=records, torn=torn, good_length=good)
+
+
+def _complete_frame_after(data: bytes, start: int) -> bool:
+    """True when a complete frame with a valid CRC starts anywhere at or after ``start``."""
+    position = data.find(FRAME_MARKER, start)
+    while position >= 0:
+        if position + _FRAME_HEAD.size <= len(data):
+            _, length = _FRAME_HEAD.unpack_from(data, position)
+            end = position + _FRAME_HEAD.size + length + _CRC.size
+            if NONCE_SIZE + 16 <= length <= MAX_RECORD_BYTES and end <= len(data):
+                (crc,) = _CRC.unpack_from(data, end - _CRC.size)
+                if zlib.crc32(data[position : end - _CRC.size]) == crc:
+                    return True
+        position = data.find(FRAME_MARKER, position + 1)
+    return False
 
 
 @dataclass

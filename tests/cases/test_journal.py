@@ -315,3 +315,21 @@ def test_times_must_be_aware(tmp_path: Path, master_key: bytes, signer, clock) -
 
     with new_journal(tmp_path / "c.pjournal", master_key, signer, clock) as journal, pytest.raises(ValueError):
         journal.append("note", {}, at=datetime(2026, 1, 1))
+
+
+def test_damaged_frame_header_in_the_middle_is_not_cut_away(tmp_path: Path, master_key: bytes, signer, clock) -> None:
+    path = tmp_path / "c.pjournal"
+    with new_journal(path, master_key, signer, clock) as journal:
+        for n in range(4):
+            journal.append("note", {"n": n}, at=clock())
+    data = bytearray(path.read_bytes())
+    header_end = data.index(b"\n") + 1
+    frame_len = (len(data) - header_end) // 4
+    data[header_end + frame_len] = 0  # the marker of record 2: looks like a torn tail, but records follow
+    path.write_bytes(bytes(data))
+    with pytest.raises(JournalTamperError) as caught:
+        read_journal(path, master_key)
+    assert caught.value.seq == 2
+    with pytest.raises(JournalTamperError):
+        Journal.open(path, master_key, signer, at=clock())
+    assert path.read_bytes() == bytes(data)  # nothing was truncated
