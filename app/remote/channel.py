@@ -167,11 +167,12 @@ class Channel:
         self._closed.set()
         if isinstance(self._stream, _Shutdownable):
             # Already disconnected means there is nothing left to wake.
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, EOFError):
                 self._stream.shutdown(socket.SHUT_RDWR)
         try:
             self._stream.close()
-        except OSError as error:
+        except (OSError, EOFError) as error:
+            # paramiko raises EOFError when its transport is already gone: the stream is closed either way.
             log.debug("closing the stream failed: %s", error)
 
     def _wait_readable(self, timeout: float | None) -> bool:
