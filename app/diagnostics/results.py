@@ -258,7 +258,7 @@ class Report:
                 results=[ScriptResult.from_dict(item) for item in data.get("results") or []],
                 repairs=[RepairOutcome.from_dict(item) for item in data.get("repairs") or []],
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"missing or wrong field: {error}") from None
 
 
