@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     alias, port = split_target(args.target, args.port)
     options = ConnectOptions(config_path=args.ssh_config, known_hosts_paths=args.known_hosts)
     connection = connect(alias, options)
+    # sshd turns TCP_NODELAY on only for pty sessions; without one, tunnelled replies stall ~40 ms.
+    low_latency = connection.open_low_latency_session()
     progress = _Progress()
     client: TechnicianClient
 
@@ -138,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
             "bytes_per_frame": round((client.frame_bytes - bytes_before) / frames, 1) if frames else 0,
             "kilobytes_per_second": round((client.channel.bytes_received - wire_before) / elapsed / 1024, 1),
             "ended_early": ended_early,
+            "low_latency_session": low_latency,
         }
         if args.stats:
             print(json.dumps(stats))
