@@ -293,3 +293,53 @@ def test_ruff_security_rules_pass_on_app() -> None:
     assert "error:" not in result.stderr.lower(), result.stderr
     security_findings = [line for line in result.stdout.splitlines() if re.search(r": S\d{3} ", line)]
     assert security_findings == []
+
+
+# --- the wire schema: what the protocol cannot even express ----------------------------------------------------
+
+
+def _message_classes() -> list[type]:
+    from app.remote import protocol
+
+    return list(protocol.Message.__args__)  # type: ignore[attr-defined]
+
+
+def test_no_message_can_blank_the_screen_or_lock_local_input() -> None:
+    """T19: no "privacy mode", black screen or input lock exists (the tech-support-scam toolkit)."""
+    forbidden = ("blank", "black", "privacy", "lock", "block", "hide", "invisible", "unattended")
+    names = [cls.__name__.lower() for cls in _message_classes()]
+    fields = [f"{cls.__name__}.{name}" for cls in _message_classes() for name in cls.__struct_fields__]
+    assert [n for n in names + [f.lower() for f in fields] if any(word in n for word in forbidden)] == []
+
+
+def test_no_message_field_carries_a_password() -> None:
+    """T27: elevation is the user's own OS prompt; no protocol field can carry a password or key."""
+    forbidden = ("password", "passwd", "passphrase", "secret", "private_key", "credential", "token")
+    fields = [f"{cls.__name__}.{name}" for cls in _message_classes() for name in cls.__struct_fields__]
+    assert len(fields) > 20  # the schema was really read
+    assert [f for f in fields if any(word in f.lower() for word in forbidden)] == []
+
+
+def test_nothing_installs_itself_to_start_again() -> None:
+    """T20: no persistence: app/ never writes autostart entries, systemd user units or crontabs."""
+    markers = ("autostart", "systemd/user", "crontab", "launchagents", "currentversion\\\\run")
+    offences = [
+        f"{module.where(node)} {node.value!r}"
+        for module in app_modules()
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(marker in node.value.lower() for marker in markers)
+        and not (isinstance(node, ast.Constant) and node is _docstring_node(module, node))
+    ]
+    assert offences == []
+
+
+def _docstring_node(module: Module, node: ast.AST) -> ast.AST | None:
+    """The node itself when it is a docstring (docstrings may mention what the code must not do)."""
+    for owner in ast.walk(module.tree):
+        if isinstance(owner, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = owner.body
+            if body and isinstance(body[0], ast.Expr) and body[0].value is node:
+                return node
+    return None
