@@ -155,3 +155,13 @@ def test_org_config_with_deep_nesting_is_refused() -> None:
 
     with pytest.raises(OrgConfigError):
         parse_org_config(DEEP_TOML.decode(), source=Path("/etc/podpora/org.toml"))
+
+
+def test_an_oversized_clipboard_is_refused_at_the_wire() -> None:
+    """T50: clipboard text is capped (1 Mi characters) before it reaches either side's clipboard."""
+    import msgspec
+
+    at_limit = msgspec.msgpack.encode([17, "x" * protocol.MAX_CLIPBOARD_CHARS])
+    assert protocol.decode(at_limit) == protocol.Clipboard("x" * protocol.MAX_CLIPBOARD_CHARS)
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(msgspec.msgpack.encode([17, "x" * (protocol.MAX_CLIPBOARD_CHARS + 1)]))
