@@ -25,6 +25,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format; kept for symmetry)")
     parser.add_argument("--parallel", type=int, default=32, help="scripts at the same time (default: all)")
     parser.add_argument("--no-local", action="store_true", help="skip the local (no SSH) comparison run")
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="ID", help="leave this info script out (repeatable)"
+    )
     parser.set_defaults(func=_run)
 
 
@@ -43,7 +46,7 @@ def _summary(results: list[Any], wall: float) -> dict[str, Any]:
     }
 
 
-def run_benchmark(parallel: int, *, local: bool = True) -> dict[str, Any]:
+def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """Run the info set over SSH (and locally) and return the figures."""
     from app.cli.diag import SshExecutor
     from app.diagnostics.catalog import load_settings
@@ -52,7 +55,7 @@ def run_benchmark(parallel: int, *, local: bool = True) -> dict[str, Any]:
     from app.remote.ssh import ConnectOptions, connect
 
     catalog = load_settings().load()
-    info = catalog.by_category("info")
+    info = [script for script in catalog.by_category("info") if script.id not in exclude]
     with tempfile.TemporaryDirectory(prefix="podpora-bench-diag-") as scratch:
         root = Path(scratch)
         key = KeyPair.generate(root / "client" / "id_ed25519")
@@ -88,6 +91,7 @@ def run_benchmark(parallel: int, *, local: bool = True) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "benchmark": "diag",
         "info_scripts": len(info),
+        "excluded": sorted(exclude),
         "parallel": parallel,
         "target_seconds": TARGET_SECONDS,
         "connect_seconds": round(connected - started, 3),
@@ -104,6 +108,6 @@ def run_benchmark(parallel: int, *, local: bool = True) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    figures = run_benchmark(max(1, args.parallel), local=not args.no_local)
+    figures = run_benchmark(max(1, args.parallel), local=not args.no_local, exclude=tuple(args.exclude))
     print(json.dumps(figures, indent=2))
     return 0 if figures["ssh"]["all_completed"] else 1
