@@ -31,7 +31,7 @@ def run_build(tmp_path: Path) -> Callable[..., dict[str, Any]]:
                 "--work-dir",
                 str(tmp_path / "work"),
                 "--repeat",
-                "1",
+                "0",
                 "--json-out",
                 str(report),
                 *extra,
