@@ -365,18 +365,14 @@ class _Reader:
         self.only_keys("gateway", table, ("host", "port", "user", "key_file", "host_keys"))
         host = self.required_str("gateway.host", table)
         if not _HOST_RE.match(host):
-            raise self.fail(
-                "gateway.host", "must be a host name or IP address (no spaces, not starting with -)"
-            )
+            raise self.fail("gateway.host", "must be a host name or IP address (no spaces, not starting with -)")
         port = table.get("port", DEFAULT_GATEWAY_PORT)
         # bool is an int in Python; "port = true" is still a mistake.
         if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
             raise self.fail("gateway.port", "must be a whole number from 1 to 65535")
         user = self.required_str("gateway.user", table)
         if not _USER_RE.match(user):
-            raise self.fail(
-                "gateway.user", "must be a user name (letters, digits, . _ - @; not starting with -)"
-            )
+            raise self.fail("gateway.user", "must be a user name (letters, digits, . _ - @; not starting with -)")
         key_file = self.path("gateway.key_file", self.required_str("gateway.key_file", table))
         if not key_file.is_file():
             raise self.fail("gateway.key_file", f"names {key_file}, which does not exist or is not a file")
