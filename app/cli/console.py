@@ -11,6 +11,8 @@ import os
 import sys
 from typing import Any
 
+from app.errors import PodporaError
+
 
 def register(subparsers: Any) -> None:
     """Add ``podpora console``."""
@@ -51,8 +53,118 @@ def _session_factory(languages: Any) -> Any:
     from app.ui.console import wiring
 
     return wiring.make_session_factory(
-        _connect_with_gui_questions, executor_factory=SshExecutor, language=lambda: str(languages.language)
+        _connect_with_gui_questions,
+        executor_factory=SshExecutor,
+        language=lambda: str(languages.language),
+        case_factory=lambda request: JournalCase.open(request.target, request.ticket, lambda: str(languages.language)),
     )
+
+
+class JournalCase:
+    """The case panel's backend: the session's signed, encrypted journal and its export (``app.cases``)."""
+
+    def __init__(self, case_id: str, recorder: Any, store: Any, signer: Any, language: Any) -> None:
+        self.case_id = case_id
+        self.recorder = recorder
+        self.store = store
+        self.signer = signer
+        self.language = language
+
+    @classmethod
+    def open(cls, target: str, ticket: str, language: Any) -> JournalCase:
+        """Start a new case for a session to ``target`` (blocking: called on the connect worker)."""
+        import re
+        import secrets
+        from datetime import UTC, datetime
+
+        from app.cases.recorder import CaseRecorder
+        from app.cli.case import _store, load_technician_key
+
+        signer = load_technician_key(None)
+        store = _store()
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        case_id = f"{stamp}-{re.sub(r'[^A-Za-z0-9._-]+', '-', target)[:40]}-{secrets.token_hex(2)}"
+
+        def on_write_error(error: Any) -> None:
+            # The session's own stop follows from the raised error (ClientSessionBackend fails closed).
+            del error
+
+        recorder = CaseRecorder.start(
+            store, case_id, signer, clock=lambda: datetime.now(UTC), on_write_error=on_write_error
+        )
+        case = cls(case_id, recorder, store, signer, language)
+        if ticket:
+            case.set_ticket(ticket)
+        return case
+
+    def record(self, kind: str, fields: dict[str, Any]) -> None:
+        """A session event from the technician driver."""
+        self.recorder.record(kind, fields)
+
+    def set_ticket(self, reference: str) -> None:
+        self.recorder.record("ticket", {"ref": reference})
+
+    def set_description(self, text: str) -> None:
+        self.recorder.record("description", {"text": text})
+
+    def add_note(self, text: str) -> None:
+        self.recorder.record("note", {"text": text})
+
+    def connectors(self) -> list[str]:
+        from app.cases.connectors import available
+
+        return available()
+
+    def export(self, connector: str, ticket: str, progress: Any) -> str:
+        """Bundle, then deliver through the outbox; returns where the case went."""
+        import os
+        from datetime import UTC, datetime
+
+        from app.cases.bundle import bundle_file_name, export_bundle
+        from app.cases.connectors import human_name
+        from app.cases.outbox import DELIVERED, Outbox
+        from app.cases.report import render_comment
+        from app.cli.case import TECHNICIAN_CERT_FILE, connector_factory
+        from app.config import default_paths
+        from app.ui.render_pdf import html_to_pdf
+
+        progress(10, "")
+        loaded = self.store.load(self.case_id)
+        cert_path = default_paths().config_dir / TECHNICIAN_CERT_FILE
+        now = datetime.now(UTC)
+        exports = self.store.exports_dir(self.case_id)
+        temp = export_bundle(
+            exports / ".export-in-progress.zip",
+            case=loaded.case,
+            header=loaded.contents.header,
+            records=loaded.contents.records,
+            signer=self.signer,
+            exported_at=now,
+            lang=self.language(),
+            certificate=cert_path.read_bytes() if cert_path.exists() else None,
+            html_to_pdf=html_to_pdf,
+        )
+        final = exports / bundle_file_name(loaded.case.case_id, temp.sha256)
+        os.replace(temp.path, final)
+        progress(60, final.name)
+        comment = render_comment(loaded.case, bundle_name=final.name, bundle_sha256=temp.sha256, lang=self.language())
+        outbox = Outbox(default_paths().outbox_dir)
+        item = outbox.enqueue(
+            case_id=loaded.case.case_id,
+            connector=connector,
+            ticket=ticket or loaded.case.ticket_ref or "",
+            bundle_path=final,
+            bundle_name=final.name,
+            comment=comment,
+            now=now,
+            internal=True,
+        )
+        attempted = outbox.process(now, connector_factory(), only=item.id, force=True)
+        item = attempted[0] if attempted else outbox.load(item.id)
+        if item.state != DELIVERED:
+            template, values = item.status_parts(datetime.now(UTC), human_name(connector))
+            raise PodporaError(f"delivery to {connector}: {item.state}", user_text=template, **values)
+        return str(item.result_url or final)
 
 
 def _connect_with_gui_questions(target: str, asker: Any) -> Any:

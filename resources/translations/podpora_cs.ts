@@ -1014,6 +1014,7 @@
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
+        <extracomment>File names shared with ``podpora case export`` (which signs bundles with the same key).</extracomment>
         <translation>Nastavení</translation>
     </message>
     <message>
@@ -1225,7 +1226,7 @@
     </message>
     <message>
         <source>The connection to the other side was lost ({reason}).</source>
-        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
+        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
         <translation>Spojení s druhou stranou bylo ztraceno ({reason}).</translation>
     </message>
     <message>
@@ -1382,6 +1383,26 @@
     <message>
         <source>{system} needs the setting {setting}: add it to the [{system}] section of connectors.toml.</source>
         <translation>{system} potřebuje nastavení {setting}: přidejte ho do sekce [{system}] v connectors.toml.</translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url} (it was already there)</source>
+        <translation>doručeno do {system}: {url} (už tam bylo)</translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url}</source>
+        <translation>doručeno do {system}: {url}</translation>
+    </message>
+    <message>
+        <source>failed: {error}; fix it, then run `podpora outbox retry`</source>
+        <translation>selhalo: {error}; opravte to a spusťte `podpora outbox retry`</translation>
+    </message>
+    <message>
+        <source>waiting: not yet sent to {system}</source>
+        <translation>čeká: zatím neodesláno do {system}</translation>
+    </message>
+    <message>
+        <source>waiting: {error}, next try in {wait}</source>
+        <translation>čeká: {error}, další pokus za {wait}</translation>
     </message>
     <message>
         <source>There is no delivery {id} in the outbox.</source>

@@ -1008,6 +1008,7 @@
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
+        <extracomment>File names shared with ``podpora case export`` (which signs bundles with the same key).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1219,7 +1220,7 @@
     </message>
     <message>
         <source>The connection to the other side was lost ({reason}).</source>
-        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
+        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1375,6 +1376,26 @@
     </message>
     <message>
         <source>{system} needs the setting {setting}: add it to the [{system}] section of connectors.toml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url} (it was already there)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: {error}; fix it, then run `podpora outbox retry`</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting: not yet sent to {system}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting: {error}, next try in {wait}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1014,6 +1014,7 @@
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
+        <extracomment>File names shared with ``podpora case export`` (which signs bundles with the same key).</extracomment>
         <translation>Nastavenia</translation>
     </message>
     <message>
@@ -1225,7 +1226,7 @@
     </message>
     <message>
         <source>The connection to the other side was lost ({reason}).</source>
-        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
+        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
         <translation>Spojenie s druhou stranou sa stratilo ({reason}).</translation>
     </message>
     <message>
@@ -1382,6 +1383,26 @@
     <message>
         <source>{system} needs the setting {setting}: add it to the [{system}] section of connectors.toml.</source>
         <translation>{system} potrebuje nastavenie {setting}: pridajte ho do sekcie [{system}] v connectors.toml.</translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url} (it was already there)</source>
+        <translation>doručené do {system}: {url} (už tam bolo)</translation>
+    </message>
+    <message>
+        <source>delivered to {system}: {url}</source>
+        <translation>doručené do {system}: {url}</translation>
+    </message>
+    <message>
+        <source>failed: {error}; fix it, then run `podpora outbox retry`</source>
+        <translation>zlyhalo: {error}; opravte to a spustite `podpora outbox retry`</translation>
+    </message>
+    <message>
+        <source>waiting: not yet sent to {system}</source>
+        <translation>čaká: zatiaľ neodoslané do {system}</translation>
+    </message>
+    <message>
+        <source>waiting: {error}, next try in {wait}</source>
+        <translation>čaká: {error}, ďalší pokus o {wait}</translation>
     </message>
     <message>
         <source>There is no delivery {id} in the outbox.</source>

@@ -360,7 +360,7 @@ def test_settings_dialog_creates_key_and_saves(qtbot: QtBot, podpora_home: Path)
     qtbot.addWidget(dialog)
     dialog.create_key()
     qtbot.waitUntil(lambda: "created." in dialog.identity_status.text())
-    key = podpora_home / "config" / "identity" / "technician_ed25519"
+    key = podpora_home / "config" / "technician_ed25519"
     assert key.stat().st_mode & 0o777 == 0o600
     assert (key.with_suffix(".pub")).read_text().startswith("ssh-ed25519 ")
     assert create_identity_key() == key  # never overwrites an existing key

@@ -39,9 +39,14 @@ CONNECTOR_KINDS = ("folder", "email", "redmine", "rt", "jira", "zendesk", "servi
 KEYRING_SERVICE = "podpora"
 
 
+#: File names shared with ``podpora case export`` (which signs bundles with the same key).
+TECHNICIAN_KEY_FILE = "technician_ed25519"
+TECHNICIAN_CERT_FILE = "technician.cert"
+
+
 def identity_dir() -> Path:
-    """Where the technician's key and the organisation's certificate live."""
-    return default_paths().config_dir / "identity"
+    """Where the technician's key and the certificate the organisation issued for it live."""
+    return default_paths().config_dir
 
 
 def create_identity_key(directory: Path | None = None) -> Path:
@@ -51,7 +56,7 @@ def create_identity_key(directory: Path | None = None) -> Path:
 
     folder = directory or identity_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    private_path = folder / "technician_ed25519"
+    private_path = folder / TECHNICIAN_KEY_FILE
     if private_path.exists():
         return private_path
     key = Ed25519PrivateKey.generate()
@@ -62,7 +67,7 @@ def create_identity_key(directory: Path | None = None) -> Path:
     descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(private)
-    (folder / "technician_ed25519.pub").write_bytes(public + b" podpora-technician\n")
+    private_path.with_suffix(".pub").write_bytes(public + b" podpora-technician\n")
     return private_path
 
 
@@ -70,7 +75,7 @@ def import_certificate(source: Path, directory: Path | None = None) -> Path:
     """Copy the organisation's certificate into Podpora's identity folder; blocking."""
     folder = directory or identity_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / "organisation-certificate"
+    target = folder / TECHNICIAN_CERT_FILE
     shutil.copyfile(source, target)
     return target
 
@@ -203,8 +208,8 @@ class SettingsDialog(QDialog):
 
     def _show_identity(self) -> None:
         folder = identity_dir()
-        has_key = (folder / "technician_ed25519").exists()
-        has_cert = (folder / "organisation-certificate").exists()
+        has_key = (folder / TECHNICIAN_KEY_FILE).exists()
+        has_cert = (folder / TECHNICIAN_CERT_FILE).exists()
         lines = [
             self.tr("Your key: created.") if has_key else self.tr("Your key: not created yet."),
             self.tr("Organisation certificate: imported.")

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 from app.errors import PodporaError
@@ -55,9 +56,10 @@ Connector = Callable[[str, GuiAsker], SessionConnection]
 class ClientSessionBackend:
     """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection."""
 
-    def __init__(self, connection: SessionConnection, client: TechnicianClient) -> None:
+    def __init__(self, connection: SessionConnection, client: TechnicianClient, case: Any = None) -> None:
         self.connection = connection
         self.client = client
+        self.case = case  # a CaseBackend with ``record(kind, fields)``: the driver's journal events go there
         self._stopped = threading.Event()
         self._close_lock = threading.Lock()
 
@@ -110,7 +112,17 @@ class ClientSessionBackend:
             self._close_connection()  # the agent or the link ended it: the SSH connection goes too
             controller.report_ended(reason)
 
+        def on_journal(kind: str, details: Any) -> None:
+            record = getattr(self.case, "record", None)
+            if record is not None:
+                try:
+                    record(kind, dict(details))
+                except PodporaError as error:  # fail closed: no record, no session
+                    log.info("case journal failed, stopping the session: %s", error)
+                    self.stop()
+
         self.client.callbacks = TechnicianCallbacks(
+            on_journal=on_journal,
             on_frame=on_frame,
             on_state=on_state,
             on_chat=lambda text: controller.report_chat(controller.title, text),
@@ -139,10 +151,15 @@ class RemoteSessionFactory:
     def __init__(
         self,
         connector: Connector,
+        *,
         agent_port: int = DEFAULT_PORT,
         executor_factory: Callable[[SessionConnection, str], Any] | None = None,
         language: Callable[[], str] = lambda: "en",
+        identity: Callable[[], Callable[[str], bytes] | None] = lambda: None,
+        case_factory: Callable[[ConnectRequest], Any] | None = None,
     ) -> None:
+        self.identity = identity
+        self.case_factory = case_factory
         self.connector = connector
         self.agent_port = agent_port
         self.executor_factory = executor_factory
@@ -158,11 +175,29 @@ class RemoteSessionFactory:
             connection.close()
             raise
         client = TechnicianClient(
-            stream, code=request.code, capabilities=ASKED, reason=request.reason, case_ref=request.ticket
+            stream,
+            code=request.code,
+            capabilities=ASKED,
+            reason=request.reason,
+            case_ref=request.ticket,
+            identity=self.identity(),
         )
-        backend = ClientSessionBackend(connection, client)
+        case = self._case(request)
+        backend = ClientSessionBackend(connection, client, case)
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
-        return OpenedSession(title, backend, backend.attach, diagnostics=self._diagnostics(connection, request, asker))
+        return OpenedSession(
+            title, backend, backend.attach, diagnostics=self._diagnostics(connection, request, asker), case=case
+        )
+
+    def _case(self, request: ConnectRequest) -> Any:
+        """The session's case journal, when the technician has a key to sign it with."""
+        if self.case_factory is None:
+            return None
+        try:
+            return self.case_factory(request)
+        except PodporaError as error:
+            log.info("no case journal for %s: %s", request.target, error)
+            return None
 
     def _diagnostics(self, connection: SessionConnection, request: ConnectRequest, asker: GuiAsker) -> Any:
         """Direct mode runs the signed library over this SSH connection (gateway mode: inside the agent)."""
@@ -179,10 +214,42 @@ class RemoteSessionFactory:
             return None
 
 
+def load_identity(config_dir: Path) -> Callable[[str], bytes] | None:
+    """The technician's per-session identity claim (key + organisation-issued certificate), if both exist.
+
+    Without them the console still connects; the user then sees the red "not verified" warning.
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_ssh_private_key
+
+    from app.remote.identity import make_claim
+    from app.ui.console.settings_dialog import TECHNICIAN_CERT_FILE, TECHNICIAN_KEY_FILE
+
+    key_path, cert_path = config_dir / TECHNICIAN_KEY_FILE, config_dir / TECHNICIAN_CERT_FILE
+    try:
+        key = load_ssh_private_key(key_path.read_bytes(), None)
+        certificate = cert_path.read_bytes()
+    except (OSError, ValueError, TypeError) as error:
+        log.info("no technician identity to present: %s", error)
+        return None
+    if not isinstance(key, Ed25519PrivateKey):
+        return None
+    return lambda session_id: make_claim(certificate, key, session_id)
+
+
 def make_session_factory(
     connector: Connector,
     executor_factory: Callable[[SessionConnection, str], Any] | None = None,
     language: Callable[[], str] = lambda: "en",
+    case_factory: Callable[[ConnectRequest], Any] | None = None,
 ) -> RemoteSessionFactory:
     """The factory ``podpora console`` uses."""
-    return RemoteSessionFactory(connector, executor_factory=executor_factory, language=language)
+    from app.config import default_paths
+
+    return RemoteSessionFactory(
+        connector,
+        executor_factory=executor_factory,
+        language=language,
+        identity=lambda: load_identity(default_paths().config_dir),
+        case_factory=case_factory,
+    )
