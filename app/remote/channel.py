@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 _HEADER: Final = struct.Struct(">I")
 #: Largest frame on the wire: the largest message plus the sealing overhead.
 MAX_FRAME_BYTES: Final = protocol.MAX_MESSAGE_BYTES + overhead()
+#: Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small.
+MAX_PAIRING_FRAME_BYTES: Final = 8 * 1024
 #: Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).
 FRAME_DEADLINE_SECONDS: Final = 30.0
 _CHUNK: Final = 256 * 1024
@@ -145,9 +147,10 @@ class Channel:
         deadline = time.monotonic() + FRAME_DEADLINE_SECONDS
         header = first + self._read_exact(_HEADER.size - 1, deadline)
         (length,) = _HEADER.unpack(header)
-        if length == 0 or length > self._max_frame:
+        limit = self._max_frame if self._opener is not None else min(self._max_frame, MAX_PAIRING_FRAME_BYTES)
+        if length == 0 or length > limit:
             # Checked before allocating: an HTTP request ("GET ...") or a lying header ends here.
-            raise ChannelError(f"frame length {length} outside 1..{self._max_frame}")
+            raise ChannelError(f"frame length {length} outside 1..{limit}")
         payload = self._read_exact(length, deadline)
         self.bytes_received += _HEADER.size + length
         if self._opener is not None:

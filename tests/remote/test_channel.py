@@ -173,3 +173,23 @@ def test_close_wakes_a_sender_whose_peer_never_reads(sockets: tuple[socket.socke
     assert errors
     with pytest.raises(ChannelClosed):
         channel.send(p.Bye("late"))
+
+
+def test_before_pairing_only_small_frames_are_accepted(sockets: tuple[socket.socket, socket.socket]) -> None:
+    from app.remote.channel import MAX_PAIRING_FRAME_BYTES
+
+    sockets[0].sendall(struct.pack(">I", MAX_PAIRING_FRAME_BYTES + 1))
+    with pytest.raises(ChannelError, match="frame length"):
+        Channel(sockets[1]).receive(5)
+
+
+def test_after_pairing_large_frames_pass(sockets: tuple[socket.socket, socket.socket]) -> None:
+    agent_keys, technician_keys = paired_keys()
+    left, right = Channel(sockets[0]), Channel(sockets[1])
+    left.install_keys(technician_keys)
+    right.install_keys(agent_keys)
+    big = p.Clipboard("x" * 200_000)
+    sender = threading.Thread(target=left.send, args=(big,))
+    sender.start()
+    assert right.receive(5) == big
+    sender.join(5)
