@@ -188,6 +188,13 @@ def smoke_app(
 # --------------------------------------------------------------------------------------------- wheel
 
 
+def wheel_has_resources(wheel: Path) -> bool:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        return any("/resources/" in f"/{name}" and not name.endswith(".py") for name in archive.namelist())
+
+
 def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
     """sdist + wheel with ``python -m build``; then install the wheel into a clean venv and smoke-test it."""
     out_dir = Path(args.dist_dir)
@@ -215,6 +222,9 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         "target": "wheel",
         "wheel": display_path(wheel),
         "wheel_mib": mib(wheel.stat().st_size),
+        # resources/ (translations, diagnostic scripts, keys) lives beside app/, not inside it; say whether
+        # the wheel carries it, because a pipx install without it has no translations or script library.
+        "wheel_has_resources": wheel_has_resources(wheel),
         "sdist_mib": mib(sdist.stat().st_size),
         "build_s": round(build_s, 1),
         "clean_venv_install_s": round(install_s, 1),

@@ -60,6 +60,12 @@ Source: "{param:ORGCONFIG}"; DestDir: "{commonappdata}\Podpora"; DestName: "assi
 [Dirs]
 Name: "{commonappdata}\Podpora"; Permissions: users-readexec; Flags: uninsneveruninstall
 
+[Run]
+; %ProgramData% lets ordinary users create files in new subfolders (inherited CREATOR OWNER rights), so a
+; user could plant their own assist.toml before IT does. Replace the inherited ACL of the Podpora folder:
+; Administrators and SYSTEM full control, Users read only.
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Podpora"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
+
 [Icons]
 Name: "{group}\Podpora Console"; Filename: "{app}\podpora-console.exe"; Components: console
 Name: "{group}\Podpora Get Help"; Filename: "{app}\podpora-assist.exe"; Components: assist

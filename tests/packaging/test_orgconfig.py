@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
@@ -96,7 +97,9 @@ def test_system_paths_per_platform() -> None:
         r"D:\PD\Podpora\assist.toml"
     )
     assert orgconfig.system_config_path("win32", {}) == PureWindowsPath(r"C:\ProgramData\Podpora\assist.toml")
-    assert orgconfig.config_path({}) == Path("/etc/podpora/assist.toml") or os.name != "posix"
+    if sys.platform.startswith("linux"):
+        assert orgconfig.config_path({}) == Path("/etc/podpora/assist.toml")
+    assert orgconfig.config_path({"PODPORA_ORG_CONFIG": "/srv/x.toml"}) == Path("/srv/x.toml")
 
 
 def test_valid_file_is_read_completely(rollout: dict[str, object]) -> None:
