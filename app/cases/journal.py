@@ -18,8 +18,9 @@ technician's public key), then one frame per record::
     0xA7 0x1E | u32 length | nonce (12) + ChaCha20-Poly1305 ciphertext | u32 CRC-32 of everything before it
 
 The AEAD key is derived per journal (HKDF-SHA256 over the master key from :mod:`app.cases.keystore`, salted with
-the journal id); the associated data is the journal id and the record's ``seq``, so moving a sealed record is
-detected.  Nonces are random 96-bit per record (far below the 2^32 records where collisions would matter).
+the journal id); the associated data is the SHA-256 of the header line and the record's ``seq``, so a changed
+header or a moved sealed record is detected.  Nonces are random 96-bit per record (far below the 2^32 records
+where collisions would matter).
 The CRC exists only to tell a *torn* final frame (a crash mid-write) from *tampering* (a frame whose framing is
 intact but whose seal does not open): the first is reported as a torn tail, the second raises
 :class:`JournalTamperError`.  Nothing is silently dropped or accepted.
@@ -348,13 +349,23 @@ def key_check(master_key: bytes, journal_id: str) -> str:
     )
 
 
-def _aad(journal_id: str, seq: int) -> bytes:
-    return b"podpora-journal-v1\0" + journal_id.encode("utf-8") + b"\0" + seq.to_bytes(8, "big")
+def header_line(header: Mapping[str, Any]) -> bytes:
+    """The journal's first line, exactly as written."""
+    return HEADER_MAGIC + b" " + canonical_json(dict(header)) + b"\n"
 
 
-def seal_frame(aead: ChaCha20Poly1305, journal_id: str, seq: int, raw: bytes, nonce: bytes) -> bytes:
-    """Encrypt one record into its on-disk frame."""
-    body = nonce + aead.encrypt(nonce, raw, _aad(journal_id, seq))
+def header_digest(line: bytes) -> bytes:
+    """SHA-256 of the header line: part of every record's associated data, so the header cannot change."""
+    return hashlib.sha256(line).digest()
+
+
+def _aad(digest: bytes, seq: int) -> bytes:
+    return b"podpora-journal-v1\0" + digest + seq.to_bytes(8, "big")
+
+
+def seal_frame(aead: ChaCha20Poly1305, digest: bytes, seq: int, raw: bytes, nonce: bytes) -> bytes:
+    """Encrypt one record into its on-disk frame (``digest``: :func:`header_digest` of the journal)."""
+    body = nonce + aead.encrypt(nonce, raw, _aad(digest, seq))
     head = _FRAME_HEAD.pack(FRAME_MARKER, len(body))
     return head + body + _CRC.pack(zlib.crc32(head + body))
 
@@ -414,6 +425,7 @@ def read_journal(path: Path, master_key: bytes) -> JournalContents:
             user_text=QT_TRANSLATE_NOOP("podpora", "The case log cannot be opened with this computer's key."),
         )
     aead = ChaCha20Poly1305(derive_record_key(master_key, journal_id))
+    digest = header_digest(data[:offset])
     chain = ChainState(journal_id)
     records: list[JournalRecord] = []
     torn: TornTail | None = None
@@ -439,7 +451,7 @@ def read_journal(path: Path, master_key: bytes) -> JournalContents:
         body = data[offset + _FRAME_HEAD.size : end - _CRC.size]
         seq = chain.next_seq
         try:
-            raw = aead.decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], _aad(journal_id, seq))
+            raw = aead.decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], _aad(digest, seq))
             record = JournalRecord.parse(raw)
         except InvalidTag as error:
             raise JournalTamperError(f"record {seq} fails its seal (changed or moved)", seq=seq) from error
@@ -502,6 +514,7 @@ class Journal:
         self.header = header
         self.journal_id = str(header["journal_id"])
         self._aead = ChaCha20Poly1305(derive_record_key(master_key, self.journal_id))
+        self._digest = header_digest(header_line(header))
         self._signer = signer
         self._records = records
         self._chain = ChainState(self.journal_id)
@@ -545,7 +558,7 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
         try:
-            _write_all(fd, HEADER_MAGIC + b" " + canonical_json(header) + b"\n")
+            _write_all(fd, header_line(header))
             os.fsync(fd)
             _fsync_dir(path.parent)
         except OSError as error:
@@ -693,7 +706,7 @@ class Journal:
         if self._signer is None:
             raise JournalError("this journal was opened read-only (no signing key)")
         record = self._chain.build(event_type, fields, at)
-        frame = seal_frame(self._aead, self.journal_id, record.seq, record.raw, os.urandom(NONCE_SIZE))
+        frame = seal_frame(self._aead, self._digest, record.seq, record.raw, os.urandom(NONCE_SIZE))
         try:
             _write_all(self._fd, frame)
             os.fsync(self._fd)

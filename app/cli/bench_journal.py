@@ -48,13 +48,13 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
 
     from app.cases.journal import (
         CHECKPOINT,
-        HEADER_MAGIC,
         NONCE_SIZE,
         ChainState,
-        canonical_json,
         checkpoint_message,
         derive_record_key,
         format_time,
+        header_digest,
+        header_line,
         key_check,
         public_key_hex,
         seal_frame,
@@ -75,7 +75,9 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
     aead = ChaCha20Poly1305(derive_record_key(key, journal_id))
     chain = ChainState(journal_id)
     with path.open("wb") as out:
-        out.write(HEADER_MAGIC + b" " + canonical_json(header) + b"\n")
+        line = header_line(header)
+        digest = header_digest(line)
+        out.write(line)
         since = 0
         for n in range(count):
             at = start + timedelta(milliseconds=n)
@@ -92,7 +94,7 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
                 kind, fields = _event(n)
                 record = chain.build(kind, fields, at)
                 since += 1
-            out.write(seal_frame(aead, journal_id, record.seq, record.raw, os.urandom(NONCE_SIZE)))
+            out.write(seal_frame(aead, digest, record.seq, record.raw, os.urandom(NONCE_SIZE)))
             chain.accept(record)
         out.flush()
         os.fsync(out.fileno())

@@ -333,3 +333,51 @@ def test_damaged_frame_header_in_the_middle_is_not_cut_away(tmp_path: Path, mast
     with pytest.raises(JournalTamperError):
         Journal.open(path, master_key, signer, at=clock())
     assert path.read_bytes() == bytes(data)  # nothing was truncated
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402 - kept next to the property tests
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def journal_bytes(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes, int]:
+    key = os.urandom(32)
+    signer = Ed25519PrivateKey.generate()
+    clock = FakeClock()
+    path = tmp_path_factory.mktemp("prop") / "c.pjournal"
+    with new_journal(path, key, signer, clock, checkpoint_every=4) as journal:
+        for n in range(10):
+            journal.append("chat", {"n": n, "text": "hello " * n}, at=clock())
+    return path.read_bytes(), key, len(read_journal(path, key).records)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_property_any_flipped_byte_is_never_silently_accepted(journal_bytes, tmp_path: Path, data) -> None:
+    original, key, count = journal_bytes
+    position = data.draw(st.integers(0, len(original) - 1))
+    mask = data.draw(st.integers(1, 255))
+    changed = bytearray(original)
+    changed[position] ^= mask
+    path = tmp_path / "m.pjournal"
+    path.write_bytes(bytes(changed))
+    try:
+        contents = read_journal(path, key)
+    except (JournalTamperError, JournalFormatError):
+        return
+    # Only damage to the very last frame may read as a torn tail — and then it is reported.
+    assert contents.torn is not None
+    assert len(contents.records) == count - 1
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_property_truncation_keeps_a_valid_prefix(journal_bytes, tmp_path: Path, data) -> None:
+    original, key, count = journal_bytes
+    header_end = original.index(b"\n") + 1
+    length = data.draw(st.integers(header_end, len(original)))
+    path = tmp_path / "t.pjournal"
+    path.write_bytes(original[:length])
+    contents = read_journal(path, key)
+    assert len(contents.records) <= count
+    assert (contents.torn is None) == (contents.good_length == length)
