@@ -25,6 +25,9 @@ Wire layout of the payloads (``EncodedRect.data``), all little-endian:
 * 2 zstd palette: ``u16 n`` (1..256) | ``n·4`` bytes BGRA palette | one zstd frame expanding to ``h·w``
   index bytes, each ``< n``.
 * 3 JPEG: a baseline JPEG of exactly ``w``×``h`` pixels (alpha becomes 255).
+* 5 packed palette: ``u16 n`` (1..16) | ``n·4`` bytes palette | ``h`` rows of indices at 1 bit (n ≤ 2),
+  2 bits (n ≤ 4) or 4 bits, most significant first, each row padded to a whole byte; no compression (for
+  small rectangles such as a typed character, where a zstd frame costs more than it saves).
 * 4 copy: ``u16 source_x | u16 source_y``; the ``w``×``h`` block at the source (as the viewer has it
   before this rectangle) is copied here. The encoder sends it for scrolled bands, found by row hashes, and
   then only the newly exposed strip travels as pixels.
@@ -57,6 +60,7 @@ CODEC_ZSTD = 1
 CODEC_PALETTE = 2
 CODEC_JPEG = 3
 CODEC_COPY = 4  # scrolled/moved regions
+CODEC_PACKED = 5  # few colours, indices bit-packed without compression: small rectangles (a typed character)
 
 TILE = 64
 
@@ -72,6 +76,8 @@ _MAX_ZSTD_WINDOW = 1 << 25
 _SCROLL_MIN_TILES = 4  # look for scrolling only when at least this many tiles changed
 _SCROLL_MIN_ROWS = 16  # a moved band shorter than this is not worth a copy
 _SCROLL_COLUMN_STEP = 4
+_PACKED_MAX_COLOURS = 16
+_PACKED_ALWAYS_BYTES = 256
 _SCROLL_MAX_TWINS = 16  # rows whose content occurs more often than this do not vote
 _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WIDTH, dtype=np.uint64) | 1).astype(
     np.uint64
@@ -437,7 +443,8 @@ class FrameEncoder:
         if lossless:
             palette = self._palette(strip)
             if palette is not None:
-                return EncodedRect(x, y, w, h, CODEC_PALETTE, self._encode_palette(strip, palette))
+                codec, payload = self._encode_palette(strip, palette)
+                return EncodedRect(x, y, w, h, codec, payload)
             data = self._zstd.compress(np.ascontiguousarray(strip).tobytes())
             return EncodedRect(x, y, w, h, CODEC_ZSTD, data)
         import simplejpeg
@@ -469,7 +476,8 @@ class FrameEncoder:
             return None
         return colours
 
-    def _encode_palette(self, strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> bytes:
+    def _encode_palette(self, strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> tuple[int, bytes]:
+        """Palette + indices: zstd-compressed (codec 2) or, when smaller, bit-packed (codec 5)."""
         if palette.size <= 8:
             # A few comparisons beat a binary search per pixel on the common text/UI case.
             indices = np.zeros(strip.shape, dtype=np.uint8)
@@ -478,7 +486,30 @@ class FrameEncoder:
         else:
             indices = np.searchsorted(palette, strip).astype(np.uint8)
         header = struct.pack("<H", palette.size) + palette.astype("<u4").tobytes()
-        return header + self._zstd.compress(indices.tobytes())
+        packed = _pack_indices(indices, palette.size) if palette.size <= _PACKED_MAX_COLOURS else None
+        if packed is not None and len(packed) <= _PACKED_ALWAYS_BYTES:
+            return CODEC_PACKED, header + packed  # zstd cannot beat a few dozen bytes of 1-2 bit indices
+        compressed = self._zstd.compress(indices.tobytes())
+        if packed is not None and len(packed) < len(compressed):
+            return CODEC_PACKED, header + packed
+        return CODEC_PALETTE, header + compressed
+
+
+def _bits_per_index(colours: int) -> int:
+    return 1 if colours <= 2 else 2 if colours <= 4 else 4
+
+
+def _pack_indices(indices: NDArray[np.uint8], colours: int) -> bytes:
+    """Rows of indices at 1, 2 or 4 bits each, most significant first, every row padded to a byte."""
+    bits = _bits_per_index(colours)
+    height, width = indices.shape
+    per_byte = 8 // bits
+    padded_width = -(-width // per_byte) * per_byte
+    padded = np.zeros((height, padded_width), dtype=np.uint8)
+    padded[:, :width] = indices
+    groups = padded.reshape(height, padded_width // per_byte, per_byte)
+    shifts = np.arange(per_byte - 1, -1, -1, dtype=np.uint8) * bits
+    return bytes((groups << shifts).sum(axis=2, dtype=np.uint16).astype(np.uint8).tobytes())
 
 
 class FrameDecoder:
@@ -555,6 +586,8 @@ class FrameDecoder:
             target[...] = self._palette(data, w, h)
         elif rect.codec == CODEC_JPEG:
             target[...] = self._jpeg(data, w, h)
+        elif rect.codec == CODEC_PACKED:
+            target[...] = self._packed(data, w, h)
         elif rect.codec == CODEC_COPY:
             if len(data) != 4:
                 raise DecodeError(f"copy rectangle with {len(data)} bytes of data, expected 4")
@@ -594,6 +627,29 @@ class FrameDecoder:
         if int(indices.max()) >= count:
             raise DecodeError("palette index out of range")
         return palette[indices].astype(np.uint32).view(np.uint8).reshape(h, w, 4)
+
+    @staticmethod
+    def _packed(data: bytes | bytearray | memoryview, w: int, h: int) -> NDArray[np.uint8]:
+        view = bytes(data)
+        if len(view) < 2:
+            raise DecodeError("packed palette rectangle too short")
+        (count,) = struct.unpack_from("<H", view)
+        if not 1 <= count <= _PACKED_MAX_COLOURS:
+            raise DecodeError(f"bad packed palette of {count} colours")
+        bits = _bits_per_index(count)
+        per_byte = 8 // bits
+        row_bytes = -(-w // per_byte)
+        if len(view) != 2 + count * 4 + h * row_bytes:
+            raise DecodeError(f"packed rectangle of {len(view)} bytes does not match {w}x{h} at {bits} bits")
+        palette = np.frombuffer(view, dtype="<u4", count=count, offset=2)
+        packed = np.frombuffer(view, dtype=np.uint8, offset=2 + count * 4).reshape(h, row_bytes)
+        shifts = np.arange(per_byte - 1, -1, -1, dtype=np.uint8) * bits
+        mask = np.uint8((1 << bits) - 1)
+        indices = ((packed[:, :, None] >> shifts) & mask).reshape(h, row_bytes * per_byte)[:, :w]
+        if int(indices.max()) >= count:
+            raise DecodeError("palette index out of range")
+        pixels: NDArray[np.uint8] = palette[indices].astype(np.uint32).view(np.uint8).reshape(h, w, 4)
+        return pixels
 
     @staticmethod
     def _jpeg(data: bytes | bytearray | memoryview, w: int, h: int) -> NDArray[np.uint8]:

@@ -9,6 +9,7 @@ from app.remote import protocol
 from app.remote.encode import (
     CODEC_COPY,
     CODEC_JPEG,
+    CODEC_PACKED,
     CODEC_PALETTE,
     CODEC_ZSTD,
     TILE,
@@ -58,7 +59,7 @@ def test_ui_screen_is_lossless_at_once_and_a_static_screen_costs_nothing() -> No
     encoder, decoder = FrameEncoder(), FrameDecoder()
     first = encoder.encode(screen)
     assert first.reset and first.rects
-    assert {rect.codec for rect in first.rects} <= {CODEC_PALETTE, CODEC_ZSTD}
+    assert {rect.codec for rect in first.rects} <= {CODEC_PALETTE, CODEC_PACKED, CODEC_ZSTD}
     apply(decoder, first)
     assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
     assert not first.pending
@@ -79,7 +80,8 @@ def test_a_small_change_sends_only_its_pixels() -> None:
     assert len(update.rects) == 1
     rect = update.rects[0]
     assert (rect.x, rect.y, rect.width, rect.height) == (300, 100, 7, 12)
-    assert rect.codec == CODEC_PALETTE
+    assert rect.codec == CODEC_PACKED
+    assert len(rect.data) < 40  # 2 colours, 1 bit per pixel
     apply(decoder, update)
     assert np.array_equal(bgr(decoder.framebuffer), bgr(typed))
 
@@ -91,7 +93,7 @@ def test_photo_is_jpeg_first_then_refreshed_losslessly_once_it_stops_changing() 
     first = encoder.encode(screen)
     assert CODEC_JPEG in {rect.codec for rect in first.rects}
     # The UI around the photo is not dragged into JPEG.
-    assert any(rect.codec == CODEC_PALETTE for rect in first.rects)
+    assert any(rect.codec in {CODEC_PALETTE, CODEC_PACKED} for rect in first.rects)
     apply(decoder, first)
     assert first.pending
     quality = psnr(screen, decoder.framebuffer)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from app.remote.encode import (
     CODEC_COPY,
     CODEC_JPEG,
+    CODEC_PACKED,
     CODEC_PALETTE,
     CODEC_RAW,
     CODEC_ZSTD,
@@ -48,7 +49,9 @@ def valid_rects() -> list[EncodedRect]:
     assert {CODEC_JPEG, CODEC_PALETTE} <= codecs
     raw = EncodedRect(0, 0, 4, 4, CODEC_RAW, bytes(64))
     zstd_rect = EncodedRect(0, 0, 8, 8, CODEC_ZSTD, zstandard.ZstdCompressor().compress(bytes(256)))
-    return [*rects, raw, zstd_rect]
+    packed = EncodedRect(0, 0, 7, 13, CODEC_PACKED, struct.pack("<H", 3) + bytes(12) + bytes([0x18] * 26))
+    copy = EncodedRect(0, 0, 30, 30, CODEC_COPY, struct.pack("<HH", 10, 20))
+    return [*rects, raw, zstd_rect, packed, copy]
 
 
 VALID = valid_rects()
@@ -155,7 +158,7 @@ def test_jpeg_of_another_size_than_its_rectangle_is_refused_before_decoding() ->
 
 
 def test_unknown_codecs_are_refused() -> None:
-    for codec in (5, 99, 255):
+    for codec in (6, 99, 255):
         with pytest.raises(DecodeError, match="codec"):
             decoder().apply_rect(EncodedRect(0, 0, 1, 1, codec, bytes(4)))
 
@@ -172,6 +175,31 @@ def test_unknown_codecs_are_refused() -> None:
 def test_copy_from_outside_the_screen_is_refused(w: int, h: int, data: bytes) -> None:
     with pytest.raises(DecodeError, match="copy"):
         decoder().apply_rect(EncodedRect(0, 0, w, h, CODEC_COPY, data))
+
+
+@pytest.mark.parametrize("colours", [1, 2, 3, 4, 5, 16])
+@pytest.mark.parametrize("width", [1, 7, 9, 64])
+def test_packed_palette_round_trips(colours: int, width: int) -> None:
+    rng = np.random.default_rng(colours * 100 + width)
+    palette = rng.choice(1 << 24, size=colours, replace=False).astype(np.uint32) | 0xFF000000
+    indices = rng.integers(0, colours, (13, width))
+    indices.flat[: min(colours, indices.size)] = np.arange(min(colours, indices.size))  # every colour used
+    block = palette[indices].view(np.uint8).reshape(13, width, 4)
+    screen = np.zeros((SCREEN_H, SCREEN_W, 4), np.uint8)
+    screen[...] = (1, 2, 3, 255)
+    screen[50:63, 20 : 20 + width] = block
+    encoder, target = FrameEncoder(), FrameDecoder()
+    update = encoder.encode(np.zeros_like(screen))
+    target.apply(update.width, update.height, update.rects)
+    update = encoder.encode(screen)
+    target.apply(update.width, update.height, update.rects)
+    assert np.array_equal(target.framebuffer[..., :3], screen[..., :3])
+
+
+def test_packed_rectangle_of_the_wrong_length_is_refused() -> None:
+    payload = struct.pack("<H", 2) + bytes(8) + bytes(12)  # 13 rows of 7 one-bit indices need 13 bytes
+    with pytest.raises(DecodeError, match="does not match"):
+        decoder().apply_rect(EncodedRect(0, 0, 7, 13, CODEC_PACKED, payload))
 
 
 def test_copy_moves_pixels_even_when_source_and_target_overlap() -> None:
