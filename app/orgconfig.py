@@ -403,4 +403,13 @@ class _Reader:
             raise self.fail(key, f"names {logo}, which is not a file")
         if size > MAX_LOGO_BYTES:
             raise self.fail(key, f"names a file larger than {MAX_LOGO_BYTES // 1024} KiB")
+        try:
+            with logo.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError as error:
+            raise self.fail(key, f"names {logo}, which cannot be read ({error.strerror})") from None
+        # A renamed JPEG or an HTML error page saved as logo.png would only show as a blank spot.
+        looks_right = head.startswith(b"\x89PNG\r\n\x1a\n") if logo.suffix.lower() == ".png" else b"<svg" in head
+        if not looks_right:
+            raise self.fail(key, f"names {logo}, which is not a {logo.suffix.lower()[1:].upper()} image")
         return logo

@@ -150,7 +150,7 @@ def test_the_shipped_example_is_valid_once_its_files_exist(tmp_path: Path) -> No
         if line.startswith(("key_file", "logo")):
             target = Path(line.split("=", 1)[1].strip().strip('"'))
             text = text.replace(str(target), str(tmp_path / target.name))
-            (tmp_path / target.name).write_bytes(b"x")
+            (tmp_path / target.name).write_bytes(b"<svg/>" if target.suffix == ".svg" else b"key")
     config = orgconfig.parse_org_config(text, source=tmp_path / "assist.toml")
     assert config.gateway is not None
     assert config.organisation_keys
@@ -223,6 +223,18 @@ def test_oversized_logo_is_refused(rollout: dict[str, object]) -> None:
     with pytest.raises(OrgConfigError) as caught:
         load_org_config(write(folder, valid_text(rollout)))
     assert caught.value.key == "branding.logo"
+
+
+def test_logo_content_must_match_its_type(rollout: dict[str, object]) -> None:
+    folder = rollout["folder"]
+    assert isinstance(folder, Path)
+    (folder / "logo.png").write_bytes(b"<html>not found</html>")
+    with pytest.raises(OrgConfigError, match="not a PNG image") as caught:
+        load_org_config(write(folder, valid_text(rollout)))
+    assert caught.value.key == "branding.logo"
+    (folder / "logo.svg").write_text('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')
+    config = load_org_config(write(folder, valid_text(rollout).replace("logo.png", "logo.svg")))
+    assert config.branding.logo == folder / "logo.svg"
 
 
 def test_truncated_ed25519_key_is_refused(rollout: dict[str, object]) -> None:
