@@ -282,6 +282,10 @@
         <translation>Poznámka uložena.</translation>
     </message>
     <message>
+        <source>Description saved.</source>
+        <translation>Popis uložen.</translation>
+    </message>
+    <message>
         <source>Ticket saved.</source>
         <translation>Požadavek uložen.</translation>
     </message>

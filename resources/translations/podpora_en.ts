@@ -280,6 +280,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Description saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Ticket saved.</source>
         <translation type="unfinished"></translation>
     </message>

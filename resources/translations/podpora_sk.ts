@@ -282,6 +282,10 @@
         <translation>Poznámka uložená.</translation>
     </message>
     <message>
+        <source>Description saved.</source>
+        <translation>Popis uložený.</translation>
+    </message>
+    <message>
         <source>Ticket saved.</source>
         <translation>Požiadavka uložená.</translation>
     </message>

@@ -212,6 +212,10 @@ def test_session_tab_frames_consent_and_input_gating(qtbot: QtBot) -> None:
     controller.report_ended("the user ended the session")
     qtbot.waitUntil(lambda: tab.ended)
     assert tab.consent_text() == "Session ended"
+    timeline = [tab.case.timeline.item(i).text() for i in range(tab.case.timeline.count())]
+    assert any("Allowed: view" in line for line in timeline)
+    assert any("You: Hello" in line for line in timeline)
+    assert any("Session ended" in line for line in timeline)
 
 
 class FakeDiagnostics:
@@ -262,12 +266,13 @@ class FakeCase:
     def __init__(self) -> None:
         self.notes: list[str] = []
         self.ticket = ""
+        self.description = ""
 
     def set_ticket(self, reference: str) -> None:
         self.ticket = reference
 
     def set_description(self, text: str) -> None:
-        pass
+        self.description = text
 
     def add_note(self, text: str) -> None:
         self.notes.append(text)
@@ -290,6 +295,8 @@ def test_case_panel_notes_and_export(qtbot: QtBot) -> None:
     qtbot.mouseClick(panel.add_note_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: backend.notes == ["Printer cable replaced"])
     assert "Printer cable replaced" in panel.timeline.item(0).text()
+    panel.description.setPlainText("Printer stops mid-page")
+    qtbot.waitUntil(lambda: backend.description == "Printer stops mid-page", timeout=5000)
     panel.ticket.setText("RM-7")
     panel.ticket.editingFinished.emit()
     qtbot.waitUntil(lambda: backend.ticket == "RM-7")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -92,6 +92,12 @@ class CasePanel(QWidget):
         self.add_note_button.clicked.connect(self._add_note)
         self.note.returnPressed.connect(self._add_note)
         self.ticket.editingFinished.connect(self._ticket_changed)
+        # The description is saved once the technician stops typing for a moment (a journal record per pause).
+        self._description_timer = QTimer(self)
+        self._description_timer.setSingleShot(True)
+        self._description_timer.setInterval(1500)
+        self._description_timer.timeout.connect(self._description_changed)
+        self.description.textChanged.connect(self._description_timer.start)
         self.export_button.clicked.connect(self.open_export)
         self.export_button.setEnabled(backend is not None)
         self.retranslate()
@@ -133,6 +139,12 @@ class CasePanel(QWidget):
         self.add_event(self.tr("Note: {text}").format(text=text))
         if backend is not None:
             self._call(lambda: backend.add_note(text), self.tr("Note saved."))
+
+    def _description_changed(self) -> None:
+        text = self.description.toPlainText().strip()
+        backend = self.backend
+        if backend is not None and text:
+            self._call(lambda: backend.set_description(text), self.tr("Description saved."))
 
     def _ticket_changed(self) -> None:
         reference = self.ticket.text().strip()

@@ -271,6 +271,8 @@ class SessionTab(QWidget):
     def _granted(self, granted: frozenset[str]) -> None:
         before = self.granted
         self.granted = granted
+        if granted != before:
+            self.case.add_event(self.consent_text())
         if "control" in before and "control" not in granted:
             self.screen_view.release_all()
             self.chat.add_notice(self.tr("The user took back control."))
@@ -279,6 +281,10 @@ class SessionTab(QWidget):
         self.status_changed.emit()
 
     def _state(self, state: str) -> None:
+        if state != self.state and state in {"consent", "active", "paused"}:
+            self.case.add_event(
+                self.consent_text() if state != "consent" else self.tr("Waiting for the user's consent")
+            )
         self.state = state
         if state == "paused":
             self.chat.add_notice(self.tr("The user paused the session."))
@@ -287,6 +293,7 @@ class SessionTab(QWidget):
 
     def _chat_received(self, sender: str, text: str) -> None:
         self.chat.add_message(sender, text)
+        self.case.add_event(f"{sender}: {text}")
         if self.side.currentWidget() is not self.chat:
             self.side.setTabText(0, self.tr("Chat •"))
 
@@ -302,6 +309,7 @@ class SessionTab(QWidget):
         self.request_control_action.setEnabled(False)
         self.end_action.setEnabled(False)
         self.chat.add_notice(self.tr("Session ended: {reason}").format(reason=reason) if reason else "")
+        self.case.add_event(self.tr("Session ended: {reason}").format(reason=reason))
         self._placeholder()
         self.status_changed.emit()
 
@@ -317,6 +325,7 @@ class SessionTab(QWidget):
     def _chat_sent(self, text: str) -> None:
         self.controller.backend.send_chat(text)
         self.chat.add_message(self.tr("You"), text, mine=True)
+        self.case.add_event(f"{self.tr('You')}: {text}")
 
     def _request_control(self) -> None:
         self.controller.backend.request_capabilities(self.granted | {"view", "control"}, "")
