@@ -51,6 +51,7 @@ class ScriptFolder:
         timeout: int = 30,
         sign: bool = True,
         prelude: bool = True,
+        interpreter: str = "python3",
     ) -> Path:
         """Write ``<id>.toml`` + ``<id>.py`` (+ ``.sig``) and return the manifest path."""
         changing = category != "info"
@@ -61,7 +62,7 @@ class ScriptFolder:
             version = "1.0.0"
             category = "{category}"
             platforms = ["linux"]
-            interpreter = "python3"
+            interpreter = "{interpreter}"
             body = "{script_id}.py"
             needs_admin = false
             risk = "{"low" if changing else "none"}"
@@ -81,7 +82,9 @@ class ScriptFolder:
         manifest += extra
         manifest_path = self.path / f"{script_id}.toml"
         manifest_path.write_text(manifest)
-        (self.path / f"{script_id}.py").write_text((PRELUDE if prelude else "") + textwrap.dedent(body))
+        (self.path / f"{script_id}.py").write_text(
+            (PRELUDE if prelude and interpreter == "python3" else "") + textwrap.dedent(body)
+        )
         if sign:
             self.sign(manifest_path)
         return manifest_path

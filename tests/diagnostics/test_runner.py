@@ -123,6 +123,30 @@ def test_parallel_runs_use_separate_channels(scripts: ScriptFolder, ssh_target: 
     assert len(groups) == 6  # each script in its own process group
 
 
+def test_sh_scripts_get_values_as_positional_arguments(scripts: ScriptFolder, ssh_target: SshTarget) -> None:
+    body = """\
+    printf '{"type": "progress", "percent": 50, "message": "pid %s"}\\n' "$$"
+    printf '{"type": "check", "id": "shell", "status": "ok", "finding": "%s|%s"}\\n' "$1" "$2"
+    printf '{"type": "done"}\\n'
+    """
+    extra = """
+[parameters.word]
+type = "string"
+label = "a word"
+pattern = "[a-z ;$()]+"
+required = true
+
+[parameters.count]
+type = "int"
+label = "a number"
+default = 3
+"""
+    scripts.add("shell", body, interpreter="sh", extra=extra)
+    result = Runner(ssh_target.executor).run(scripts.catalog().get("shell"), {"word": "a; $(touch x)"})
+    assert result.run_status == "completed", (result.error, result.stderr_tail)
+    assert result.checks[0].finding == "a; $(touch x)|3"
+
+
 def test_missing_interpreter_is_a_clear_error(scripts: ScriptFolder, tmp_path: Path) -> None:
     scripts.add("probe", 'emit("done")\n')
     script = scripts.catalog().get("probe")
