@@ -171,3 +171,20 @@ def test_postrm_removes_only_the_bundle_folder_under_dpkg_root(tmp_path: Path) -
     (tmp_path / "opt" / "podpora").mkdir()
     subprocess.run([str(LINUX / "deb-postrm"), "upgrade", "0.1.0"], env=env, check=True)
     assert (tmp_path / "opt" / "podpora").is_dir()
+
+
+def test_windows_version_template_is_a_python_expression_once_filled() -> None:
+    """PyInstaller eval()s the version resource file on Windows; it must be one valid expression."""
+    import ast
+
+    template = (REPO / "packaging" / "windows" / "version_info.txt").read_text(encoding="utf-8")
+    filled = (
+        template.replace("@VERSION_TUPLE@", "0, 1, 0, 0")
+        .replace("@VERSION@", __version__)
+        .replace("@NAME@", "podpora-assist")
+        .replace("@DESCRIPTION@", "Podpora Get Help")
+    )
+    assert "@" not in filled
+    tree = ast.parse(filled, mode="eval")
+    assert isinstance(tree.body, ast.Call) and isinstance(tree.body.func, ast.Name)
+    assert tree.body.func.id == "VSVersionInfo"
