@@ -136,12 +136,17 @@ def esc(text: Any) -> str:
     return html.escape(visible(text), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Characters that start Markdown constructs anywhere in a line (links need "[", HTML needs "<", so "(" and "."
+# may stay readable); list and heading markers matter only at the start of a line.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>~])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)", re.MULTILINE)
 
 
 def md(text: Any) -> str:
-    """Escape for Markdown (also neutralises inline HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(text)).replace("\n", "  \n")
+    """Escape for Markdown (also neutralises inline HTML), keeping ordinary text readable."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", visible(text))
+    escaped = _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
+    return escaped.replace("\n", "  \n")
 
 
 def duration(seconds: float | None) -> str:

@@ -128,3 +128,13 @@ def test_property_remote_strings_never_become_markup(hostile: str) -> None:
     assert page.count("<tr><td>") >= 2  # both timeline events are still there
     text = render_markdown(case)
     assert "\x1b" not in text and "<" not in text.replace("\\<", "")
+
+
+def test_markdown_escaping_is_safe_and_readable() -> None:
+    from app.cases.report import md
+
+    assert md("Example s.r.o. (Brno)") == "Example s.r.o. (Brno)"
+    assert md("[click](http://evil)") == "\\[click\\](http://evil)"
+    assert md("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)\\>"
+    assert md("a\n- item\n# title\n1. first") == "a  \n\\- item  \n\\# title  \n1\\. first"
+    assert md("*bold* _it_ `code`") == "\\*bold\\* \\_it\\_ \\`code\\`"
