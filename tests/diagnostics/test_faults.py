@@ -116,7 +116,9 @@ def test_cpu_hog_is_named(library: Catalog, ssh_target: SshTarget) -> None:
     token = uuid.uuid4().hex
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass", token])
     try:
-        result = Runner(ssh_target.executor).run(library.get("cpu_load"), {"hog_percent": 25, "sample_ms": 1500})
+        result = Runner(ssh_target.executor).run(
+            library.get("cpu_load"), {"hog_percent": 10, "sample_ms": 1500, "top": 50}
+        )
         check = checks_by_id(result)["cpu_load:hog"]
         assert check.status == "warning", check.finding
         assert hog.pid in {p["pid"] for p in check.evidence["processes"]}
