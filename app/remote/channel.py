@@ -84,6 +84,10 @@ class Channel:
         self._sealer: RecordSealer | None = None
         self._opener: RecordOpener | None = None
         self._closed = threading.Event()
+        # A frame in progress survives between receive() calls (see there).
+        self._partial = bytearray()
+        self._length: int | None = None
+        self._frame_started: float | None = None
         self.bytes_sent = 0
         self.bytes_received = 0
 
@@ -130,29 +134,60 @@ class Channel:
             self.bytes_sent += _HEADER.size + len(payload)
 
     def receive(self, idle_timeout: float | None = None) -> protocol.Message | None:
-        """Wait up to ``idle_timeout`` seconds for a frame (None: no limit) and return its message.
+        """Wait up to ``idle_timeout`` seconds (None: no limit) for the rest of a frame; return its message.
 
-        Returns None when no frame started within ``idle_timeout``.  Single reader only.
+        Returns None when no complete frame arrived within ``idle_timeout``.  A frame that has started is
+        kept and continued by the next call, so a caller can tick its clock (deadlines, consent timeout)
+        while a slow or hostile peer trickles bytes.  Once a frame has started, all of it must arrive within
+        :data:`FRAME_DEADLINE_SECONDS`.  Single reader only.
 
         Raises:
             ChannelClosed: the stream ended between frames.
             ChannelError: the stream ended mid-frame, a frame was too large or too slow, or failed to open.
             protocol.ProtocolError: the frame is not a valid message (or a non-pairing message arrived unsealed).
         """
-        if not self._wait_readable(idle_timeout):
-            return None
-        first = self._recv(1)
-        if not first:
-            raise ChannelClosed("the other side closed the connection")
-        deadline = time.monotonic() + FRAME_DEADLINE_SECONDS
-        header = first + self._read_exact(_HEADER.size - 1, deadline)
-        (length,) = _HEADER.unpack(header)
-        limit = self._max_frame if self._opener is not None else min(self._max_frame, MAX_PAIRING_FRAME_BYTES)
-        if length == 0 or length > limit:
-            # Checked before allocating: an HTTP request ("GET ...") or a lying header ends here.
-            raise ChannelError(f"frame length {length} outside 1..{limit}")
-        payload = self._read_exact(length, deadline)
-        self.bytes_received += _HEADER.size + length
+        wait_until = None if idle_timeout is None else time.monotonic() + max(idle_timeout, 0.0)
+        while True:
+            now = time.monotonic()
+            if self._frame_started is not None and now - self._frame_started > FRAME_DEADLINE_SECONDS:
+                raise ChannelError("frame not completed in time")
+            remaining = None if wait_until is None else wait_until - now
+            if self._frame_started is not None:
+                frame_left = self._frame_started + FRAME_DEADLINE_SECONDS - now
+                remaining = frame_left if remaining is None else min(remaining, frame_left)
+            if remaining is not None:
+                if remaining <= 0 or not self._wait_readable(remaining):
+                    if wait_until is not None and time.monotonic() >= wait_until:
+                        return None  # nothing more for now; a started frame is continued next time
+                    continue  # the frame deadline is checked at the top of the loop
+            elif self._closed.is_set():
+                raise ChannelClosed("closed")
+            wanted = _HEADER.size if self._length is None else self._length
+            chunk = self._recv(min(wanted - len(self._partial), _CHUNK))
+            if not chunk:
+                if self._frame_started is None:
+                    raise ChannelClosed("the other side closed the connection")
+                raise ChannelError("connection ended in the middle of a frame")
+            if self._frame_started is None:
+                self._frame_started = time.monotonic()
+            self._partial += chunk
+            if len(self._partial) < wanted:
+                continue
+            if self._length is None:
+                (length,) = _HEADER.unpack(self._partial)
+                limit = self._max_frame if self._opener is not None else min(self._max_frame, MAX_PAIRING_FRAME_BYTES)
+                if length == 0 or length > limit:
+                    # Checked before allocating: an HTTP request ("GET ...") or a lying header ends here.
+                    raise ChannelError(f"frame length {length} outside 1..{limit}")
+                self._length = length
+                self._partial = bytearray()
+                continue
+            payload = bytes(self._partial)
+            self.bytes_received += _HEADER.size + len(payload)
+            self._partial, self._length, self._frame_started = bytearray(), None, None
+            return self._message(payload)
+
+    def _message(self, payload: bytes) -> protocol.Message:
         if self._opener is not None:
             try:
                 payload = self._opener.open(payload)
@@ -197,15 +232,3 @@ class Channel:
             if self._closed.is_set():
                 raise ChannelClosed("closed") from None
             raise ChannelError(f"receive failed: {error}") from None
-
-    def _read_exact(self, size: int, deadline: float) -> bytes:
-        buffer = bytearray()
-        while len(buffer) < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._wait_readable(remaining):
-                raise ChannelError("frame not completed in time")
-            chunk = self._recv(min(size - len(buffer), _CHUNK))
-            if not chunk:
-                raise ChannelError("connection ended in the middle of a frame")
-            buffer += chunk
-        return bytes(buffer)

@@ -193,3 +193,28 @@ def test_after_pairing_large_frames_pass(sockets: tuple[socket.socket, socket.so
     sender.start()
     assert right.receive(5) == big
     sender.join(5)
+
+
+def test_a_trickled_frame_is_continued_across_idle_returns(sockets: tuple[socket.socket, socket.socket]) -> None:
+    raw = p.encode(p.Chat("slowly"))
+    frame = struct.pack(">I", len(raw)) + raw
+    receiver = Channel(sockets[1])
+    sockets[0].sendall(frame[:2])
+    assert receiver.receive(0.01) is None  # half a header: the caller gets control back to tick its clock
+    sockets[0].sendall(frame[2:7])
+    assert receiver.receive(0.01) is None
+    sockets[0].sendall(frame[7:])
+    assert receiver.receive(5) == p.Chat("slowly")
+
+
+def test_a_frame_that_never_completes_hits_its_deadline(
+    sockets: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.remote import channel as channel_module
+
+    monkeypatch.setattr(channel_module, "FRAME_DEADLINE_SECONDS", 0.05)
+    sockets[0].sendall(struct.pack(">I", 100) + b"x")
+    receiver = Channel(sockets[1])
+    with pytest.raises(ChannelError, match="not completed in time"):
+        for _ in range(1000):  # each call returns after its idle timeout until the frame deadline passes
+            receiver.receive(0.01)
