@@ -196,7 +196,7 @@ def test_after_pairing_large_frames_pass(sockets: tuple[socket.socket, socket.so
 
 
 def test_a_trickled_frame_is_continued_across_idle_returns(sockets: tuple[socket.socket, socket.socket]) -> None:
-    raw = p.encode(p.Chat("slowly"))
+    raw = p.encode(p.Bye("slowly"))
     frame = struct.pack(">I", len(raw)) + raw
     receiver = Channel(sockets[1])
     sockets[0].sendall(frame[:2])
@@ -204,7 +204,7 @@ def test_a_trickled_frame_is_continued_across_idle_returns(sockets: tuple[socket
     sockets[0].sendall(frame[2:7])
     assert receiver.receive(0.01) is None
     sockets[0].sendall(frame[7:])
-    assert receiver.receive(5) == p.Chat("slowly")
+    assert receiver.receive(5) == p.Bye("slowly")
 
 
 def test_a_frame_that_never_completes_hits_its_deadline(
