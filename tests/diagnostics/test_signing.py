@@ -13,7 +13,7 @@ from app.cli import main
 from app.diagnostics.catalog import load_catalog, load_script
 from app.diagnostics.errors import SignatureError
 from app.diagnostics.runner import LocalExecutor, Runner
-from app.diagnostics.signing import SIGNATURE_FORMAT, script_digest, signature_path
+from app.diagnostics.signing import SIGNATURE_FORMAT, PublicKey, script_digest, signature_path
 from tests.diagnostics.conftest import ScriptFolder
 
 CANARY_BODY = """\
@@ -126,3 +126,24 @@ def test_scripts_cli_keygen_sign_verify(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["scripts", "verify", str(folder.path)]) == 1
     # keygen never overwrites a key.
     assert main(["scripts", "keygen", str(key)]) != 0
+
+
+def test_organisation_folder_and_key_from_settings(
+    scripts: ScriptFolder, podpora_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripts.add("canary", CANARY_BODY, extra=CANARY_PARAM)
+    public = tmp_path / "org.pub"
+    public.write_text(PublicKey(scripts.key.public_key(), "org").to_line())
+    config = podpora_home / "config"
+    config.mkdir(parents=True)
+    (config / "diagnostics.toml").write_text(
+        f'script_dirs = ["{scripts.path}"]\ntrusted_keys = ["{public}"]\nmin_versions = {{ disk_space = "1.0.0" }}\n'
+    )
+    assert main(["diag", "list", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    sources = {item["id"]: item["source"] for item in document["scripts"]}
+    assert sources["canary"] == str(scripts.path / "canary.toml")
+    assert "disk_space" in sources  # the library stays, trusted by the project key
+    (config / "diagnostics.toml").write_text('script_dirs = "/not/a/list"\n')
+    assert main(["diag", "list"]) == 78
+    assert "script_dirs" in capsys.readouterr().err
