@@ -304,6 +304,18 @@ class Outbox:
             self.bundle_path(item).unlink()
         return item
 
+    def next_attempt_in(self, now: datetime) -> float | None:
+        """Seconds until the next waiting item is due (0 when one is due now); None when nothing waits.
+
+        The console uses it to schedule its next :meth:`process` call.
+        """
+        waits = [
+            max(0.0, (_parse_time(item.next_attempt_at) - now).total_seconds())
+            for item in self.items()
+            if item.state == WAITING
+        ]
+        return min(waits) if waits else None
+
     def retry(self, now: datetime, only: str | None = None) -> list[OutboxItem]:
         """Make waiting and failed items due now (a person fixed the cause); return them."""
         changed: list[OutboxItem] = []

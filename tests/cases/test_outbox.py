@@ -193,3 +193,13 @@ def test_damaged_entry_is_skipped_not_fatal(queued, clock) -> None:
     outbox, item, _ = queued
     (outbox.folder / "broken.json").write_text("{not json")
     assert [i.id for i in outbox.items()] == [item.id]
+
+
+def test_next_attempt_in_drives_the_console_timer(queued, clock) -> None:
+    outbox, _, _ = queued
+    assert outbox.next_attempt_in(clock()) == 0
+    server = ScriptedConnector(failures=[TicketSystemUnavailable("Scripted", "down")])
+    outbox.process(clock(), lambda name: server)
+    assert outbox.next_attempt_in(clock.advance(10)) == 20
+    outbox.process(clock.advance(20), lambda name: server)
+    assert outbox.next_attempt_in(clock()) is None
