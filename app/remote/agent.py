@@ -296,13 +296,23 @@ class AssistAgent:
     def serve_stream(self, stream: ByteStream) -> bool:
         """Serve one connection (gateway mode hands streams here); False if it was refused.
 
-        A connection that arrives while another one is being served is closed at once, before a single
-        byte is read or sent: a second technician cannot join, and cannot disturb, a session.
+        One connection is served at a time.  A newcomer takes the place of a connection that has not
+        started a pairing attempt yet (silent, trickling, or only said Hello): any local process can
+        reach the port, and one that merely connects first must not keep the technician out.  A newcomer
+        is refused, closed before a single byte is read or sent, while the current connection is pairing
+        (its attempt counts against the code) or paired: a second technician cannot join, nor disturb, a
+        session.
         """
+        displaced: _Connection | None = None
         with self._lock:
-            busy = self._connection is not None or self._stopped.is_set()
+            current = self._connection
+            busy = self._stopped.is_set() or (current is not None and not current.displaceable())
             if not busy:
+                displaced = current
                 self._connection = _Connection(self, stream)
+        if displaced is not None:
+            self._journal("unpaired_connection_displaced", {})
+            displaced.feed(s.ConnectionLost("displaced by a newer connection before pairing"))
         if busy:
             self.refused_connections += 1
             log.info("refused a second connection while a session is being served")
@@ -469,6 +479,12 @@ class _Connection:
     def start(self) -> None:
         for thread in self._threads:
             thread.start()
+
+    def displaceable(self) -> bool:
+        """Whether this connection has not started pairing (a newcomer may take its place)."""
+        with self._lock:
+            early = (s.AgentState.AWAITING_HELLO, s.AgentState.AWAITING_PAIR_START)
+            return self._session.state in early or self._closing
 
     def join(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

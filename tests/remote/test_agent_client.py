@@ -330,3 +330,46 @@ def test_the_prompt_shows_a_verified_identity_for_every_request(
     client.stop()
     agent.stop()
     assert agent.wait_stopped(5)
+
+
+def test_a_connection_that_never_pairs_does_not_keep_the_technician_out(
+    screen: FakeScreen, sink: RecordingSink
+) -> None:
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})))
+    port = agent.listen(0)
+    squatter = socket.create_connection(("127.0.0.1", port), timeout=5)
+    squatter.sendall(b"\x00")  # half a length prefix, then nothing
+    technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+    assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+    assert squatter.recv(10) == b""  # displaced without a byte
+    # Now the session is paired: a newcomer is refused and the session goes on.
+    late = socket.create_connection(("127.0.0.1", port), timeout=5)
+    late.settimeout(5)
+    assert late.recv(10) == b""
+    agent.stop()
+    assert agent.wait_stopped(5)
+    for sock in (squatter, late, technician.channel):
+        sock.close()
+
+
+def test_a_trickling_peer_is_cut_at_the_pairing_deadline(screen: FakeScreen, sink: RecordingSink) -> None:
+    from app.remote import session as s
+
+    now = [1000.0]
+    ended = Ended()
+    agent = AssistAgent(
+        screen=screen,
+        consent=ScriptedConsent(frozenset({VIEW})),
+        input_sink=sink,
+        callbacks=AgentCallbacks(on_ended=ended),
+        clock=lambda: now[0],
+    )
+    left, right = socket.socketpair()
+    with left, right:
+        agent.serve_stream(left)
+        right.sendall(b"\x00")  # a frame begins and never ends
+        now[0] += s.PAIRING_DEADLINE_SECONDS + 1  # the agent's clock moves past the deadline
+        assert ended.event.wait(5)
+        assert "pairing took too long" in ended.reason
+    agent.stop()
+    assert agent.wait_stopped(5)
