@@ -476,34 +476,50 @@ def validate_desktop_metadata(root: Path) -> dict[str, str]:
     return results
 
 
+def package_state() -> str:
+    """dpkg's state word for the package here (``installed``, ``half-installed``, ``config-files``…), or ""."""
+    status = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", DEB_PACKAGE], capture_output=True, text=True, check=False
+    ).stdout.split()
+    return status[-1] if status else ""
+
+
+def package_paths(deb: Path) -> list[Path]:
+    """Every path (files, links, folders) in the .deb's data archive, as absolute paths."""
+    import tarfile
+
+    with subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE) as process:
+        if process.stdout is None:
+            raise BuildError("dpkg-deb --fsys-tarfile gave no output")
+        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+            names = [member.name for member in archive]
+    return [Path("/", name.removeprefix(".").lstrip("/")) for name in names]
+
+
 def deb_smoke_test(deb: Path, repeat: int) -> dict[str, Any]:
     """Install the .deb on this machine, start what it installed, purge it, and check nothing is left."""
     if os.geteuid() != 0:
         raise BuildError("installing the .deb for its smoke test needs root")
-    status = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Status}", DEB_PACKAGE], capture_output=True, text=True, check=False
-    ).stdout
-    if "installed" in status.split():
+    if package_state() not in ("", "not-installed"):
         raise BuildError(f"{DEB_PACKAGE} is already installed here; remove it first (dpkg --purge {DEB_PACKAGE})")
+    # What exists before the install (/, /usr/bin, /usr/share/icons/hicolor, ...) may stay afterwards;
+    # everything else the package brought must be gone after the purge.
+    existed_before = {path for path in package_paths(deb) if path.is_symlink() or path.exists()}
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    started = time.perf_counter()
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb.resolve()], env=env, timeout=600)
-    install_s = time.perf_counter() - started
+    purge_s = 0.0
     try:
+        started = time.perf_counter()
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb.resolve()], env=env, timeout=600)
+        install_s = time.perf_counter() - started
         files = [Path(line) for line in run(["dpkg", "-L", DEB_PACKAGE]).stdout.splitlines() if line.strip()]
         smoke = smoke_test(["/usr/bin/podpora"], repeat=repeat)
     finally:
-        started = time.perf_counter()
-        run(["dpkg", "--purge", DEB_PACKAGE], env=env, timeout=600)
-        purge_s = time.perf_counter() - started
-    # Shared folders (/usr, /usr/share/icons/hicolor/...) belong to other packages too; only our own
-    # files and the folders only we created must be gone.
-    left = [
-        str(path)
-        for path in files
-        if (path.is_symlink() or path.exists())
-        and (not path.is_dir() or path == INSTALL_PREFIX or INSTALL_PREFIX in path.parents)
-    ]
+        # Also after a failed install: never leave a half-installed package on the build machine.
+        if package_state() not in ("", "not-installed"):
+            started = time.perf_counter()
+            run(["dpkg", "--purge", DEB_PACKAGE], env=env, timeout=600)
+            purge_s = time.perf_counter() - started
+    left = [str(path) for path in files if (path.is_symlink() or path.exists()) and path not in existed_before]
     if INSTALL_PREFIX.exists():
         left.append(str(INSTALL_PREFIX))
     if left:
