@@ -125,14 +125,8 @@ def test_a_silent_connection_is_cut_at_the_pairing_deadline(agent_factory, clock
     assert ended.wait()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (remote/agent.py + channel.py): while a frame is half received the agent's reader sits in "
-    "Channel.receive for up to FRAME_DEADLINE_SECONDS (30 s of real time) without ticking the session, so a "
-    "peer that sends one byte of a header outlives the 10 s pairing deadline three times over",
-)
 def test_a_trickled_header_does_not_stretch_the_pairing_deadline(agent_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    """A half-sent frame must not hold the agent past the pairing deadline (was 30 s; fixed in 2b86f0f)."""
     agent = agent_factory(ScriptedConsent(frozenset({VIEW})))
     port = agent.listen(0)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
@@ -142,24 +136,22 @@ def test_a_trickled_header_does_not_stretch_the_pairing_deadline(agent_factory, 
         assert closed_by_peer(attacker, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (remote/agent.py): the agent serves one connection at a time and counts an unauthenticated one; "
-    "any local process that connects first (and reconnects when cut) keeps the real technician out: "
-    "T44 wants a few unauthenticated slots, the first to pair wins",
-)
+@pytest.mark.parametrize("squat", ["silent", "half-header", "hello"])
 def test_an_unauthenticated_connection_does_not_lock_out_the_technician(  # type: ignore[no-untyped-def]
-    agent_factory,
+    agent_factory, squat: str
 ) -> None:
+    """A squatter that has not started pairing gives way to the technician (was refused; fixed in 8dead3e)."""
     agent = agent_factory(ScriptedConsent(frozenset({VIEW})))
     port = agent.listen(0)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
-        attacker.sendall(b"\x00")
+        if squat == "half-header":
+            attacker.sendall(b"\x00")
+        elif squat == "hello":
+            Channel(attacker).send(p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, []))
         technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
         try:
             decision = technician.pair_and_ask(agent.code(), [VIEW])
-        except Exception as error:
+        except Exception as error:  # whatever the refusal looks like, it is the bug
             raise AssertionError(f"the technician was refused while the attacker held the port: {error}") from None
         finally:
             technician.channel.close()
