@@ -54,7 +54,17 @@ from app.i18n import QT_TRANSLATE_NOOP
 log = logging.getLogger(__name__)
 
 PGID_MARKER = b"PODPORA-PGID "
-BOOTSTRAP = 'echo "PODPORA-PGID $$"; exec "$@"'
+#: The fixed bootstrap (POSIX sh) that runs the interpreter ``"$@"`` as a child in the new process group:
+#: it prints the group id, keeps the script's stdin (a background job would otherwise get /dev/null), and
+#: starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write
+#: fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.
+BOOTSTRAP = (
+    'echo "PODPORA-PGID $$"; exec 3<&0; "$@" <&3 3<&- & script=$!; exec 3<&-; '
+    "(trap '' PIPE; while :; do sleep 1 >/dev/null 2>&1; printf '\\000' >&2 || kill -KILL 0; done)"
+    " </dev/null >/dev/null & watchdog=$!; "
+    'wait "$script"; status=$?; kill "$watchdog" 2>/dev/null; exit "$status"'
+)
+HEARTBEAT = b"\0"
 STDERR_LIMIT = 16 * 1024
 TERM_GRACE = 2.0
 KILL_GRACE = 5.0
@@ -495,6 +505,7 @@ class Runner:
                 chunk = command.stderr.read(4096)
                 if not chunk:
                     return
+                chunk = chunk.replace(HEARTBEAT, b"")
                 state.stderr.extend(chunk)
                 if len(state.stderr) > STDERR_LIMIT:
                     del state.stderr[: len(state.stderr) - STDERR_LIMIT]

@@ -168,3 +168,27 @@ def processes_with(token: str) -> list[int]:
 
 def checks_by_id(result: Any) -> dict[str, Any]:
     return {check.id: check for check in result.checks}
+
+
+def wait_until_gone(pids: list[int], timeout: float) -> list[int]:
+    """Wait (on pidfds, not by sleeping) until every pid has exited; return those still alive at the deadline."""
+    import os
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    alive = []
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            remaining = max(0.0, deadline - time.monotonic())
+            if not poller.poll(remaining * 1000):
+                alive.append(pid)
+        finally:
+            os.close(fd)
+    return alive

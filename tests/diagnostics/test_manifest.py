@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.diagnostics.errors import ManifestError, ParameterError
 from app.diagnostics.manifest import parse_assignments, parse_manifest
-from app.diagnostics.runner import LocalExecutor, Runner, build_argv
+from app.diagnostics.runner import BOOTSTRAP, LocalExecutor, Runner, build_argv
 from tests.diagnostics.conftest import ScriptFolder
 
 BASE = """\
@@ -171,7 +171,7 @@ def test_parameters_travel_as_data_never_as_shell(scripts: ScriptFolder, tmp_pat
     pwn = tmp_path / "pwn"
     hostile = f'{value}\'; touch {pwn}; echo "$(touch {pwn})" `touch {pwn}`'
     argv = build_argv(script, script.manifest.bind({"value": hostile[:200]}), sudo=False)
-    assert argv[:6] == ["setsid", "-w", "sh", "-c", 'echo "PODPORA-PGID $$"; exec "$@"', "podpora"]
+    assert argv[:6] == ["setsid", "-w", "sh", "-c", BOOTSTRAP, "podpora"]
     result = Runner(LocalExecutor()).run(script, {"value": hostile[:200]})
     assert result.run_status == "completed", result.error
     assert result.checks[0].evidence["value"] == hostile[:200]

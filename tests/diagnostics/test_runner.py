@@ -18,7 +18,7 @@ from app.diagnostics.runner import (
     RunControl,
     Runner,
 )
-from tests.diagnostics.conftest import ScriptFolder, SshTarget, processes_with
+from tests.diagnostics.conftest import ScriptFolder, SshTarget, processes_with, wait_until_gone
 
 pytestmark = pytest.mark.sshd
 
@@ -80,9 +80,10 @@ def test_timeout_kills_the_remote_process_group(scripts: ScriptFolder, ssh_targe
     assert processes_with(token) == []
 
 
-@pytest.mark.expect_log_warnings
-def test_dead_connection_is_reported_never_passed(scripts: ScriptFolder, ssh_target: SshTarget) -> None:
+def test_dead_connection_is_reported_and_leaves_nothing_running(scripts: ScriptFolder, ssh_target: SshTarget) -> None:
     body = """\
+    import subprocess
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", P["token"]])
     emit("check", id="half", status="ok", finding="first half fine")
     emit("progress", percent=50, message="halfway")
     time.sleep(300)
@@ -92,21 +93,17 @@ def test_dead_connection_is_reported_never_passed(scripts: ScriptFolder, ssh_tar
     script = scripts.catalog().get("half")
     token = uuid.uuid4().hex
     thread, started, box = _run_in_thread(Runner(ssh_target.executor), script, {"token": token})
-    try:
-        assert started.wait(30)
-        ssh_target.connection.close()  # the link dies mid-run
-        thread.join(30)
-        result = box["result"]
-        assert result.run_status == "connection_lost", result.error  # type: ignore[attr-defined]
-        assert result.status == "error"  # type: ignore[attr-defined]
-        assert [c.status for c in result.checks] == ["ok"]  # type: ignore[attr-defined]
-    finally:
-        # Without a pty nothing tells the remote script its client went away: clean up what it left.
-        import os
-        import signal
-
-        for pid in processes_with(token):
-            os.kill(pid, signal.SIGKILL)
+    assert started.wait(30)
+    remote = processes_with(token)
+    assert len(remote) >= 2
+    ssh_target.connection.close()  # the link dies mid-run
+    thread.join(30)
+    result = box["result"]
+    assert result.run_status == "connection_lost", result.error  # type: ignore[attr-defined]
+    assert result.status == "error"  # type: ignore[attr-defined]
+    assert [c.status for c in result.checks] == ["ok"]  # type: ignore[attr-defined]
+    # The bootstrap's watchdog notices the closed channel and kills the script's whole process group.
+    assert wait_until_gone(remote, timeout=15) == []
 
 
 def test_parallel_runs_use_separate_channels(scripts: ScriptFolder, ssh_target: SshTarget) -> None:
