@@ -41,7 +41,10 @@ def test_the_seed_corpus_covers_every_message_type() -> None:
 
     kinds = {path.name.split("-")[0] for path in SEEDS.iterdir()}
     expected = {cls.__name__ for cls in protocol.Message.__args__}  # type: ignore[attr-defined]
-    assert expected <= kinds
+    assert expected <= kinds, (
+        f"no seed for {sorted(expected - kinds)}: run `python fuzz/fuzz_protocol.py --make-seeds fuzz/corpus/protocol` "
+        "(and add a sample to seed_messages() if the new message has required fields)"
+    )
 
 
 def test_every_seed_replays_cleanly(tmp_path: Path) -> None:
