@@ -768,6 +768,26 @@
     </message>
 </context>
 <context>
+    <name>LiveCharts</name>
+    <message>
+        <source>CPU: {value:.0f} %</source>
+        <extracomment>How many samples each chart keeps (at one sample every 2 s: four minutes).</extracomment>
+        <translation>Procesor: {value:.0f} %</translation>
+    </message>
+    <message>
+        <source>Memory: {value:.0f} %</source>
+        <translation>Paměť: {value:.0f} %</translation>
+    </message>
+    <message>
+        <source>Disk (/): {value:.0f} %</source>
+        <translation>Disk (/): {value:.0f} %</translation>
+    </message>
+    <message>
+        <source>Network: {value:.0f} KB/s</source>
+        <translation>Síť: {value:.0f} KB/s</translation>
+    </message>
+</context>
+<context>
     <name>PassphraseDialog</name>
     <message>
         <source>Key passphrase</source>
@@ -870,6 +890,10 @@
 <context>
     <name>SessionTab</name>
     <message>
+        <source>Live figures appear here in direct sessions to Linux machines.</source>
+        <translation>Živé hodnoty se zde zobrazují v přímých relacích s počítači s Linuxem.</translation>
+    </message>
+    <message>
         <source>Chat</source>
         <translation>Chat</translation>
     </message>
@@ -880,6 +904,10 @@
     <message>
         <source>Case</source>
         <translation>Případ</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Živě</translation>
     </message>
     <message>
         <source>Fit to window</source>
@@ -1446,6 +1474,7 @@
     </message>
     <message>
         <source>The connection to the computer was lost: {detail}</source>
+        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.</extracomment>
         <translation>Spojení s počítačem bylo ztraceno: {detail}</translation>
     </message>
     <message>

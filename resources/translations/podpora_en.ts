@@ -763,6 +763,26 @@
     </message>
 </context>
 <context>
+    <name>LiveCharts</name>
+    <message>
+        <source>CPU: {value:.0f} %</source>
+        <extracomment>How many samples each chart keeps (at one sample every 2 s: four minutes).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory: {value:.0f} %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disk (/): {value:.0f} %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network: {value:.0f} KB/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PassphraseDialog</name>
     <message>
         <source>Key passphrase</source>
@@ -864,6 +884,10 @@
 <context>
     <name>SessionTab</name>
     <message>
+        <source>Live figures appear here in direct sessions to Linux machines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Chat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -873,6 +897,10 @@
     </message>
     <message>
         <source>Case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1440,6 +1468,7 @@
     </message>
     <message>
         <source>The connection to the computer was lost: {detail}</source>
+        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

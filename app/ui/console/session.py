@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.console.case_panel import CaseBackend, CasePanel
 from app.ui.console.diagnostics_panel import DiagnosticsBackend, DiagnosticsPanel
+from app.ui.widgets.charts import LiveCharts
 from app.ui.widgets.chat import ChatWidget
 from app.ui.widgets.screenview import ScreenView
 
@@ -70,6 +71,7 @@ class SessionController(QObject):
     chat_received = Signal(str, str)
     notice = Signal(str)
     ended = Signal(str)
+    figures = Signal(float, float, float, float)  # CPU %, memory %, disk %, network KB/s of the remote machine
 
     def __init__(
         self,
@@ -99,6 +101,10 @@ class SessionController(QObject):
     def report_link(self, rtt_ms: float, fps: float, kbps: float) -> None:
         """Link quality figures, about once a second."""
         self.link_quality.emit(rtt_ms, fps, kbps)
+
+    def report_figures(self, cpu: float, memory: float, disk: float, network_kbps: float) -> None:
+        """Live figures of the remote machine for the charts."""
+        self.figures.emit(cpu, memory, disk, network_kbps)
 
     def report_granted(self, granted: frozenset[str]) -> None:
         """The user's consent changed."""
@@ -141,6 +147,9 @@ class SessionTab(QWidget):
         self.side.addTab(self.chat, "")
         self.side.addTab(self.diagnostics, "")
         self.side.addTab(self.case, "")
+        self.charts = LiveCharts()
+        self.charts.set_unavailable(self.tr("Live figures appear here in direct sessions to Linux machines."))
+        self.side.addTab(self.charts, "")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.screen_view)
         splitter.addWidget(self.side)
@@ -196,6 +205,7 @@ class SessionTab(QWidget):
         controller.chat_received.connect(self._chat_received)
         controller.notice.connect(self._notice)
         controller.ended.connect(self._ended)
+        controller.figures.connect(self._figures)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -203,6 +213,7 @@ class SessionTab(QWidget):
         self.side.setTabText(0, self.tr("Chat"))
         self.side.setTabText(1, self.tr("Diagnostics"))
         self.side.setTabText(2, self.tr("Case"))
+        self.side.setTabText(3, self.tr("Live"))
         self.fit_action.setText(self.tr("Fit to window"))
         self.fit_action.setToolTip(self.tr("Scale the screen to the window; off shows it 1:1 with scrolling"))
         self.view_only_action.setText(self.tr("View only"))
@@ -267,6 +278,10 @@ class SessionTab(QWidget):
         )
         self.screen_view.set_overlay(self.link_text)
         self.status_changed.emit()
+
+    def _figures(self, cpu: float, memory: float, disk: float, network_kbps: float) -> None:
+        self.charts.set_unavailable("")
+        self.charts.add(cpu, memory, disk, network_kbps)
 
     def _granted(self, granted: frozenset[str]) -> None:
         before = self.granted

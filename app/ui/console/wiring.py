@@ -56,8 +56,12 @@ Connector = Callable[[str, GuiAsker], SessionConnection]
 class ClientSessionBackend:
     """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection."""
 
-    def __init__(self, connection: SessionConnection, client: TechnicianClient, case: Any = None) -> None:
+    def __init__(
+        self, connection: SessionConnection, client: TechnicianClient, case: Any = None, *, sample_machine: bool = False
+    ) -> None:
         self.connection = connection
+        #: Direct mode: the SSH connection ends on the user's machine, so its figures can be charted.
+        self.sample_machine = sample_machine and hasattr(connection, "exec")
         self.client = client
         self.case = case  # a CaseBackend with ``record(kind, fields)``: the driver's journal events go there
         self._stopped = threading.Event()
@@ -132,8 +136,27 @@ class ClientSessionBackend:
         threading.Thread(target=self._measure, args=(controller,), name="podpora-link", daemon=True).start()
 
     def _measure(self, controller: SessionController) -> None:
+        from app.ui.console.metrics import figures_between, read_sample
+
         last_frames, last_bytes, last_time = 0, 0, time.monotonic()
+        previous_sample: Any = None
+        previous_at = 0.0
+        tick = 0
         while not self._stopped.wait(1.0):
+            tick += 1
+            if self.sample_machine and tick % 2 == 0:
+                try:
+                    sample, sampled_at = read_sample(self.connection), time.monotonic()
+                except (PodporaError, ValueError, OSError) as error:
+                    log.info("no live figures from this machine: %s", error)
+                    self.sample_machine = False
+                else:
+                    if previous_sample is not None:
+                        figures = figures_between(previous_sample, sample, sampled_at - previous_at)
+                        controller.report_figures(
+                            figures.cpu_percent, figures.memory_percent, figures.disk_percent, figures.network_kbps
+                        )
+                    previous_sample, previous_at = sample, sampled_at
             try:
                 rtt_ms = self.connection.round_trip_seconds() * 1000
             except Exception:
@@ -183,7 +206,7 @@ class RemoteSessionFactory:
             identity=self.identity(),
         )
         case = self._case(request)
-        backend = ClientSessionBackend(connection, client, case)
+        backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
         return OpenedSession(
             title, backend, backend.attach, diagnostics=self._diagnostics(connection, request, asker), case=case
