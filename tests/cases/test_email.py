@@ -69,8 +69,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(tmp_path: Path) -> Iterator[tuple[int, Path, Inbox]]:
+SMTP_PASSWORD = "Sm7p-Passw0rd-Canary"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == b"podpora"
+        and auth_data.password == SMTP_PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
+
+
+def _start_smtp(tmp_path: Path, **options) -> tuple[object, int, Path, Inbox]:
     from aiosmtpd.controller import Controller
 
     cert, key = throwaway_cert(tmp_path)
@@ -78,10 +91,27 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[int, Path, Inbox]]:
     context.load_cert_chain(cert, key)
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True, **options
+    )
     controller.start()
+    return controller, port, cert, inbox
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[tuple[int, Path, Inbox]]:
+    controller, port, cert, inbox = _start_smtp(tmp_path)
     yield port, cert, inbox
-    controller.stop()
+    controller.stop()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def smtp_server_with_login(tmp_path: Path) -> Iterator[tuple[int, Path, Inbox]]:
+    controller, port, cert, inbox = _start_smtp(
+        tmp_path, authenticator=_authenticator, auth_require_tls=True, auth_required=True
+    )
+    yield port, cert, inbox
+    controller.stop()  # type: ignore[attr-defined]
 
 
 def settings(port: int, cert: Path, **extra) -> dict:
@@ -171,3 +201,30 @@ def test_ticket_reference_cannot_inject_headers() -> None:
     )
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"]
+
+
+@pytest.mark.parametrize(("password", "delivered"), [(SMTP_PASSWORD, True), ("wrong-password", False)])
+def test_login_after_starttls(smtp_server_with_login, tmp_path: Path, clock, password: str, delivered: bool) -> None:
+    port, cert, inbox = smtp_server_with_login
+    bundle = tmp_path / "b.zip"
+    bundle.write_bytes(b"PK bundle")
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.enqueue(
+        case_id="c", connector="email", ticket="9", bundle_path=bundle, bundle_name="b.zip", comment="x", now=clock()
+    )
+    asked: list[tuple[str, str]] = []
+
+    def keyring_password(system: str, name: str) -> str:
+        asked.append((system, name))
+        return password
+
+    [item] = outbox.process(
+        clock(), lambda name: make_connector(name, settings(port, cert, username="podpora"), keyring_password)
+    )
+    assert asked == [("email", "password")]
+    assert (item.state == DELIVERED) is delivered, item.last_error
+    if not delivered:
+        assert item.state == FAILED
+        assert "refused the login" in item.last_error
+        assert password not in item.last_error
+    assert len(inbox.messages) == (1 if delivered else 0)
