@@ -204,6 +204,15 @@ def main(argv: Sequence[str]) -> int:
     save(console, out / "console-session.png", app)
     tab.side.setCurrentWidget(tab.chat)
     save(console, out / "console-chat.png", app)
+    import math
+
+    for step in range(60):
+        controller.report_figures(
+            35 + 30 * math.sin(step / 6) ** 2, 62 + step / 10, 91.0, 40 + 300 * (step % 15 == 0) + 20 * math.cos(step)
+        )
+    settle(app)
+    tab.side.setCurrentWidget(tab.charts)
+    save(console, out / "console-live.png", app)
 
     host_key = HostKeyDialog(
         ShownHostKey("ssh-ed25519", "SHA256:4jT1pW0eQm2cF9uYb7dK3sLx8vNa5rGh1oZ6iUe0yXc", "office-pc")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QEvent, QMargins, QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 #: How many samples each chart keeps (at one sample every 2 s: four minutes).
@@ -34,13 +34,17 @@ class _Chart(QWidget):
         self.y_axis = QValueAxis()
         self.y_axis.setRange(0, maximum or 1)
         self.y_axis.setLabelFormat("%.0f")
+        self.y_axis.setTickCount(3)
+        small = QFont(self.font())
+        small.setPointSize(7)
+        self.y_axis.setLabelsFont(small)
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         self.series.attachAxis(self.x_axis)
         self.series.attachAxis(self.y_axis)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(110)
+        self.view.setMinimumHeight(150)
         self.values: list[float] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -76,7 +80,6 @@ class LiveCharts(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.status)
-        layout.addStretch(1)
         self.latest: tuple[float, float, float, float] | None = None
         self.retranslate()
 
