@@ -197,3 +197,40 @@ def test_both_sides_notice_a_silent_link(screen: FakeScreen) -> None:
     finally:
         running.stop()
         assert running.wait_stopped(10)
+
+
+def test_the_user_side_lets_go_when_the_console_is_killed_with_sigkill(tmp_path: Path) -> None:
+    """T37/T48: the technician's app dies holding Shift and a mouse button; the user's machine is left clean."""
+    sink, ended = RecordingSink(), Ended()
+    screen = FakeScreen()
+    running = AssistAgent(
+        screen=screen,
+        consent=ScriptedConsent(frozenset({VIEW, p.Capability.CONTROL})),
+        input_sink=sink,
+        callbacks=AgentCallbacks(on_ended=ended),
+    )
+    port = running.listen(0)
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("technician_process.py")), str(port), running.code()],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PODPORA_HOME": str(tmp_path)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        assert sink.wait_for(lambda events: ("key", True, 0xFFE1, None) in events and ("pointer", 7, 8, 1) in events)
+        assert kill9(process) == -9
+        assert ended.event.wait(10), "the agent did not notice that the console died"
+        assert ("key", False, 0xFFE1, None) in sink.events  # Shift released
+        assert ("pointer", 7, 8, 0) in sink.events or ("release_all",) in sink.events  # button released
+        assert running.wait_idle(5)  # the session's reader, writer and capture threads have all ended
+    finally:
+        if process.poll() is None:
+            kill9(process)
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
+        running.stop()
+        assert running.wait_stopped(10)
