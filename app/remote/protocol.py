@@ -340,6 +340,10 @@ class Bye(_Message, frozen=True, tag=26):
     reason: Reason
 
 
+class Heartbeat(_Message, frozen=True, tag=27):
+    """Either way, after pairing: sent when the link has been quiet, so a dead link is noticed."""
+
+
 Message = (
     Hello
     | PairStart
@@ -367,6 +371,7 @@ Message = (
     | Feedback
     | Notice
     | Bye
+    | Heartbeat
 )
 
 #: Messages exchanged in the clear, before keys exist.  Everything else travels sealed.

@@ -49,6 +49,12 @@ PAIRING_DEADLINE_SECONDS: Final = 10.0
 #: The technician waits this long for the user's answer (the prompt's own timeout plus slack for the link).
 TECHNICIAN_CONSENT_WAIT_SECONDS: Final = CONSENT_TIMEOUT_SECONDS + 15.0
 
+#: After pairing, each side sends a Heartbeat when it has sent nothing for this long ...
+HEARTBEAT_SECONDS: Final = 5.0
+#: ... and ends the session (releasing held input) when it has received nothing for this long.  It matches the
+#: channel's per-frame deadline: a frame slower than that is cut anyway.
+LINK_TIMEOUT_SECONDS: Final = 30.0
+
 FEATURES: Final = ("codec:0",)
 
 
@@ -388,6 +394,8 @@ _OUTBOUND_NEEDS: Final[Mapping[type, p.Capability | None]] = {
     p.Chat: None,
 }
 _BUTTON_MASK_ALL: Final = 0xFF
+_AGENT_LINKED: Final = (AgentState.PAIRED, AgentState.PROMPTING, AgentState.ACTIVE)
+_TECHNICIAN_LINKED: Final = (TechnicianState.AWAITING_CONSENT, TechnicianState.ACTIVE)
 
 
 def _names(capabilities: Iterable[p.Capability]) -> str:
@@ -413,6 +421,8 @@ class AgentSession:
         self._codes = codes
         self._opened_at = now
         self._now = now
+        self._last_received = now
+        self._last_sent = now
         self._hello_bytes = b""
         self._pairing: AgentPairing | None = None
         self._request: p.ConsentRequest | None = None
@@ -444,6 +454,8 @@ class AgentSession:
         if self.state is AgentState.CLOSED:
             return []
         commands = self._dispatch(event)
+        if any(isinstance(c, Send) for c in commands):
+            self._last_sent = self._now
         if (self.state, self.granted, self.paused) != before:
             self._journaled_drops.clear()
             commands.append(StateChanged(self.state, self.granted, self.paused))
@@ -485,8 +497,11 @@ class AgentSession:
         raise TypeError(f"not an agent event: {event!r}")  # pragma: no cover - exhaustive above
 
     def _on_message(self, message: p.Message, now: float) -> list[Command]:
+        self._last_received = max(self._last_received, now)
         if isinstance(message, p.Bye):
             return self._end(f"the technician left: {message.reason}", journal_kind="technician_left", send_bye=False)
+        if isinstance(message, p.Heartbeat) and self.state in _AGENT_LINKED:
+            return []
         if isinstance(message, _AGENT_ONLY):
             return self._violation(f"{type(message).__name__} may only come from the agent")
         match self.state:
@@ -603,6 +618,11 @@ class AgentSession:
             return [Journal("pairing_timed_out"), *self._close_with_bye("pairing took too long")]
         if self.state is AgentState.PROMPTING and now >= self._prompt_deadline:
             return self._on_consent(frozenset(), kind="consent_timed_out")
+        if self.state in _AGENT_LINKED:
+            if now - self._last_received >= LINK_TIMEOUT_SECONDS:
+                return self._end("the link went silent", journal_kind="link_lost", send_bye=False)
+            if now - self._last_sent >= HEARTBEAT_SECONDS:
+                return [Send(p.Heartbeat())]
         return []
 
     def _on_consented_message(self, message: p.Message, now: float) -> list[Command]:
@@ -807,6 +827,9 @@ class TechnicianSession:
         self._identity: Callable[[str], bytes] | None = None
         self._deadline = 0.0
         self._awaiting_frame = False
+        self._now = 0.0
+        self._last_received = 0.0
+        self._last_sent = 0.0
         self.session_id = ""
         self.close_reason = ""
 
@@ -815,7 +838,13 @@ class TechnicianSession:
         before = (self.state, self.granted, self.paused)
         if self.state is TechnicianState.CLOSED:
             return []
+        if isinstance(event, Started | MessageReceived | Ticked):
+            self._now = max(self._now, event.now)
+        if isinstance(event, Started):
+            self._last_received = self._last_sent = event.now
         commands = self._dispatch(event)
+        if any(isinstance(c, Send) for c in commands):
+            self._last_sent = self._now
         if (self.state, self.granted, self.paused) != before:
             commands.append(StateChanged(self.state, self.granted, self.paused))
         return commands
@@ -839,6 +868,11 @@ class TechnicianSession:
                 )
                 if self.state in waiting and now >= self._deadline:
                     return self._end(f"no answer while {self.state.value}", send_bye=True)
+                if self.state in _TECHNICIAN_LINKED:
+                    if now - self._last_received >= LINK_TIMEOUT_SECONDS:
+                        return self._end("the link went silent", send_bye=False)
+                    if now - self._last_sent >= HEARTBEAT_SECONDS:
+                        return [Send(p.Heartbeat())]
                 return []
             case UserStopped():
                 return self._end("stopped by the technician", send_bye=True)
@@ -866,8 +900,11 @@ class TechnicianSession:
         return [Send(hello), Send(self._pairing.start())]
 
     def _on_message(self, message: p.Message, now: float) -> list[Command]:
+        self._last_received = max(self._last_received, now)
         if isinstance(message, p.Bye):
             return self._end(f"the agent ended the session: {message.reason}", send_bye=False)
+        if isinstance(message, p.Heartbeat) and self.state in _TECHNICIAN_LINKED:
+            return []
         match self.state:
             case TechnicianState.AWAITING_PAIR_REPLY:
                 if not isinstance(message, p.PairReply) or self._pairing is None:

@@ -40,6 +40,7 @@ SAMPLES: list[p.Message] = [
     p.Feedback(5, "thanks"),
     p.Notice("wayland", "The screen cannot be captured on a Wayland session."),
     p.Bye("done"),
+    p.Heartbeat(),
 ]
 
 

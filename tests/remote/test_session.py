@@ -142,7 +142,10 @@ def test_refusal_sends_an_empty_decision_and_closes_without_any_capture() -> Non
 def test_an_unanswered_prompt_is_a_refusal_after_sixty_seconds() -> None:
     link = Link()
     link.start()
-    assert link.agent.handle(s.Ticked(s.CONSENT_TIMEOUT_SECONDS - 0.01)) == []
+    # The console keeps the link alive meanwhile (its heartbeats), but nobody answers the prompt.
+    link.agent.handle(s.MessageReceived(p.Heartbeat(), 25.0))
+    link.agent.handle(s.MessageReceived(p.Heartbeat(), 50.0))
+    assert kinds(link.agent.handle(s.Ticked(s.CONSENT_TIMEOUT_SECONDS - 0.01))) == []
     commands = link.agent.handle(s.Ticked(s.CONSENT_TIMEOUT_SECONDS))
     assert kinds(commands) == [
         "DismissPrompt",
@@ -347,7 +350,9 @@ def test_technician_only_sends_input_that_is_granted() -> None:
 def test_technician_gives_up_waiting_for_consent() -> None:
     link = Link()
     link.start()
-    assert link.technician.handle(s.Ticked(s.TECHNICIAN_CONSENT_WAIT_SECONDS - 1)) == []
+    for t in range(10, int(s.TECHNICIAN_CONSENT_WAIT_SECONDS), 10):  # the agent's heartbeats keep arriving
+        link.technician.handle(s.MessageReceived(p.Heartbeat(), float(t)))
+    assert kinds(link.technician.handle(s.Ticked(s.TECHNICIAN_CONSENT_WAIT_SECONDS - 1))) == []
     assert kinds(link.technician.handle(s.Ticked(s.TECHNICIAN_CONSENT_WAIT_SECONDS)))[-1] == "Close"
 
 
@@ -380,3 +385,29 @@ def test_the_identity_claim_is_made_for_the_paired_session() -> None:
     ask = next(c for c in link.agent_log if isinstance(c, s.AskConsent))
     assert seen == [link.agent.session_id]
     assert ask.request.identity == b"claim for " + link.agent.session_id.encode()
+
+
+def test_a_quiet_link_gets_heartbeats_and_a_silent_one_is_closed_releasing_input() -> None:
+    link = consented({VIEW, CONTROL})
+    link.agent.handle(s.MessageReceived(p.Key(True, keysym=0xFFE1), 1.0))
+    # The agent last sent at 0 (its consent decision); receiving the key sent nothing.
+    assert link.agent.handle(s.Ticked(s.HEARTBEAT_SECONDS - 0.1)) == []
+    assert sent(link.agent.handle(s.Ticked(s.HEARTBEAT_SECONDS))) == [p.Heartbeat()]
+    assert link.agent.handle(s.MessageReceived(p.Heartbeat(), 20.0)) == []
+    assert kinds(link.agent.handle(s.Ticked(20.0 + s.LINK_TIMEOUT_SECONDS - 0.1))) == []
+    commands = link.agent.handle(s.Ticked(20.0 + s.LINK_TIMEOUT_SECONDS))
+    assert kinds(commands) == ["StopCapture", "ApplyKey", "Journal:link_lost", "Close"]
+    assert commands[1] == s.ApplyKey(p.Key(False, keysym=0xFFE1))
+
+
+def test_the_technician_also_beats_and_gives_up_on_a_silent_agent() -> None:
+    link = consented({VIEW})
+    assert sent(link.technician.handle(s.Ticked(s.HEARTBEAT_SECONDS))) == [p.Heartbeat()]
+    commands = link.technician.handle(s.Ticked(s.LINK_TIMEOUT_SECONDS))
+    assert kinds(commands) == ["Journal:session_ended", "Close"]
+    assert link.technician.close_reason == "the link went silent"
+
+
+def test_a_heartbeat_before_pairing_is_a_violation() -> None:
+    agent = s.AgentSession(CodeIssuer(), 0.0)
+    assert kinds(agent.handle(s.MessageReceived(p.Heartbeat(), 0.0)))[-1] == "Close"
