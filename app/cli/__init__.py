@@ -54,8 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``podpora`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}
-                         and not any(a in {"-h", "--help", "--version"} for a in args_list)):
+    if not args_list or (
+        args_list[0].startswith("-")
+        and args_list[0] not in {"-h", "--help", "--version"}
+        and not any(a in {"-h", "--help", "--version"} for a in args_list)
+    ):
         args_list = ["console", *args_list]
     args = parser.parse_args(args_list)
     logging.basicConfig(
