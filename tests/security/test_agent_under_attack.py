@@ -307,3 +307,24 @@ def test_clipboard_never_crosses_before_consent(agent_factory) -> None:  # type:
         technician.receive_until(p.Chat)
         assert to_user.calls == []
         assert not any(isinstance(m, p.Clipboard) for m in technician.received)
+
+
+def test_an_input_flood_without_control_is_dropped_and_the_session_keeps_answering(  # type: ignore[no-untyped-def]
+    agent_factory, sink: RecordingSink
+) -> None:
+    """An input flood from a view-only technician: nothing applied, one journal entry, the session still answers."""
+    journal = Recorder()
+    chat = Recorder()
+    agent = agent_factory(ScriptedConsent(frozenset({VIEW})), on_journal=journal, on_chat=chat)
+    left, right = socket.socketpair()
+    with left, right:
+        agent.serve_stream(left)
+        technician = SyncTechnician(Channel(right))
+        assert technician.pair_and_ask(agent.code(), [VIEW, CONTROL]).granted == [VIEW]
+        for i in range(5000):
+            technician.send(p.Pointer(i % 64, i % 48, 1))
+        technician.send(p.Chat("still there?"))
+        assert chat.wait(timeout=30)
+        assert sink.events == []
+        rejected = [call for call in journal.calls if isinstance(call, tuple) and call[0] == "input_rejected"]
+        assert len(rejected) == 1  # the first drop is journaled, the rest only counted

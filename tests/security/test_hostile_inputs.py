@@ -165,3 +165,22 @@ def test_an_oversized_clipboard_is_refused_at_the_wire() -> None:
     assert protocol.decode(at_limit) == protocol.Clipboard("x" * protocol.MAX_CLIPBOARD_CHARS)
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(msgspec.msgpack.encode([17, "x" * (protocol.MAX_CLIPBOARD_CHARS + 1)]))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [13, 1, 0, 0, []],  # FrameUpdate of a 0×0 screen
+        [13, 1, 100_000, 100_000, []],  # FrameUpdate of a screen beyond the limit
+        [10, [[0, 0, 0, 0, 1080, 1.0]], 0],  # ScreenInfo with a zero-width monitor
+        [10, [[0, -(2**40), 0, 1920, 1080, 1.0]], 0],  # monitor far off the virtual desktop
+        [14, 0, 0, True, [0, 0, 0, 0, b""]],  # CursorUpdate with a 0×0 cursor
+    ],
+    ids=["zero-screen", "huge-screen", "zero-monitor", "far-monitor", "zero-cursor"],
+)
+def test_zero_and_huge_screens_are_refused_at_the_wire(fields: list[object]) -> None:
+    """T45: sizes are checked by the decoder, before any framebuffer is sized from them."""
+    import msgspec
+
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(msgspec.msgpack.encode(fields))
