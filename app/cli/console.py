@@ -110,6 +110,10 @@ class JournalCase:
     def add_note(self, text: str) -> None:
         self.recorder.record("note", {"text": text})
 
+    def close(self) -> None:
+        """The tab closed: write the final signed checkpoint (blocking; called off the GUI thread)."""
+        self.recorder.close()
+
     def connectors(self) -> list[str]:
         from app.cases.connectors import available
 

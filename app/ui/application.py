@@ -50,6 +50,13 @@ def start_qt(app_name: str, *, base_point_size: int = 10, language: str | None =
     QCoreApplication.setApplicationVersion(__version__)
     settings = UiSettings.load()
     apply_theme(app, settings.theme, base_point_size=base_point_size)
+
+    def follow_system(_: object) -> None:
+        # "Same as the system": follow a light/dark switch of the desktop while running.
+        if settings.theme == "system":  # the same object the settings dialog updates
+            apply_theme(app, "system", base_point_size=base_point_size)
+
+    app.styleHints().colorSchemeChanged.connect(follow_system)
     languages = LanguageManager(parent=app)
     languages.apply(resolve_language(language or settings.language))
     return UiContext(app, settings, languages)

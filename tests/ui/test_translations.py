@@ -119,3 +119,19 @@ def test_errors_from_other_packages_are_translated(languages: LanguageManager) -
     error = PodporaError("tech", user_text="The SSH configuration file {path} does not exist.", path="/x")
     languages.apply("sk")
     assert error_text(error) == "Konfiguračný súbor SSH /x neexistuje."
+
+
+def test_console_switches_language_live(qtbot: QtBot, languages: LanguageManager, tmp_path: Path) -> None:
+    from app.ui.console.addressbook import AddressBook
+    from app.ui.console.window import ConsoleWindow
+    from app.ui.settings import UiSettings
+
+    window = ConsoleWindow(UiSettings(), languages, book=AddressBook(tmp_path / "none", tmp_path / "book.json"))
+    qtbot.addWidget(window)
+    assert window.welcome_connect.text() == "Connect…"
+    window.switch_language("sk")
+    qtbot.waitUntil(lambda: window.welcome_connect.text() == "Pripojiť…")
+    assert window.session_menu.title() == "&Relácia"
+    assert window.consent_label.text() == "Žiadna relácia"
+    window.switch_language("cs")
+    qtbot.waitUntil(lambda: window.session_menu.title() == "&Relace")

@@ -7,6 +7,8 @@ through :class:`GuiAsker`.  The window never waits on the network itself.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,6 +43,8 @@ from app.ui.i18n import LANGUAGE_NAMES, LANGUAGES, LanguageManager
 from app.ui.settings import UiSettings
 from app.ui.theme import SPACING, apply_theme
 from app.ui.worker import Task
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -376,10 +380,11 @@ class ConsoleWindow(QMainWindow):
             tab.end_session()
 
     def close_tab(self, index: int) -> None:
-        """Close a tab, ending its session first."""
+        """Close a tab, ending its session first and closing its case journal."""
         widget = self.tabs.widget(index)
         if isinstance(widget, SessionTab):
             widget.end_session()
+            _close_case(widget.controller.case)
         self.tabs.removeTab(index)
         if widget is not None:
             widget.deleteLater()
@@ -428,6 +433,26 @@ class ConsoleWindow(QMainWindow):
             widget = self.tabs.widget(index)
             if isinstance(widget, SessionTab):
                 widget.end_session()
+                _close_case(widget.controller.case)
         for task in self.pending.values():
             task.cancel()
         super().closeEvent(event)
+
+
+def _close_case(case: object) -> None:
+    """Close a case journal (final signed checkpoint) on its own thread.
+
+    Not a daemon thread: the process waits for the checkpoint at exit.  Every record is already on disk, so a
+    crash here loses nothing but the final signature, which recovery reports.
+    """
+    close = getattr(case, "close", None)
+    if close is None:
+        return
+
+    def work() -> None:
+        try:
+            close()
+        except Exception as error:
+            log.info("closing the case journal failed: %s", error)
+
+    threading.Thread(target=work, name="podpora-case-close").start()
