@@ -308,26 +308,23 @@ def _executor(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def _progress_printer(enabled: bool) -> Any:
-    from app.diagnostics.results import Progress
-
+    """Progress on stderr (so ``--json`` output stays clean), one line per event, from worker threads."""
     lock = threading.Lock()
 
-    def on_event(event: Any) -> None:
+    def progress(script_id: str, percent: int, message: str) -> None:
         if not enabled:
             return
         with lock:
-            if isinstance(event, Progress):
-                percent = f"{event.percent:3d}%" if event.percent is not None else "    "
-                print(f"  {event.script_id}: {percent} {event.message}", file=sys.stderr)
-            else:
-                print(f"  {event.id}: {event.status}", file=sys.stderr)
+            shown = f"{percent:3d}%" if percent >= 0 else "    "
+            print(f"  {script_id}: {shown} {message}", file=sys.stderr)
 
-    return on_event
+    return progress
 
 
 def _run(args: argparse.Namespace) -> int:
-    from app.diagnostics.results import Report, render_text
+    from app.diagnostics.results import render_text
     from app.diagnostics.runner import Runner
+    from app.diagnostics.service import DiagnosticsService
 
     if not args.local and not args.host:
         raise _usage_error("name a HOST (an ssh alias) or use --local")
@@ -339,16 +336,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.all:
         selected += [s for s in catalog.by_category("info") if s not in selected]
     values = _parameter_values(catalog, selected, args.param)
-    info = [s for s in selected if not s.manifest.changes_system]
-    changes = [s for s in selected if s.manifest.changes_system]
-    on_event = _progress_printer(not args.json)
-    report = Report(host="localhost" if args.local else args.host, created_at=time.time())
+    info = [s.id for s in selected if not s.manifest.changes_system]
+    changes = [s.id for s in selected if s.manifest.changes_system]
+    progress = _progress_printer(not args.json)
+    host = "localhost" if args.local else args.host
     with _executor(args) as executor:
-        runner = Runner(executor, max_parallel=max(1, args.parallel))
-        report.results = runner.run_many(info, values, on_event=on_event)
-        approvals = TerminalApproval(pre_approved=args.approve, language=args.lang)
+        service = DiagnosticsService(
+            catalog,
+            Runner(executor, max_parallel=max(1, args.parallel)),
+            TerminalApproval(pre_approved=args.approve, language=args.lang),
+            host=host,
+            clock=time.time,
+        )
+        service.run(info, progress, values)
         for change in changes:
-            report.repairs.append(runner.run_change(change, values[change.id], catalog, approvals, on_event=on_event))
+            service.change(change, values[change], progress)
+    report = service.report()
     document = report.to_dict()
     if args.out:
         args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
