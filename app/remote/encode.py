@@ -8,7 +8,9 @@ codec its content calls for:
 * many colours but flat (gradients in UI, anti-aliased text with many shades): BGRA + zstd level 1 (codec 1);
 * photographic content: JPEG through libjpeg-turbo (simplejpeg, codec 3), quality adapted to the byte budget
   the viewer asks for;
-* a band of rows that scrolled: a copy instruction (codec 4) plus the newly exposed strip.
+* a band of rows that scrolled: a copy instruction (codec 4) plus the newly exposed strip;
+* full-motion content (a large region changing in most of the recent encodes): H.264 through PyAV for that
+  region (codec 6, the "video mode"), switched off again once the region calms down.
 
 Tiles sent lossy are remembered; once they stop changing they are sent again losslessly, so text always ends
 pixel-exact. A static screen produces no rectangles at all.
@@ -28,6 +30,9 @@ Wire layout of the payloads (``EncodedRect.data``), all little-endian:
 * 5 packed palette: ``u16 n`` (1..16) | ``n·4`` bytes palette | ``h`` rows of indices at 1 bit (n ≤ 2),
   2 bits (n ≤ 4) or 4 bits, most significant first, each row padded to a whole byte; no compression (for
   small rectangles such as a typed character, where a zstd frame costs more than it saves).
+* 6 video: ``u8 flags`` (bit 0: a new stream starts here, with a keyframe) | one H.264 access unit (Annex B)
+  that decodes to exactly ``w``×``h`` pixels (both even). Every access unit of a stream covers the same
+  rectangle; the stream ends with a reset, a resize or the next new-stream flag.
 * 4 copy: ``u16 source_x | u16 source_y``; the ``w``×``h`` block at the source (as the viewer has it
   before this rectangle) is copied here. The encoder sends it for scrolled bands, found by row hashes, and
   then only the newly exposed strip travels as pixels.
@@ -40,6 +45,8 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -47,11 +54,14 @@ import numpy as np
 
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
+from app.remote.link import LinkEstimator, LinkPlan, choose_link_plan
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from numpy.typing import NDArray
+
+    from app.remote.video import VideoDecoder, VideoEncoder
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +71,8 @@ CODEC_PALETTE = 2
 CODEC_JPEG = 3
 CODEC_COPY = 4  # scrolled/moved regions
 CODEC_PACKED = 5  # few colours, indices bit-packed without compression: small rectangles (a typed character)
+CODEC_VIDEO = 6  # H.264 access unit of the video-mode region
+VIDEO_NEW_STREAM = 0x01
 
 TILE = 64
 
@@ -88,6 +100,14 @@ _QUALITY_MAX = 90
 _QUALITY_MIN = 30
 _QUALITY_STEP_DOWN = 15
 _QUALITY_STEP_UP = 5
+# Video mode: on when at least _VIDEO_ON_FRAMES of the last _VIDEO_WINDOW encodes changed at least
+# _VIDEO_MIN_SHARE of the screen's tiles; off when the region stays unchanged for _VIDEO_CALM_FRAMES encodes
+# or fewer than _VIDEO_OFF_FRAMES of the window were large.
+_VIDEO_WINDOW = 8
+_VIDEO_ON_FRAMES = 6
+_VIDEO_OFF_FRAMES = 3
+_VIDEO_MIN_SHARE = 0.2
+_VIDEO_CALM_FRAMES = 3
 
 
 class DecodeError(PodporaError):
@@ -163,6 +183,20 @@ class EncoderStats:
     bytes: int = 0
     rects_by_codec: dict[int, int] = field(default_factory=dict)
     refreshed_tiles: int = 0
+    video_frames: int = 0
+    video_streams: int = 0
+
+
+@dataclass
+class _VideoMode:
+    """The running video stream: its region in pixels and tiles, and how long the region has been calm."""
+
+    encoder: VideoEncoder
+    area: tuple[int, int, int, int]  # x, y, w, h (both sides even)
+    covered: NDArray[np.bool_]  # tiles entirely inside ``area``: they travel only as video
+    touched: NDArray[np.bool_]  # tiles overlapping ``area``: the video overwrites (part of) them
+    calm: int = 0
+    new_stream: bool = True
 
 
 def _changed_tiles(current: NDArray[np.uint32], previous: NDArray[np.uint32]) -> NDArray[np.bool_]:
@@ -262,7 +296,10 @@ class FrameEncoder:
     """Turns successive captures of one monitor into minimal updates (see the module docstring).
 
     ``refresh_after`` is how many consecutive encodes a lossy tile must stay unchanged before it is resent
-    losslessly. ``lossy`` False disables JPEG entirely (every update lossless).
+    losslessly. ``lossy`` False disables JPEG and video entirely (every update lossless); ``video`` False
+    disables only the video mode. ``clock`` times the pull-based requests for :attr:`link` (the
+    :class:`~app.remote.link.LinkEstimator`): each call of :meth:`encode` after an update went out is taken as
+    the arrival of the viewer's next request.
     """
 
     def __init__(
@@ -272,6 +309,9 @@ class FrameEncoder:
         lossy: bool = True,
         jpeg_quality: int = _QUALITY_MAX,
         detect_scroll: bool = True,
+        video: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        link: LinkEstimator | None = None,
     ) -> None:
         import zstandard  # imported here so that a viewer without zstd still imports the module
 
@@ -283,20 +323,37 @@ class FrameEncoder:
         self.quality = self._quality_ceiling
         self._reference: NDArray[np.uint32] | None = None
         self._lossy_age: NDArray[np.int32] | None = None  # -1: tile is exact; >= 0: lossy, stable for n encodes
+        self._video_allowed = video and lossy
+        self._video: _VideoMode | None = None
+        self._activity: deque[NDArray[np.bool_] | None] = deque(maxlen=_VIDEO_WINDOW)  # large changes only
+        self._clock = clock
+        self.link = link if link is not None else LinkEstimator()
+        self.plan = choose_link_plan(self.link, None, screen_changing=False)
         self.stats = EncoderStats()
+
+    @property
+    def video_active(self) -> bool:
+        """Whether the video mode is on."""
+        return self._video is not None
 
     def reset(self) -> None:
         """Forget what the viewer has: the next update is a full frame with ``reset`` set."""
         self._reference = None
         self._lossy_age = None
+        self._stop_video()
+        self._activity.clear()
+        self.link.forget_in_flight()  # the next request answers a reset, not the last update
 
     def encode(self, frame: NDArray[np.uint8], *, max_bytes: int | None = None) -> EncodedFrame:
         """Encode what changed in ``frame`` (H×W×4 BGRA) since the viewer's last state.
 
-        ``max_bytes`` is the viewer's budget for this update: JPEG quality adapts to it and, once it is
-        spent, remaining regions are deferred to the next update (at least one rectangle is always sent so
-        the stream makes progress).
+        ``max_bytes`` is the viewer's budget for this update. Together with the link estimates it sets the
+        update's budget (:attr:`plan`): JPEG quality adapts to it and, once it is spent, remaining regions
+        are deferred to the next update (at least one rectangle is always sent so the stream makes progress;
+        a video frame is never deferred, because the stream's decoder must see every access unit).
         """
+        if self.link.in_flight:
+            self.link.requested(self._clock())
         if frame.ndim != 3 or frame.shape[2] != 4 or frame.dtype != np.uint8:
             raise ValueError(f"expected an H×W×4 uint8 frame, got {frame.shape} {frame.dtype}")
         height, width = int(frame.shape[0]), int(frame.shape[1])
@@ -308,6 +365,8 @@ class FrameEncoder:
         if reference is None or lossy_age is None or reference.shape != pixels.shape:
             if reference is not None:
                 log.info("screen size changed to %dx%d: sending a full frame", width, height)
+            self._stop_video()
+            self._activity.clear()
             reference = self._reference = np.zeros_like(pixels)
             lossy_age = self._lossy_age = np.full((tile_rows, tile_cols), -1, dtype=np.int32)
             changed = np.ones((tile_rows, tile_cols), dtype=bool)
@@ -318,11 +377,14 @@ class FrameEncoder:
         else:
             changed = _changed_tiles(pixels, reference)
         copies: list[EncodedRect] = []
-        if not reset and self._detect_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
+        if not reset and self._video is None and self._detect_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
             copy = _find_vertical_move(pixels, reference, changed)
             if copy is not None:
                 copies.append(self._apply_copy(copy, reference, lossy_age))
                 changed = _changed_tiles(pixels, reference)
+        if not reset:
+            self._update_video_mode(changed, width, height)
+        plan = self.plan = choose_link_plan(self.link, max_bytes, screen_changing=bool(changed.any()))
 
         # Lossy tiles that changed start their stability count again; untouched ones age by one encode.
         stable_lossy = (lossy_age >= 0) & ~changed
@@ -330,17 +392,29 @@ class FrameEncoder:
         refresh = stable_lossy & (lossy_age >= self._refresh_after)
 
         result = EncodedFrame(width=width, height=height, reset=reset, rects=copies)
-        spent = sum(len(rect.data) for rect in copies)
+        tile_mask = changed
+        video = self._video
+        if video is not None:
+            tile_mask = changed & ~video.covered
+            refresh &= ~video.touched  # the video overwrites these anyway; refreshed once it stops
+            if video.new_stream or bool((changed & video.covered).any()):
+                result.rects.append(
+                    self._encode_video(video, frame, changed, plan, reference=reference, lossy_age=lossy_age)
+                )
+        if plan.defer_refresh and bool(refresh.any()):
+            refresh[...] = False  # the link is the bottleneck and the screen still changes: motion first
+        spent = sum(len(rect.data) for rect in result.rects)
+        budget = plan.update_budget
         jpeg_bytes = 0
         deferred = False
-        for mask, is_refresh in ((changed, False), (refresh, True)):
+        for mask, is_refresh in ((tile_mask, False), (refresh, True)):
             for tile_row in range(tile_rows):
                 y, h = tile_row * TILE, min(TILE, height - tile_row * TILE)
                 for start, stop in _runs(mask[tile_row]):
                     for sub_start, sub_stop, lossless in self._split_by_content(
                         pixels, y, h, start, stop, force_lossless=is_refresh
                     ):
-                        if max_bytes is not None and spent >= max_bytes and result.rects:
+                        if spent >= budget and result.rects:
                             deferred = True
                             continue
                         x = sub_start * TILE
@@ -364,14 +438,91 @@ class FrameEncoder:
                         if is_refresh:
                             self.stats.refreshed_tiles += sub_stop - sub_start
 
-        self._adapt_quality(max_bytes, spent, jpeg_bytes)
+        self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
         self.stats.frames += 1
         self.stats.rects += len(result.rects)
         self.stats.bytes += spent
         for rect in result.rects:
             self.stats.rects_by_codec[rect.codec] = self.stats.rects_by_codec.get(rect.codec, 0) + 1
+        if result.rects or result.pending:
+            # The agent sends every update with rectangles or a pending flag; its wire size is about the
+            # payload plus a few bytes of framing per rectangle and the seal.
+            self.link.sent(spent + 16 * len(result.rects) + 64, self._clock())
         return result
+
+    def _update_video_mode(self, changed: NDArray[np.bool_], width: int, height: int) -> None:
+        """Record this encode's activity and switch the video mode on or off by content."""
+        large = int(changed.sum()) >= max(1.0, _VIDEO_MIN_SHARE * changed.size)
+        self._activity.append(changed.copy() if large else None)
+        large_count = sum(activity is not None for activity in self._activity)
+        video = self._video
+        if video is not None:
+            video.calm = 0 if bool((changed & video.touched).any()) else video.calm + 1
+            faded = len(self._activity) == _VIDEO_WINDOW and large_count < _VIDEO_OFF_FRAMES
+            if video.calm >= _VIDEO_CALM_FRAMES or faded:
+                log.info("video mode off (%s)", "calm" if video.calm >= _VIDEO_CALM_FRAMES else "little motion")
+                self._stop_video()
+                self._activity.clear()
+            return
+        if not self._video_allowed or large_count < _VIDEO_ON_FRAMES:
+            return
+        union = np.logical_or.reduce([activity for activity in self._activity if activity is not None])
+        rows, cols = np.flatnonzero(union.any(axis=1)), np.flatnonzero(union.any(axis=0))
+        x0, y0 = int(cols[0]) * TILE, int(rows[0]) * TILE
+        x1, y1 = min((int(cols[-1]) + 1) * TILE, width), min((int(rows[-1]) + 1) * TILE, height)
+        # 4:2:0 chroma needs even sides; an odd last column or row stays with the tile codecs.
+        w, h = (x1 - x0) & ~1, (y1 - y0) & ~1
+        if w < 16 or h < 16:
+            return
+        try:
+            from app.remote.video import VideoEncoder
+
+            encoder = VideoEncoder(w, h, bitrate=self.plan.video_bitrate)
+        except (ImportError, OSError, RuntimeError, ValueError) as error:
+            log.info("video mode unavailable, staying with tiles: %s", error)
+            self._video_allowed = False
+            return
+        starts_y, starts_x = np.arange(union.shape[0]) * TILE, np.arange(union.shape[1]) * TILE
+        ends_y, ends_x = np.minimum(starts_y + TILE, height), np.minimum(starts_x + TILE, width)
+        inside_y, inside_x = (starts_y >= y0) & (ends_y <= y0 + h), (starts_x >= x0) & (ends_x <= x0 + w)
+        overlap_y, overlap_x = (ends_y > y0) & (starts_y < y0 + h), (ends_x > x0) & (starts_x < x0 + w)
+        self._video = _VideoMode(
+            encoder=encoder,
+            area=(x0, y0, w, h),
+            covered=np.outer(inside_y, inside_x),
+            touched=np.outer(overlap_y, overlap_x),
+        )
+        self.stats.video_streams += 1
+        log.info("video mode on for %dx%d+%d+%d", w, h, x0, y0)
+
+    def _encode_video(
+        self,
+        video: _VideoMode,
+        frame: NDArray[np.uint8],
+        changed: NDArray[np.bool_],
+        plan: LinkPlan,
+        *,
+        reference: NDArray[np.uint32],
+        lossy_age: NDArray[np.int32],
+    ) -> EncodedRect:
+        """Encode the video region as the stream's next access unit and record what the viewer will have."""
+        x, y, w, h = video.area
+        video.encoder.set_bitrate(plan.video_bitrate)
+        data = video.encoder.encode(frame[y : y + h, x : x + w])
+        flags = VIDEO_NEW_STREAM if video.new_stream else 0
+        video.new_stream = False
+        reference[y : y + h, x : x + w] = np.ascontiguousarray(frame[y : y + h, x : x + w]).view(np.uint32)[..., 0]
+        # Every tile the picture overlaps is lossy now; changed ones start their stability count again.
+        ages = lossy_age[video.touched]
+        lossy_age[video.touched] = np.where(changed[video.touched], 0, np.maximum(ages, 0))
+        self.stats.video_frames += 1
+        return EncodedRect(x, y, w, h, CODEC_VIDEO, bytes([flags]) + data)
+
+    def _stop_video(self) -> None:
+        if self._video is not None:
+            self._video.encoder.close()
+            self._video = None
 
     @staticmethod
     def _apply_copy(
@@ -394,8 +545,8 @@ class FrameEncoder:
             band[...] = np.maximum(band, 0)
         return EncodedRect(x, target_y, width, height, CODEC_COPY, struct.pack("<HH", x, source_y))
 
-    def _adapt_quality(self, max_bytes: int | None, spent: int, jpeg_bytes: int) -> None:
-        if max_bytes is None or jpeg_bytes == 0:
+    def _adapt_quality(self, max_bytes: int, spent: int, jpeg_bytes: int) -> None:
+        if jpeg_bytes == 0:
             return
         if spent > max_bytes:
             self.quality = max(_QUALITY_MIN, self.quality - _QUALITY_STEP_DOWN)
@@ -532,6 +683,7 @@ class FrameDecoder:
         self.max_pixels = max_pixels
         self.max_rects = max_rects
         self.framebuffer: NDArray[np.uint8] = np.zeros((0, 0, 4), dtype=np.uint8)
+        self._video: tuple[VideoDecoder, tuple[int, int, int, int]] | None = None
 
     @property
     def width(self) -> int:
@@ -551,6 +703,7 @@ class FrameDecoder:
             raise DecodeError(f"screen of {width * height} pixels exceeds the limit of {self.max_pixels}")
         self.framebuffer = np.zeros((height, width, 4), dtype=np.uint8)
         self.framebuffer[:, :, 3] = 255
+        self._video = None
 
     def apply(self, width: int, height: int, rects: Sequence[RectLike]) -> list[tuple[int, int, int, int]]:
         """Apply one update for a ``width``×``height`` screen; return the ``(x, y, w, h)`` areas drawn.
@@ -588,6 +741,8 @@ class FrameDecoder:
             target[...] = self._jpeg(data, w, h)
         elif rect.codec == CODEC_PACKED:
             target[...] = self._packed(data, w, h)
+        elif rect.codec == CODEC_VIDEO:
+            target[...] = self._video_picture(bytes(data), (x, y, w, h))
         elif rect.codec == CODEC_COPY:
             if len(data) != 4:
                 raise DecodeError(f"copy rectangle with {len(data)} bytes of data, expected 4")
@@ -597,6 +752,32 @@ class FrameDecoder:
             target[...] = self.framebuffer[source_y : source_y + h, source_x : source_x + w].copy()
         else:
             raise DecodeError(f"unknown or unsupported codec {rect.codec}")
+
+    def _video_picture(self, data: bytes, area: tuple[int, int, int, int]) -> NDArray[np.uint8]:
+        """Decode one access unit of the video stream covering ``area``; a failure ends the stream."""
+        from app.remote.video import VideoDecoder, VideoError
+
+        if len(data) < 2:
+            raise DecodeError("video rectangle too short")
+        flags, unit = data[0], data[1:]
+        _x, _y, w, h = area
+        if flags & ~VIDEO_NEW_STREAM:
+            raise DecodeError(f"unknown video flags {flags:#x}")
+        if flags & VIDEO_NEW_STREAM:
+            if w % 2 or h % 2:
+                raise DecodeError(f"video rectangle {w}x{h} must have even sides")
+            self._video = None
+            try:
+                self._video = (VideoDecoder(w, h), area)
+            except ImportError as error:
+                raise DecodeError(f"this viewer cannot decode video: {error}") from error
+        if self._video is None or self._video[1] != area:
+            raise DecodeError(f"video rectangle {w}x{h}+{_x}+{_y} does not continue a stream")
+        try:
+            return self._video[0].decode(unit)
+        except VideoError as error:
+            self._video = None
+            raise DecodeError(str(error)) from error
 
     @staticmethod
     def _bgra(data: bytes, w: int, h: int) -> NDArray[np.uint8]:

@@ -158,7 +158,7 @@ def test_jpeg_of_another_size_than_its_rectangle_is_refused_before_decoding() ->
 
 
 def test_unknown_codecs_are_refused() -> None:
-    for codec in (6, 99, 255):
+    for codec in (7, 99, 255):
         with pytest.raises(DecodeError, match="codec"):
             decoder().apply_rect(EncodedRect(0, 0, 1, 1, codec, bytes(4)))
 

@@ -1,0 +1,183 @@
+"""The video mode (codec 6): on for full motion, off when calm, exact after the refresh, hostile streams refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.remote.encode import (
+    CODEC_VIDEO,
+    VIDEO_NEW_STREAM,
+    DecodeError,
+    EncodedFrame,
+    EncodedRect,
+    FrameDecoder,
+    FrameEncoder,
+    psnr,
+)
+from tests.remote.test_encode import desktop, photo
+
+pytest.importorskip("av")
+
+SCREEN_H, SCREEN_W = 360, 480
+PANORAMA = photo(SCREEN_H + 64, SCREEN_W + 256, seed=3)
+
+
+def panning(step: int) -> np.ndarray:
+    """A desktop with a photographic picture panned by ``step``: full motion over most of the screen."""
+    screen = desktop(SCREEN_H, SCREEN_W)
+    screen[64:352, 0:416] = PANORAMA[step % 64 : step % 64 + 288, 3 * step : 3 * step + 416]
+    return screen
+
+
+def apply(decoder: FrameDecoder, update: EncodedFrame) -> None:
+    decoder.apply(update.width, update.height, update.rects)
+
+
+def codecs(update: EncodedFrame) -> set[int]:
+    return {rect.codec for rect in update.rects}
+
+
+def stream_motion(encoder: FrameEncoder, decoder: FrameDecoder, frames: int) -> list[EncodedFrame]:
+    updates = []
+    for step in range(frames):
+        update = encoder.encode(panning(step))
+        apply(decoder, update)
+        updates.append(update)
+    return updates
+
+
+def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh_is_exact() -> None:
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    updates = stream_motion(encoder, decoder, 14)
+
+    assert not any(CODEC_VIDEO in codecs(update) for update in updates[:6]), "on only after most of the window"
+    assert encoder.video_active
+    video_updates = [update for update in updates if CODEC_VIDEO in codecs(update)]
+    assert len(video_updates) >= 6
+    first_video = next(rect for rect in video_updates[0].rects if rect.codec == CODEC_VIDEO)
+    assert first_video.data[0] & VIDEO_NEW_STREAM
+    assert all(
+        not rect.data[0] & VIDEO_NEW_STREAM
+        for update in video_updates[1:]
+        for rect in update.rects
+        if rect.codec == CODEC_VIDEO
+    ), "one stream, one keyframe"
+    # The region is the moving picture (tile-aligned), not the static title bar above it.
+    assert (first_video.x, first_video.y, first_video.width, first_video.height) == (0, 64, 448, SCREEN_H - 64)
+    last = panning(13)
+    assert psnr(last, decoder.framebuffer) >= 30.0
+    assert updates[-1].pending, "lossy video is owed a lossless refresh"
+
+    # The picture stops moving: the mode switches off and the next updates make the viewer exact.
+    for _ in range(8):
+        update = encoder.encode(last)
+        apply(decoder, update)
+        assert CODEC_VIDEO not in codecs(update)
+        if not update.pending:
+            break
+    assert not encoder.video_active
+    assert not update.pending
+    np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
+    assert encoder.stats.video_streams == 1
+
+
+def test_typing_and_small_changes_never_start_the_video_mode() -> None:
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    screen = desktop(SCREEN_H, SCREEN_W)
+    apply(decoder, encoder.encode(screen))
+    for index in range(20):
+        screen = screen.copy()
+        screen[100:112, 20 + 8 * index : 27 + 8 * index, :3] = 10  # one "character" per update
+        update = encoder.encode(screen)
+        apply(decoder, update)
+        assert CODEC_VIDEO not in codecs(update)
+    assert not encoder.video_active
+
+
+def test_video_mode_is_off_when_disabled_or_lossless() -> None:
+    for encoder in (FrameEncoder(video=False), FrameEncoder(lossy=False)):
+        decoder = FrameDecoder()
+        updates = stream_motion(encoder, decoder, 10)
+        assert not any(CODEC_VIDEO in codecs(update) for update in updates)
+
+
+def test_a_reset_starts_a_new_stream_with_a_keyframe() -> None:
+    encoder, decoder = FrameEncoder(), FrameDecoder()
+    stream_motion(encoder, decoder, 10)
+    assert encoder.video_active
+    encoder.reset()
+    fresh = FrameDecoder()  # a viewer that asked for everything again has no video stream
+    update = encoder.encode(panning(11))
+    apply(fresh, update)
+    assert update.reset and CODEC_VIDEO not in codecs(update)
+    updates = [encoder.encode(panning(12 + step)) for step in range(8)]
+    for later in updates:
+        apply(fresh, later)
+    videos = [rect for later in updates for rect in later.rects if rect.codec == CODEC_VIDEO]
+    assert videos and videos[0].data[0] & VIDEO_NEW_STREAM
+
+
+def video_rects(frames: int = 10) -> list[EncodedRect]:
+    encoder = FrameEncoder()
+    rects = []
+    for step in range(frames):
+        rects.extend(rect for rect in encoder.encode(panning(step)).rects if rect.codec == CODEC_VIDEO)
+    assert len(rects) >= 3
+    return rects
+
+
+VIDEO = video_rects()
+
+
+def screen_decoder() -> FrameDecoder:
+    decoder = FrameDecoder()
+    decoder.resize(SCREEN_W, SCREEN_H)
+    return decoder
+
+
+def test_the_recorded_stream_decodes_on_a_fresh_viewer() -> None:
+    decoder = screen_decoder()
+    for rect in VIDEO:
+        decoder.apply_rect(rect)
+
+
+@pytest.mark.parametrize(
+    ("case", "make"),
+    [
+        ("garbage keyframe", lambda k, p: k._replace(data=bytes([VIDEO_NEW_STREAM]) + bytes(range(256)) * 4)),
+        ("truncated keyframe", lambda k, p: k._replace(data=k.data[:40])),
+        ("continuation without a stream", lambda k, p: p),
+        ("empty", lambda k, p: k._replace(data=b"")),
+        ("unknown flags", lambda k, p: k._replace(data=bytes([0x80]) + k.data[1:])),
+        ("odd side", lambda k, p: k._replace(width=k.width - 1)),
+        ("keyframe of another size", lambda k, p: k._replace(width=k.width - 64)),
+    ],
+)
+def test_corrupt_or_hostile_video_raises_decode_error(case: str, make: object) -> None:
+    keyframe, following = VIDEO[0], VIDEO[1]
+    rect = make(keyframe, following)  # type: ignore[operator]
+    with pytest.raises(DecodeError):
+        screen_decoder().apply_rect(rect)
+
+
+def test_a_continuation_must_match_the_streams_rectangle() -> None:
+    decoder = screen_decoder()
+    decoder.apply_rect(VIDEO[0])
+    with pytest.raises(DecodeError, match="does not continue"):
+        decoder.apply_rect(VIDEO[1]._replace(x=VIDEO[1].x + 2))
+
+
+def test_mutated_video_never_raises_anything_but_decode_error() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        decoder = screen_decoder()
+        for index, rect in enumerate(VIDEO[:4]):
+            data = bytearray(rect.data)
+            if index == int(rng.integers(0, 4)):
+                for position in rng.integers(1, len(data), size=int(rng.integers(1, 8))):
+                    data[position] ^= int(rng.integers(1, 256))
+            try:
+                decoder.apply_rect(rect._replace(data=bytes(data)))
+            except DecodeError:
+                break
