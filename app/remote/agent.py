@@ -448,6 +448,7 @@ class _CaptureState:
     selected: int = -1  # none chosen yet: the first real monitor is streamed
     monitors: list[MonitorLike] = field(default_factory=list)
     generation: int = 0  # bumped on stop/switch so that an in-flight capture is recognised as stale
+    reset_encoder: bool = False
 
 
 class _Connection:
@@ -659,21 +660,25 @@ class _Connection:
                 request = self._capture.request
                 generation = self._capture.generation
                 monitor = self._current_monitor()
+                reset, self._capture.reset_encoder = self._capture.reset_encoder, False
             if request is None or monitor is None:
                 continue
             try:
                 frame = agent._screen.grab(monitor)
                 if self._encoder is None:
                     self._encoder = agent._encoder_factory()
-                if not request.incremental:
-                    self._encoder.reset()  # the viewer asks for everything
+                if reset or not request.incremental:
+                    self._encoder.reset()  # a new monitor or stream, or the viewer asks for everything
                 encoded = self._encoder.encode(frame, max_bytes=request.max_bytes)
             except PodporaError as error:
                 self._capture_failed(error)
                 continue
             with self._capture_changed:
                 if generation != self._capture.generation or self._capture.request is not request:
-                    continue  # stopped, switched or superseded while grabbing
+                    # Stopped, switched or superseded while grabbing: this update never reaches the viewer,
+                    # so the encoder (which now believes it did) must start over.
+                    self._capture.reset_encoder = True
+                    continue
                 if not encoded.rects and request.incremental and not encoded.pending:
                     # Nothing changed: keep the request and look again shortly (a stop or switch wakes us).
                     self._capture_changed.wait(IDLE_CAPTURE_SECONDS)
@@ -705,9 +710,8 @@ class _Connection:
                 self._capture.selected = 1 if len(monitors) > 1 else (monitors[0].index if monitors else 0)
             self._capture.active = True
             self._capture.generation += 1
+            self._capture.reset_encoder = True  # done by the capture thread, which owns the encoder
             self._capture_changed.notify_all()
-        if self._encoder is not None:
-            self._encoder.reset()
         self._cursor_at, self._cursor_serial = None, None
         self._announce_screen()
 
@@ -717,9 +721,8 @@ class _Connection:
                 return
             self._capture.selected = index
             self._capture.generation += 1
+            self._capture.reset_encoder = True  # done by the capture thread, which owns the encoder
             self._capture_changed.notify_all()
-        if self._encoder is not None:
-            self._encoder.reset()
         self._announce_screen()
 
     def _announce_screen(self) -> None:
