@@ -581,7 +581,12 @@ class Runner:
                 pool.submit(self.run, script, values.get(script.id, {}), control=control, on_event=on_event)
                 for script in scripts
             ]
-            return [future.result() for future in futures]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                # Ctrl-C (or any failure) in the waiting thread: stop the scripts before the pool waits for them.
+                control.cancel()
+                raise
 
     # -- changes ---------------------------------------------------------------------------------
 
