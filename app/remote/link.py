@@ -30,14 +30,17 @@ _SATURATED_SHARE = 0.8  # transfer time above this share of a frame interval: th
 class LinkEstimator:
     """Round-trip and bandwidth estimates from (bytes sent, time until the next request) samples.
 
-    The round trip is the smallest interval seen over the last ``window`` samples (an update's interval can
-    only be longer than a round trip); bandwidth is the median delivery rate of the last ``window`` samples
-    large enough to measure it. Call :meth:`sent` when an update leaves and :meth:`requested` when the next
+    The round trip is the smallest interval of the last ``window`` small updates (an interval can only be
+    longer than a round trip), or of any updates while no small one was seen. Bandwidth is the median
+    delivery rate, bytes over (interval − round trip of small updates, or 0), of the last ``window`` updates
+    large enough to measure it: with only large updates in view it is the rate one update in flight achieves,
+    which is what the pull-based stream gets. Call :meth:`sent` when an update leaves and :meth:`requested` when the next
     request arrives.
     """
 
     def __init__(self, *, window: int = 8) -> None:
         self._intervals: deque[float] = deque(maxlen=window)
+        self._small_intervals: deque[float] = deque(maxlen=window)
         self._rates: deque[float] = deque(maxlen=window)
         self._in_flight: tuple[int, float] | None = None
         self.samples = 0
@@ -62,7 +65,9 @@ class LinkEstimator:
             return
         self.samples += 1
         self._intervals.append(interval)
-        rtt = min(self._intervals)
+        if byte_count < _MIN_BANDWIDTH_SAMPLE_BYTES:
+            self._small_intervals.append(interval)
+        rtt = min(self._small_intervals) if self._small_intervals else 0.0
         transfer = interval - rtt
         self.last_transfer = transfer
         if byte_count >= _MIN_BANDWIDTH_SAMPLE_BYTES and transfer >= max(
@@ -78,6 +83,8 @@ class LinkEstimator:
     @property
     def rtt(self) -> float | None:
         """Round-trip estimate in seconds, or ``None`` before the first sample."""
+        if self._small_intervals:
+            return min(self._small_intervals)
         return min(self._intervals) if self._intervals else None
 
     @property
