@@ -112,3 +112,34 @@ def test_a_link_cut_or_reset_mid_output_ends_in_an_error_not_a_hang(
             process.wait(5)
     finally:
         connection.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (remote/ssh.py): round_trip_seconds() calls paramiko's global_request(wait=True), which has no "
+    "timeout: on a stalled link it blocks until the TCP connection dies, which a silent stall never does. "
+    "`podpora check` hangs, and the console's link-figures worker (ui/console/wiring.py) freezes",
+)
+def test_measuring_the_round_trip_on_a_stalled_link_ends(
+    proxy: FaultProxy, server: SshServer, client_key: KeyPair, tmp_path: Path
+) -> None:
+    connection = connect("target", options_through(proxy, server, client_key, tmp_path / "ssh"))
+    outcome: list[object] = []
+
+    def measure() -> None:
+        try:
+            outcome.append(connection.round_trip_seconds())
+        except Exception as error:  # any typed error is fine: the point is that it returns
+            outcome.append(error)
+
+    try:
+        assert connection.round_trip_seconds() >= 0  # the link works
+        proxy.stall()
+        worker = threading.Thread(target=measure, daemon=True)
+        worker.start()
+        worker.join(12)  # four times the connection's own 3 s timeout
+        assert not worker.is_alive(), "round_trip_seconds() still waiting on a stalled link after 12 s"
+        assert isinstance(outcome[0], SshError)
+    finally:
+        connection.close()  # ends the hung wait (the transport goes inactive)
