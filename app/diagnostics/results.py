@@ -415,6 +415,13 @@ _RUN_WORDS = {
 }
 
 
+_APPROVAL_WORDS = {
+    "en": {True: "Approved by", False: "Not approved by"},
+    "cs": {True: "Schválil(a)", False: "Neschválil(a)"},
+    "sk": {True: "Schválil(a)", False: "Neschválil(a)"},
+}
+
+
 def render_text(report: Report, language: str = "en", *, technical: bool = False) -> str:
     """A plain-language rendering of ``report`` in ``language`` (for ``podpora diag show``)."""
     words = _STATUS_WORDS.get(language, _STATUS_WORDS["en"])
@@ -446,8 +453,8 @@ def render_text(report: Report, language: str = "en", *, technical: bool = False
         lines.extend(result_lines(outcome.repair))
         if outcome.repair.approval is not None:
             approval = outcome.repair.approval
-            verdict = "approved" if approval.get("approved") else "refused"
-            lines.append(f"    approval: {verdict} by {approval.get('decided_by', '?')}")
+            verdict = _APPROVAL_WORDS.get(language, _APPROVAL_WORDS["en"])[bool(approval.get("approved"))]
+            lines.append(f"    {verdict}: {approval.get('decided_by', '?')}")
         for check_id, before, after in outcome.comparison():
             before_word = words[before.status] if before else "-"
             after_word = words[after.status] if after else "-"
