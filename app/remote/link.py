@@ -34,8 +34,8 @@ class LinkEstimator:
     longer than a round trip), or of any updates while no small one was seen. Bandwidth is the median
     delivery rate, bytes over (interval − round trip of small updates, or 0), of the last ``window`` updates
     large enough to measure it: with only large updates in view it is the rate one update in flight achieves,
-    which is what the pull-based stream gets. Call :meth:`sent` when an update leaves and :meth:`requested` when the next
-    request arrives.
+    which is what the pull-based stream gets. Call :meth:`sent` when an update leaves and :meth:`requested`
+    when the next request arrives.
     """
 
     def __init__(self, *, window: int = 8) -> None:

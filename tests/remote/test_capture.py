@@ -19,6 +19,7 @@ from app.remote.capture import (
 )
 from app.remote.encode import FrameDecoder, FrameEncoder
 from tests.helpers.xvfb import VirtualDisplay
+from tests.remote.test_encode import still_clock
 
 pytestmark = pytest.mark.xvfb
 
@@ -108,7 +109,7 @@ def test_captured_frames_survive_the_codec_round_trip_exactly(source: MssScreenS
     painter = XWindowPainter(on_xvfb.name, 400, 300, image)
     try:
         monitor = source.monitors()[0]
-        encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+        encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=1), FrameDecoder()
         for _ in range(5):
             update = encoder.encode(source.grab(monitor))
             decoder.apply(update.width, update.height, update.rects)

@@ -20,6 +20,11 @@ from app.remote.encode import (
 )
 
 
+def still_clock() -> float:
+    """A clock that never moves: the encoder takes no link samples, so these tests do not depend on speed."""
+    return 0.0
+
+
 def photo(height: int, width: int, seed: int = 1) -> np.ndarray:
     """A smooth, many-coloured picture with mild noise: what JPEG is for."""
     rng = np.random.default_rng(seed)
@@ -56,7 +61,7 @@ def bgr(image: np.ndarray) -> np.ndarray:
 
 def test_ui_screen_is_lossless_at_once_and_a_static_screen_costs_nothing() -> None:
     screen = desktop()
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     first = encoder.encode(screen)
     assert first.reset and first.rects
     assert {rect.codec for rect in first.rects} <= {CODEC_PALETTE, CODEC_PACKED, CODEC_ZSTD}
@@ -72,7 +77,7 @@ def test_ui_screen_is_lossless_at_once_and_a_static_screen_costs_nothing() -> No
 
 def test_a_small_change_sends_only_its_pixels() -> None:
     screen = desktop()
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     apply(decoder, encoder.encode(screen))
     typed = screen.copy()
     typed[100:112, 300:307, :3] = (0, 0, 200)  # one "character" inside a single tile
@@ -89,7 +94,7 @@ def test_a_small_change_sends_only_its_pixels() -> None:
 def test_photo_is_jpeg_first_then_refreshed_losslessly_once_it_stops_changing() -> None:
     screen = desktop(480, 640)
     screen[64:448, 64:576] = photo(384, 512)
-    encoder, decoder = FrameEncoder(refresh_after=2), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=2), FrameDecoder()
     first = encoder.encode(screen)
     assert CODEC_JPEG in {rect.codec for rect in first.rects}
     # The UI around the photo is not dragged into JPEG.
@@ -112,7 +117,7 @@ def test_photo_is_jpeg_first_then_refreshed_losslessly_once_it_stops_changing() 
 
 def test_a_small_change_inside_a_photo_stays_small_and_ends_exact() -> None:
     screen = photo(128, 128)
-    encoder, decoder = FrameEncoder(refresh_after=3), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=3), FrameDecoder()
     apply(decoder, encoder.encode(screen))
     changed = screen.copy()
     changed[10:14, 10:14, :3] = 0  # a tiny flat change inside a tile the viewer only has as JPEG
@@ -129,7 +134,7 @@ def test_a_small_change_inside_a_photo_stays_small_and_ends_exact() -> None:
 
 
 def test_a_region_that_keeps_changing_is_not_refreshed_losslessly() -> None:
-    encoder = FrameEncoder(refresh_after=2)
+    encoder = FrameEncoder(clock=still_clock, refresh_after=2)
     base = desktop(256, 256)
     for step in range(5):
         frame = base.copy()
@@ -152,7 +157,7 @@ def terminal(lines: int, width: int = 640, line_height: int = 13, first: int = 0
 
 
 def test_scrolling_is_sent_as_a_copy_plus_the_new_lines() -> None:
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     screen = terminal(40)
     apply(decoder, encoder.encode(screen))
     scrolled = terminal(40, first=3)  # three new lines at the bottom, everything else moved up
@@ -160,7 +165,7 @@ def test_scrolling_is_sent_as_a_copy_plus_the_new_lines() -> None:
     assert update.rects[0].codec == CODEC_COPY
     copy = update.rects[0]
     assert (copy.y, copy.height) == (0, 37 * 13)
-    without_copy = FrameEncoder(detect_scroll=False)
+    without_copy = FrameEncoder(clock=still_clock, detect_scroll=False)
     without_copy.encode(screen)
     assert update.byte_count * 4 < without_copy.encode(scrolled).byte_count
     apply(decoder, update)
@@ -168,7 +173,7 @@ def test_scrolling_is_sent_as_a_copy_plus_the_new_lines() -> None:
 
 
 def test_scrolling_down_and_a_photo_band_end_exact() -> None:
-    encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=1), FrameDecoder()
     screen = terminal(30, first=10)
     screen[0:128, 0:256] = photo(128, 256)
     apply(decoder, encoder.encode(screen))
@@ -194,7 +199,7 @@ def test_scrolling_a_page_with_many_identical_rows_is_still_found() -> None:
     glyphs = np.repeat(np.repeat(rng.random((60, 40)) < 0.45, 16, axis=0), 8, axis=1)
     glyphs &= np.arange(960)[:, None] % 16 < 11  # each glyph row repeats 11 times, then a blank gap
     page[glyphs] = (40, 40, 40, 255)
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     apply(decoder, encoder.encode(np.ascontiguousarray(page[:480])))
     scrolled = np.ascontiguousarray(page[16:496])
     update = encoder.encode(scrolled)
@@ -205,7 +210,7 @@ def test_scrolling_a_page_with_many_identical_rows_is_still_found() -> None:
 
 def test_lossless_only_mode_never_uses_jpeg() -> None:
     screen = photo(200, 300)
-    encoder, decoder = FrameEncoder(lossy=False), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, lossy=False), FrameDecoder()
     update = encoder.encode(screen)
     assert CODEC_JPEG not in {rect.codec for rect in update.rects}
     apply(decoder, update)
@@ -214,7 +219,7 @@ def test_lossless_only_mode_never_uses_jpeg() -> None:
 
 def test_budget_defers_regions_and_lowers_quality_but_converges_exactly() -> None:
     screen = photo(512, 768)
-    encoder, decoder = FrameEncoder(refresh_after=1), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=1), FrameDecoder()
     budget = 20_000
     first = encoder.encode(screen, max_bytes=budget)
     assert first.pending
@@ -231,7 +236,7 @@ def test_budget_defers_regions_and_lowers_quality_but_converges_exactly() -> Non
 
 
 def test_size_change_resets_the_stream_and_the_viewer_follows() -> None:
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     apply(decoder, encoder.encode(desktop(600, 800)))
     assert (decoder.width, decoder.height) == (800, 600)
     smaller = desktop(480, 640)
@@ -245,7 +250,7 @@ def test_size_change_resets_the_stream_and_the_viewer_follows() -> None:
 def test_odd_sizes_and_edge_tiles_round_trip() -> None:
     rng = np.random.default_rng(3)
     screen = desktop(131, 197)
-    encoder, decoder = FrameEncoder(lossy=False), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock, lossy=False), FrameDecoder()
     apply(decoder, encoder.encode(screen))
     changed = screen.copy()
     changed[130, 196, :3] = rng.integers(0, 255, 3, dtype=np.uint8)  # the very last pixel
@@ -259,7 +264,7 @@ def test_odd_sizes_and_edge_tiles_round_trip() -> None:
 
 def test_encoded_rects_fit_the_wire_message() -> None:
     screen = desktop(200, 300)
-    update = FrameEncoder().encode(screen)
+    update = FrameEncoder(clock=still_clock).encode(screen)
     message = protocol.FrameUpdate(
         seq=1, width=update.width, height=update.height, rects=[protocol.Rect(*rect) for rect in update.rects]
     )
@@ -271,4 +276,4 @@ def test_encoded_rects_fit_the_wire_message() -> None:
 
 def test_encoder_rejects_a_frame_that_is_not_bgra() -> None:
     with pytest.raises(ValueError, match="H×W×4"):
-        FrameEncoder().encode(np.zeros((10, 10, 3), np.uint8))
+        FrameEncoder(clock=still_clock).encode(np.zeros((10, 10, 3), np.uint8))

@@ -25,6 +25,7 @@ from app.remote.encode import (
     FrameDecoder,
     FrameEncoder,
 )
+from tests.remote.test_encode import still_clock
 
 SCREEN_W, SCREEN_H = 256, 192
 
@@ -44,7 +45,7 @@ def valid_rects() -> list[EncodedRect]:
     screen[70:80, 70:200, :3] = (10, 10, 10)  # flat: palette
     gradient = np.arange(128 * 64, dtype=np.uint32).reshape(64, 128)
     screen[128:192, 128:256] = gradient.view(np.uint8).reshape(64, 128, 4)  # many colours, flat rows: zstd
-    rects = FrameEncoder().encode(screen).rects
+    rects = FrameEncoder(clock=still_clock).encode(screen).rects
     codecs = {rect.codec for rect in rects}
     assert {CODEC_JPEG, CODEC_PALETTE} <= codecs
     raw = EncodedRect(0, 0, 4, 4, CODEC_RAW, bytes(64))
@@ -188,7 +189,7 @@ def test_packed_palette_round_trips(colours: int, width: int) -> None:
     screen = np.zeros((SCREEN_H, SCREEN_W, 4), np.uint8)
     screen[...] = (1, 2, 3, 255)
     screen[50:63, 20 : 20 + width] = block
-    encoder, target = FrameEncoder(), FrameDecoder()
+    encoder, target = FrameEncoder(clock=still_clock), FrameDecoder()
     update = encoder.encode(np.zeros_like(screen))
     target.apply(update.width, update.height, update.rects)
     update = encoder.encode(screen)

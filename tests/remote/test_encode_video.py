@@ -15,7 +15,7 @@ from app.remote.encode import (
     FrameEncoder,
     psnr,
 )
-from tests.remote.test_encode import desktop, photo
+from tests.remote.test_encode import desktop, photo, still_clock
 
 pytest.importorskip("av")
 
@@ -48,7 +48,7 @@ def stream_motion(encoder: FrameEncoder, decoder: FrameDecoder, frames: int) -> 
 
 
 def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh_is_exact() -> None:
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     updates = stream_motion(encoder, decoder, 14)
 
     assert not any(CODEC_VIDEO in codecs(update) for update in updates[:6]), "on only after most of the window"
@@ -83,7 +83,7 @@ def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh
 
 
 def test_typing_and_small_changes_never_start_the_video_mode() -> None:
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     screen = desktop(SCREEN_H, SCREEN_W)
     apply(decoder, encoder.encode(screen))
     for index in range(20):
@@ -96,14 +96,14 @@ def test_typing_and_small_changes_never_start_the_video_mode() -> None:
 
 
 def test_video_mode_is_off_when_disabled_or_lossless() -> None:
-    for encoder in (FrameEncoder(video=False), FrameEncoder(lossy=False)):
+    for encoder in (FrameEncoder(clock=still_clock, video=False), FrameEncoder(clock=still_clock, lossy=False)):
         decoder = FrameDecoder()
         updates = stream_motion(encoder, decoder, 10)
         assert not any(CODEC_VIDEO in codecs(update) for update in updates)
 
 
 def test_a_reset_starts_a_new_stream_with_a_keyframe() -> None:
-    encoder, decoder = FrameEncoder(), FrameDecoder()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
     stream_motion(encoder, decoder, 10)
     assert encoder.video_active
     encoder.reset()
@@ -119,7 +119,7 @@ def test_a_reset_starts_a_new_stream_with_a_keyframe() -> None:
 
 
 def video_rects(frames: int = 10) -> list[EncodedRect]:
-    encoder = FrameEncoder()
+    encoder = FrameEncoder(clock=still_clock)
     rects = []
     for step in range(frames):
         rects.extend(rect for rect in encoder.encode(panning(step)).rects if rect.codec == CODEC_VIDEO)
