@@ -146,12 +146,15 @@ def timed_run(argv: Sequence[str | os.PathLike[str]], env: dict[str, str]) -> tu
     return time.perf_counter() - started, result.stdout + result.stderr
 
 
-def smoke_test(podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3) -> dict[str, Any]:
+def smoke_test(
+    podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3, require_resources: bool = True
+) -> dict[str, Any]:
     """Run the built ``podpora`` command and report what worked and how long it took.
 
     ``podpora`` is the argv prefix that starts the command (an executable, or a launcher plus arguments).
     Timings are the median of ``repeat`` runs after one warm-up run (the first start also pays for the
-    page cache); the warm-up time is reported as ``cold``.
+    page cache); the warm-up time is reported as ``cold``.  ``podpora diag list`` proves the signed script
+    library and its key (``resources/``) came along; with ``require_resources`` a failure fails the build.
     """
     version = project_version()
     report: dict[str, Any] = {}
@@ -168,7 +171,27 @@ def smoke_test(podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3) ->
         report["subcommands"] = sorted(set(re.findall(r"^    (\w[\w-]*)", help_text, re.MULTILINE)))
         for app_name in ("console", "assist"):
             report[app_name] = smoke_app(podpora, app_name, help_text, env, repeat)
+        report["diag_list"] = smoke_diag_list(podpora, help_text, env)
+        if require_resources and report["diag_list"].get("ok") is False:
+            raise BuildError(f"`podpora diag list` failed: {report['diag_list']['error']}")
     return report
+
+
+def smoke_diag_list(podpora: Sequence[str | os.PathLike[str]], help_text: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``podpora diag list`` (verifies every bundled script's signature) and count the scripts."""
+    if not re.search(r"^    diag\b", help_text, re.MULTILINE):
+        return {"ok": None, "why": "this build has no `podpora diag` subcommand"}
+    result = subprocess.run(
+        [str(part) for part in (*podpora, "diag", "list")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0:
+        return {"ok": False, "error": (result.stderr or result.stdout).strip()[-500:]}
+    return {"ok": True, "scripts": len(re.findall(r"^  \S", result.stdout, re.MULTILINE))}
 
 
 def smoke_app(
@@ -216,7 +239,8 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel])
         install_s = time.perf_counter() - started
         installed = run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"]).stdout
-        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat)
+        # Reported, not required: resources/ sits beside app/ and is not (yet) in the wheel.
+        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=False)
         venv_size = tree_size(venv)
     return {
         "target": "wheel",
