@@ -376,8 +376,9 @@ class AssistAgent:
         self.revoke(frozenset({p.Capability.CONTROL}))
 
     def end_session(self) -> None:
-        """End the current session (alias of :meth:`stop`, as the always-visible Stop button does)."""
-        self.stop()
+        """End the current session now (the always-visible Stop button), with the same local guarantees as
+        :meth:`stop`, but keep the agent ready for the user's next request for help (a new code)."""
+        self._feed(s.UserStopped())
 
     def set_prompt_open(self, is_open: bool) -> None:
         """A local prompt (e.g. a repair approval) is on screen: no remote input is applied meanwhile."""

@@ -373,3 +373,25 @@ def test_a_trickling_peer_is_cut_at_the_pairing_deadline(screen: FakeScreen, sin
         assert "pairing took too long" in ended.reason
     agent.stop()
     assert agent.wait_stopped(5)
+
+
+def test_end_session_ends_the_session_but_keeps_the_agent_ready(screen: FakeScreen, sink: RecordingSink) -> None:
+    ended = Ended()
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW, CONTROL})), on_ended=ended)
+    port = agent.listen(0)
+    technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+    technician.pair_and_ask(agent.code(), [VIEW, CONTROL])
+    technician.send(p.Key(True, keysym=0xFFE1))
+    assert sink.wait_for(lambda events: ("key", True, 0xFFE1, None) in events)
+    agent.end_session()
+    assert ("key", False, 0xFFE1, None) in sink.events  # released before end_session returned
+    assert technician.receive_until(p.Bye) == p.Bye("stopped by the user")
+    assert ended.event.wait(5)
+    assert agent.wait_idle(5)
+    # Asking for help again works with the next code.
+    again = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+    assert again.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+    agent.stop()
+    assert agent.wait_stopped(5)
+    technician.channel.close()
+    again.channel.close()
