@@ -158,6 +158,10 @@ class SshServerFactory:
         auth_file.write_text("".join(line + "\n" for line in (authorized_keys or [])))
         os.chmod(auth_file, 0o600)
         log_path = root / "sshd.log"
+        # Sessions get a scratch HOME so the login shell skips the account's dotfiles: a private sshd must not
+        # depend on (or wait for) whatever the real ~/.bashrc does, e.g. `pyenv init` and its rehash lock.
+        session_home = root / "home"
+        session_home.mkdir(exist_ok=True)
         chosen_port = port or free_port()
         config = root / "sshd_config"
         config.write_text(
@@ -176,6 +180,7 @@ AllowAgentForwarding no
 X11Forwarding no
 GatewayPorts no
 PermitTTY yes
+SetEnv HOME={session_home}
 LogLevel DEBUG3
 MaxStartups 50:30:100
 {extra_config}

@@ -146,6 +146,9 @@ def test_direct_connection_with_known_host_reports_route_and_auth(sshd_factory: 
         process = conn.exec("echo hello-from-$USER")
         assert process.stdout.read().strip() == f"hello-from-{server.user}".encode()
         assert process.wait(10) == 0
+        # Sessions of a private sshd get a scratch HOME, so the account's dotfiles never run.
+        home = conn.exec("echo $HOME")
+        assert home.stdout.read().strip() == str(server.root / "home").encode()
 
 
 @pytest.mark.sshd
