@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
         from app.ui.assist import wiring
 
         backend = wiring.make_backend(
-            listen=args.listen, gateway=_gateway_publisher(args.gateway), org_keys=_organisation_keys()
+            listen=args.listen,
+            gateway=_gateway_publisher(args.gateway),
+            org_keys=_organisation_keys(),
+            language=lambda: str(context.languages.language),
         )
         controller = AssistController(
             backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))

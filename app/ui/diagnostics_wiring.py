@@ -7,12 +7,15 @@ here blocks and is called on worker threads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.diagnostics.catalog import load_settings
 from app.diagnostics.results import Progress
 from app.diagnostics.runner import ApprovalDecision, ApprovalProvider, ApprovalRequest, LocalExecutor, Runner
+from app.errors import PodporaError
 from app.ui.assist.models import SelfCheckFinding
 from app.ui.console.diagnostics_panel import CheckRow, ProgressCallback, RepairView, ScriptEntry, rows_from_results
 
@@ -112,3 +115,243 @@ def local_self_check(language: LanguageGetter) -> Callable[[], Sequence[SelfChec
         return sorted(findings, key=lambda f: order.get(f.status, 4))
 
     return check
+
+
+# --- Diagnostics inside the assist agent (gateway mode, and repairs the end user approves) -------------------
+#
+# The wire payloads are JSON documents of this module's own (the protocol only carries bytes):
+#   RunScript.payload    {"script_id": str, "parameters": {...}}
+#   ScriptProgress       {"script_id": str, "percent": int|null, "message": str}
+#   ScriptResult         {"result": ScriptResult.to_dict()} | {"repair": RepairOutcome.to_dict()} | {"error": str}
+# The agent runs only scripts of its own verified catalog (signatures checked on the user's machine).
+
+MAX_PARAMETERS_BYTES = 64 * 1024
+
+
+def encode_run(script_id: str, parameters: Mapping[str, Any] | None = None) -> bytes:
+    """The RunScript payload."""
+    return json.dumps({"script_id": script_id, "parameters": dict(parameters or {})}).encode()
+
+
+def decode_run(payload: bytes) -> tuple[str, dict[str, Any]]:
+    """Parse a RunScript payload (raises ValueError for anything malformed)."""
+    if len(payload) > MAX_PARAMETERS_BYTES:
+        raise ValueError("run request too large")
+    data = json.loads(payload.decode("utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("script_id"), str):
+        raise ValueError("run request without a script id")
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise ValueError("parameters must be an object")
+    return data["script_id"], parameters
+
+
+class UserApproval:
+    """Asks the end user in the assist app to approve one change (blocking the worker, never the GUI)."""
+
+    def __init__(self, ask: Callable[[ApprovalRequest], bool], language: LanguageGetter) -> None:
+        self.ask = ask
+        self.language = language
+
+    def request_approval(self, request: ApprovalRequest) -> ApprovalDecision:
+        return ApprovalDecision.answer(request, self.ask(request), "end user")
+
+
+class AgentDiagnostics:
+    """Runs the technician's RunScript requests on the user's machine, as the user, with the user's approval.
+
+    ``send`` hands a protocol message back to the agent (``AssistAgent.send_local``); ``approve`` asks the user.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[Any], None],
+        approve: Callable[[ApprovalRequest], bool],
+        language: LanguageGetter,
+        executor: Any = None,
+    ) -> None:
+        self.send = send
+        self.approvals = UserApproval(approve, language)
+        self.language = language
+        self.executor = executor or LocalExecutor()
+        self._catalog: Any = None
+        self._lock = threading.Lock()
+        self.changes: list[tuple[str, str]] = []  # (title, undo) of approved changes, for the end summary
+
+    def catalog(self) -> Any:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = load_settings().load()
+            return self._catalog
+
+    def handle(self, request: Any) -> None:
+        """Agent callback for ``RunScript`` (agent thread): run it on a worker thread."""
+        threading.Thread(target=self._run, args=(request,), name="podpora-agent-script", daemon=True).start()
+
+    def _reply(self, request_id: str, document: Mapping[str, Any]) -> None:
+        from app.remote import protocol as p
+
+        self.send(p.ScriptResult(request_id, json.dumps(document).encode()))
+
+    def _run(self, request: Any) -> None:
+        from app.remote import protocol as p
+
+        request_id = request.request_id
+        try:
+            script_id, parameters = decode_run(request.payload)
+            catalog = self.catalog()
+            script = catalog.get(script_id)
+        except (ValueError, PodporaError) as error:
+            text = error.user_message if isinstance(error, PodporaError) else str(error)
+            self._reply(request_id, {"error": text})
+            return
+
+        def on_event(event: Any) -> None:
+            if isinstance(event, Progress):
+                body = {"script_id": event.script_id, "percent": event.percent, "message": event.message}
+                self.send(p.ScriptProgress(request_id, json.dumps(body).encode()))
+
+        runner = Runner(self.executor)
+        try:
+            if script.manifest.changes_system:
+                outcome = runner.run_change(script, parameters, catalog, self.approvals, on_event=on_event)
+                if (outcome.repair.approval or {}).get("approved"):
+                    undo = script.manifest.undo.text.get(self.language()) if script.manifest.undo else ""
+                    self.changes.append((script.manifest.title.get(self.language()), undo))
+                self._reply(request_id, {"repair": outcome.to_dict()})
+            else:
+                result = runner.run(script, parameters, on_event=on_event)
+                self._reply(request_id, {"result": result.to_dict()})
+        except PodporaError as error:
+            self._reply(request_id, {"error": error.user_message})
+
+
+class RemoteAgentDiagnostics:
+    """The console's :class:`DiagnosticsBackend` when scripts run inside the assist agent.
+
+    ``run_script(request_id, payload)`` sends a RunScript through the technician driver; the driver's
+    ``on_message`` must be routed to :meth:`deliver`.
+    """
+
+    def __init__(
+        self, run_script: Callable[[str, bytes], None], language: LanguageGetter, timeout: float = 600
+    ) -> None:
+        self.run_script = run_script
+        self.language = language
+        self.timeout = timeout
+        self._waiting: dict[str, tuple[threading.Event, list[Mapping[str, Any]], ProgressCallback | None]] = {}
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def deliver(self, message: Any) -> None:
+        """Driver callback: a ScriptProgress or ScriptResult from the agent."""
+        from app.remote import protocol as p
+
+        with self._lock:
+            waiting = self._waiting.get(getattr(message, "request_id", ""))
+        if waiting is None:
+            return
+        done, box, progress = waiting
+        try:
+            document = json.loads(bytes(message.payload).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            document = {"error": "the agent sent an unreadable result"}
+        if isinstance(message, p.ScriptProgress):
+            if progress is not None and isinstance(document, dict):
+                percent = document.get("percent")
+                progress(
+                    str(document.get("script_id", "")),
+                    -1 if percent is None else int(percent),
+                    str(document.get("message", "")),
+                )
+            return
+        box.append(document if isinstance(document, dict) else {"error": "malformed result"})
+        done.set()
+
+    def _call(self, script_id: str, progress: ProgressCallback | None) -> Mapping[str, Any]:
+        with self._lock:
+            self._counter += 1
+            request_id = f"r{self._counter}"
+            done = threading.Event()
+            box: list[Mapping[str, Any]] = []
+            self._waiting[request_id] = (done, box, progress)
+        try:
+            self.run_script(request_id, encode_run(script_id))
+            if not done.wait(self.timeout):
+                return {"error": "the user's computer did not answer in time"}
+            return box[0]
+        finally:
+            with self._lock:
+                self._waiting.pop(request_id, None)
+
+    def list_scripts(self) -> Sequence[ScriptEntry]:
+        language = self.language()
+        return [
+            ScriptEntry(s.id, s.manifest.title.get(language), s.manifest.category, s.manifest.description.get(language))
+            for s in load_settings().load().all()
+        ]
+
+    def run(self, script_ids: Sequence[str], progress: ProgressCallback) -> Sequence[CheckRow]:
+        from app.diagnostics.results import ScriptResult
+
+        results: list[Any] = []
+        rows: list[CheckRow] = []
+        for script_id in script_ids:
+            document = self._call(script_id, progress)
+            if "result" in document:
+                results.append(ScriptResult.from_dict(document["result"]))
+            else:
+                rows.append(CheckRow(script_id, script_id, "error", str(document.get("error", "no result"))))
+        return [*rows_from_results(results, self.language()), *rows]
+
+    def repair(self, repair_id: str, progress: ProgressCallback) -> RepairView:
+        from app.diagnostics.results import RepairOutcome
+
+        document = self._call(repair_id, progress)
+        if "repair" not in document:
+            return RepairView(repair_id, approved=False, ran=False, message=str(document.get("error", "")))
+        outcome = RepairOutcome.from_dict(document["repair"])
+        language = self.language()
+
+        def rows(checks: Sequence[Any]) -> tuple[CheckRow, ...]:
+            return tuple(
+                CheckRow(repair_id, c.id, c.status, c.finding, (c.explanation or {}).get(language, "")) for c in checks
+            )
+
+        return RepairView(
+            repair_id,
+            approved=bool((outcome.repair.approval or {}).get("approved")),
+            ran=outcome.repair.run_status not in {"refused", "not-run"},
+            before=rows(outcome.before),
+            after=rows(outcome.after),
+        )
+
+
+class SessionDiagnostics:
+    """What a console session uses: info scripts over SSH where possible, and repairs approved by the user.
+
+    Direct mode runs info scripts over the technician's SSH connection; a repair goes to the assist agent
+    (so the end user approves it in their app) whenever the user granted diagnostics, and only without that
+    (an unattended server) over SSH with the technician's own confirmation.  Gateway mode runs everything
+    inside the agent.
+    """
+
+    def __init__(
+        self, over_ssh: RunnerDiagnostics | None, in_agent: RemoteAgentDiagnostics, agent_allowed: Callable[[], bool]
+    ) -> None:
+        self.over_ssh = over_ssh
+        self.in_agent = in_agent
+        self.agent_allowed = agent_allowed
+
+    def list_scripts(self) -> Sequence[ScriptEntry]:
+        return (self.over_ssh or self.in_agent).list_scripts()
+
+    def run(self, script_ids: Sequence[str], progress: ProgressCallback) -> Sequence[CheckRow]:
+        if self.over_ssh is not None:
+            return self.over_ssh.run(script_ids, progress)
+        return self.in_agent.run(script_ids, progress)
+
+    def repair(self, repair_id: str, progress: ProgressCallback) -> RepairView:
+        if self.agent_allowed() or self.over_ssh is None:
+            return self.in_agent.repair(repair_id, progress)
+        return self.over_ssh.repair(repair_id, progress)

@@ -2,12 +2,14 @@
 real technician driver, joined over loopback TCP (the SSH hop is the SSH layer's own tests' business).
 
 What a person does is done through the widgets: Get help, read the code, Accept with one capability
-unticked, chat, Pause from the indicator, End session; each side must show the other's actions.
+unticked, a diagnostic run inside the agent and a repair the user declines in their app, chat, Pause from the
+indicator, End session; each side must show the other's actions.
 """
 
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,26 @@ def test_whole_session_through_both_windows(
         assert assist.indicator is not None
         assert assist.indicator.status.text().endswith("can see your screen")
 
+        # Diagnostics run inside the agent (no SSH executor here): an info script, then a repair the user declines.
+        assert "diagnostics" in tab.granted
+        tab.diagnostics._run(["system_facts"])
+        qtbot.waitUntil(lambda: tab.diagnostics.results.topLevelItemCount() > 0, timeout=30000)
+        diagnostics = tab.controller.diagnostics
+        assert diagnostics is not None
+        outcomes: list[object] = []
+        worker = threading.Thread(
+            target=lambda: outcomes.append(diagnostics.repair("flush_dns_cache", lambda *a: None))
+        )
+        worker.start()
+        qtbot.waitUntil(lambda: bool(assist.repair_dialogs), timeout=30000)
+        approval = assist.repair_dialogs[0]
+        assert approval.request.title == "Flush the DNS cache"
+        assert approval.undo.text()  # how to undo it is shown
+        qtbot.mouseClick(approval.decline_button, Qt.MouseButton.LeftButton)
+        worker.join(30)
+        assert len(outcomes) == 1
+        assert not outcomes[0].approved  # type: ignore[attr-defined]
+
         tab.chat.input.setText("Hello from IT")
         qtbot.mouseClick(tab.chat.send_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "Hello from IT" in assist.chat.transcript.toPlainText(), timeout=10000)
@@ -117,6 +139,7 @@ def test_whole_session_through_both_windows(
         qtbot.waitUntil(lambda: tab.ended, timeout=10000)
         qtbot.waitUntil(lambda: assist.pages.currentWidget() is assist.summary_page, timeout=10000)
         assert assist.indicator is None
+        assert "Nothing on your computer was changed." in assist.summary_text.toPlainText()  # the repair was declined
         qtbot.waitUntil(lambda: connection.closed, timeout=10000)
     finally:
         backend.shutdown()

@@ -21,13 +21,18 @@ from app.ui.assist.controller import AssistController
 from app.ui.assist.models import (
     CAPABILITIES,
     ConsentRequest,
+    RepairRequest,
     SelfCheckFinding,
     SessionSummary,
+    SummaryItem,
     TechnicianIdentity,
 )
 from app.ui.i18n import error_text
 
 log = logging.getLogger(__name__)
+
+#: Longest wait for the user's answer to a repair (the dialog itself declines after 120 s).
+REPAIR_ANSWER_SECONDS = 150
 
 _STATES = {
     "awaiting hello": "connecting",
@@ -92,8 +97,12 @@ class AgentAssistBackend:
         listen: int | None = None,
         gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
         org_keys: Sequence[Any] = (),
+        language: Callable[[], str] = lambda: "en",
     ) -> None:
         self.port = listen or DEFAULT_PORT
+        self.language = language
+        self._approvals: dict[str, tuple[threading.Event, list[bool]]] = {}
+        self.diagnostics: Any = None
         self.org_keys = list(org_keys)  # the organisation's Ed25519 keys: they verify technicians
         #: Gateway mode: starts publishing 127.0.0.1:port on the gateway, reporting the gateway's port;
         #: returns something with ``stop()``.  Built by app.cli (app.ui may not import the SSH layer).
@@ -151,6 +160,10 @@ class AgentAssistBackend:
                 if self.controller is not None:
                     self.controller.report_problem(error_text(error))
             self.sink, self.screen = sink, screen
+            from app.ui.diagnostics_wiring import AgentDiagnostics
+
+            diagnostics = AgentDiagnostics(self._send, self._ask_user, self.language)
+            self.diagnostics = diagnostics
             agent = AssistAgent(
                 screen=screen,
                 consent=self.consent,
@@ -158,7 +171,12 @@ class AgentAssistBackend:
                 encoder_factory=FrameEncoder,
                 on_mapping=self._mapping(sink),
                 org_keys=self.org_keys,
-                callbacks=AgentCallbacks(on_state=self._on_state, on_chat=self._on_chat, on_ended=self._on_ended),
+                callbacks=AgentCallbacks(
+                    on_state=self._on_state,
+                    on_chat=self._on_chat,
+                    on_ended=self._on_ended,
+                    on_diagnostic=diagnostics.handle,
+                ),
             )
             agent.listen(self.port)
             self.agent = agent
@@ -237,7 +255,43 @@ class AgentAssistBackend:
             self.agent.send_chat(text)
 
     def answer_repair(self, request_id: str, approved: bool) -> None:
-        log.info("repair %s answered (approved=%s) without a diagnostics wiring", request_id, approved)
+        with self._lock:
+            waiting = self._approvals.get(request_id)
+        if waiting is not None:
+            waiting[1].append(approved)
+            waiting[0].set()
+
+    def _send(self, message: Any) -> None:
+        if self.agent is not None:
+            self.agent.send_local(message)
+
+    def _ask_user(self, request: Any) -> bool:
+        """Show one repair to the user and wait (on the script's worker thread) for the answer."""
+        controller = self.controller
+        if controller is None:
+            return False
+        language = self.language()
+        done = threading.Event()
+        answer: list[bool] = []
+        with self._lock:
+            self._approvals[request.nonce] = (done, answer)
+        try:
+            controller.report_repair_request(
+                RepairRequest(
+                    request.nonce,
+                    request.title.get(language),
+                    request.description.get(language),
+                    request.changes.get(language) if request.changes else "",
+                    request.undo.get(language) if request.undo else "",
+                    needs_admin=request.needs_admin,
+                )
+            )
+            # The dialog refuses on its own after its timeout; this bound only guards a vanished window.
+            done.wait(REPAIR_ANSWER_SECONDS)
+            return bool(answer and answer[0])
+        finally:
+            with self._lock:
+                self._approvals.pop(request.nonce, None)
 
     def send_feedback(self, rating: int, comment: str) -> None:
         if self.agent is not None:
@@ -273,7 +327,11 @@ class AgentAssistBackend:
             return
         minutes = max(1, round((time.monotonic() - self.started_at) / 60))
         self.started_at = 0.0
-        controller.report_ended(SessionSummary(self.consent.technician, minutes))
+        changes = list(self.diagnostics.changes) if self.diagnostics is not None else []
+        if self.diagnostics is not None:
+            self.diagnostics.changes.clear()
+        items = tuple(SummaryItem(title, undo) for title, undo in changes)
+        controller.report_ended(SessionSummary(self.consent.technician, minutes, items))
 
 
 def make_backend(
@@ -281,9 +339,10 @@ def make_backend(
     listen: int | None = None,
     gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
     org_keys: Sequence[Any] = (),
+    language: Callable[[], str] = lambda: "en",
 ) -> AgentAssistBackend:
     """The backend ``podpora assist`` uses."""
-    return AgentAssistBackend(listen=listen, gateway=gateway, org_keys=org_keys)
+    return AgentAssistBackend(listen=listen, gateway=gateway, org_keys=org_keys, language=language)
 
 
 def make_self_check(language: Callable[[], str]) -> Callable[[], Sequence[SelfCheckFinding]]:

@@ -64,6 +64,7 @@ class ClientSessionBackend:
         self.sample_machine = sample_machine and hasattr(connection, "exec")
         self.client = client
         self.case = case  # a CaseBackend with ``record(kind, fields)``: the driver's journal events go there
+        self.agent_diagnostics: Any = None  # receives ScriptProgress/ScriptResult from the agent
         self._stopped = threading.Event()
         self._close_lock = threading.Lock()
 
@@ -125,7 +126,13 @@ class ClientSessionBackend:
                     log.info("case journal failed, stopping the session: %s", error)
                     self.stop()
 
+        def on_message(message: Any) -> None:
+            deliver = getattr(self.agent_diagnostics, "deliver", None)
+            if deliver is not None:
+                deliver(message)
+
         self.client.callbacks = TechnicianCallbacks(
+            on_message=on_message,
             on_journal=on_journal,
             on_frame=on_frame,
             on_state=on_state,
@@ -209,7 +216,11 @@ class RemoteSessionFactory:
         backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
         return OpenedSession(
-            title, backend, backend.attach, diagnostics=self._diagnostics(connection, request, asker), case=case
+            title,
+            backend,
+            backend.attach,
+            diagnostics=self._diagnostics(connection, request, asker, backend),
+            case=case,
         )
 
     def _case(self, request: ConnectRequest) -> Any:
@@ -222,19 +233,28 @@ class RemoteSessionFactory:
             log.info("no case journal for %s: %s", request.target, error)
             return None
 
-    def _diagnostics(self, connection: SessionConnection, request: ConnectRequest, asker: GuiAsker) -> Any:
-        """Direct mode runs the signed library over this SSH connection (gateway mode: inside the agent)."""
-        if self.executor_factory is None or request.mode != "direct":
-            return None
-        from app.ui.diagnostics_wiring import AskTechnician, RunnerDiagnostics
+    def _diagnostics(
+        self, connection: SessionConnection, request: ConnectRequest, asker: GuiAsker, backend: ClientSessionBackend
+    ) -> Any:
+        """Info scripts over this SSH connection in direct mode; repairs (and gateway mode) inside the agent."""
+        from app.ui.diagnostics_wiring import (
+            AskTechnician,
+            RemoteAgentDiagnostics,
+            RunnerDiagnostics,
+            SessionDiagnostics,
+        )
 
-        try:
-            return RunnerDiagnostics(
-                self.executor_factory(connection, request.target), self.language, AskTechnician(asker.ask_yes_no)
-            )
-        except PodporaError as error:
-            log.info("diagnostics unavailable for %s: %s", request.target, error)
-            return None
+        in_agent = RemoteAgentDiagnostics(backend.client.run_script, self.language)
+        backend.agent_diagnostics = in_agent
+        over_ssh = None
+        if self.executor_factory is not None and request.mode == "direct":
+            try:
+                over_ssh = RunnerDiagnostics(
+                    self.executor_factory(connection, request.target), self.language, AskTechnician(asker.ask_yes_no)
+                )
+            except PodporaError as error:
+                log.info("diagnostics over SSH unavailable for %s: %s", request.target, error)
+        return SessionDiagnostics(over_ssh, in_agent, lambda: p.Capability.DIAGNOSTICS in backend.client.granted)
 
 
 def load_identity(config_dir: Path) -> Callable[[str], bytes] | None:
