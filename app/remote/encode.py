@@ -445,9 +445,9 @@ class FrameEncoder:
         self.stats.bytes += spent
         for rect in result.rects:
             self.stats.rects_by_codec[rect.codec] = self.stats.rects_by_codec.get(rect.codec, 0) + 1
-        if result.rects or result.pending:
-            # The agent sends every update with rectangles or a pending flag; its wire size is about the
-            # payload plus a few bytes of framing per rectangle and the seal.
+        if result.rects:
+            # An update with rectangles is sent; its wire size is about the payload plus a few bytes of
+            # framing per rectangle and the seal. (Empty pending updates may be polled locally: no sample.)
             self.link.sent(spent + 16 * len(result.rects) + 64, self._clock())
         return result
 
