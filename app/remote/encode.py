@@ -45,6 +45,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ from app.remote.link import LinkEstimator, LinkPlan, choose_link_plan
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    import zstandard
     from numpy.typing import NDArray
 
     from app.remote.video import VideoDecoder, VideoEncoder
@@ -96,6 +98,7 @@ _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WI
 )
 _FLAT_FRACTION_LOSSLESS = 0.55  # share of pixels equal to their left neighbour above which content is "UI/text"
 _PALETTE_MAX = 256
+_PALETTE_SAMPLE = 4096  # pixels sampled to guess a strip's palette
 _QUALITY_MAX = 90
 _QUALITY_MIN = 30
 _QUALITY_STEP_DOWN = 15
@@ -316,7 +319,8 @@ class FrameEncoder:
         import zstandard  # imported here so that a viewer without zstd still imports the module
 
         self._detect_scroll = detect_scroll
-        self._zstd = zstandard.ZstdCompressor(level=1)
+        self._local = threading.local()
+        self._local.zstd = zstandard.ZstdCompressor(level=1)
         self._refresh_after = max(1, refresh_after)
         self._lossy_allowed = lossy
         self._quality_ceiling = max(_QUALITY_MIN, min(100, jpeg_quality))
@@ -592,11 +596,11 @@ class FrameEncoder:
         """Encode one strip at ``area`` = ``(x, y, w, h)`` losslessly (palette or zstd) or as JPEG."""
         x, y, w, h = area
         if lossless:
-            palette = self._palette(strip)
-            if palette is not None:
-                codec, payload = self._encode_palette(strip, palette)
+            found = _palette_indices(strip)
+            if found is not None:
+                codec, payload = self._encode_palette(*found)
                 return EncodedRect(x, y, w, h, codec, payload)
-            data = self._zstd.compress(np.ascontiguousarray(strip).tobytes())
+            data = self._compressor().compress(np.ascontiguousarray(strip).tobytes())
             return EncodedRect(x, y, w, h, CODEC_ZSTD, data)
         import simplejpeg
 
@@ -604,46 +608,63 @@ class FrameEncoder:
         data = simplejpeg.encode_jpeg(block, quality=self.quality, colorspace="BGRA", colorsubsampling="420")
         return EncodedRect(x, y, w, h, CODEC_JPEG, bytes(data))
 
-    @staticmethod
-    def _palette(strip: NDArray[np.uint32]) -> NDArray[np.uint32] | None:
-        """The sorted distinct colours of ``strip`` if there are at most 256, else ``None``.
+    def _compressor(self) -> zstandard.ZstdCompressor:
+        """This thread's zstd compressor (a compressor must not be used by two threads at once)."""
+        compressor: zstandard.ZstdCompressor | None = getattr(self._local, "zstd", None)
+        if compressor is None:
+            import zstandard
 
-        Every colour starts at least one horizontal run, so only run starts need sorting: on text and UI
-        that is a small fraction of the strip.
-        """
-        run_starts = np.empty(strip.shape, dtype=bool)
-        run_starts[:, 0] = True
-        if strip.shape[1] > 1:
-            run_starts[:, 1:] = strip[:, 1:] != strip[:, :-1]
-        candidates = strip[run_starts]
-        # Many runs: check a sample first so photographic strips fail fast.
-        if (
-            candidates.size > _PALETTE_MAX * 64
-            and np.unique(candidates[:: max(1, candidates.size // 4096)]).size > _PALETTE_MAX
-        ):
-            return None
-        colours = np.unique(candidates)
-        if colours.size > _PALETTE_MAX:
-            return None
-        return colours
+            compressor = self._local.zstd = zstandard.ZstdCompressor(level=1)
+        return compressor
 
-    def _encode_palette(self, strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> tuple[int, bytes]:
+    def _encode_palette(self, palette: NDArray[np.uint32], indices: NDArray[np.uint8]) -> tuple[int, bytes]:
         """Palette + indices: zstd-compressed (codec 2) or, when smaller, bit-packed (codec 5)."""
-        if palette.size <= 8:
-            # A few comparisons beat a binary search per pixel on the common text/UI case.
-            indices = np.zeros(strip.shape, dtype=np.uint8)
-            for index in range(1, palette.size):
-                indices[strip == palette[index]] = index
-        else:
-            indices = np.searchsorted(palette, strip).astype(np.uint8)
         header = struct.pack("<H", palette.size) + palette.astype("<u4").tobytes()
-        packed = _pack_indices(indices, palette.size) if palette.size <= _PACKED_MAX_COLOURS else None
-        if packed is not None and len(packed) <= _PACKED_ALWAYS_BYTES:
-            return CODEC_PACKED, header + packed  # zstd cannot beat a few dozen bytes of 1-2 bit indices
-        compressed = self._zstd.compress(indices.tobytes())
-        if packed is not None and len(packed) < len(compressed):
-            return CODEC_PACKED, header + packed
+        if palette.size <= _PACKED_MAX_COLOURS:
+            height, width = indices.shape
+            packed_size = height * -(-width // (8 // _bits_per_index(palette.size)))
+            if packed_size <= _PACKED_ALWAYS_BYTES:
+                return CODEC_PACKED, header + _pack_indices(indices, palette.size)  # zstd cannot beat a few dozen bytes
+        else:
+            packed_size = None
+        compressed = self._compressor().compress(indices.tobytes())
+        if packed_size is not None and packed_size < len(compressed):
+            return CODEC_PACKED, header + _pack_indices(indices, palette.size)
         return CODEC_PALETTE, header + compressed
+
+
+def _palette_indices(strip: NDArray[np.uint32]) -> tuple[NDArray[np.uint32], NDArray[np.uint8]] | None:
+    """The sorted distinct colours of ``strip`` and its index image, or ``None`` beyond 256 colours.
+
+    The palette is guessed from a sample (photographic strips fail here, fast), the indices are computed
+    against it and checked by mapping them back; colours the sample missed are added and the indices
+    computed once more. Checking is cheaper than collecting every colour up front.
+    """
+    flat = strip.reshape(-1) if strip.flags.c_contiguous else np.ascontiguousarray(strip).reshape(-1)
+    palette = np.unique(flat[:: max(1, flat.size // _PALETTE_SAMPLE)])
+    for _attempt in range(2):
+        if palette.size > _PALETTE_MAX:
+            return None
+        indices = _indices(strip, palette)
+        missing = palette[indices] != strip
+        if not bool(missing.any()):
+            return palette, indices
+        palette = np.union1d(palette, np.unique(strip[missing]))
+    # Two rounds always suffice: after the second, the palette holds every colour of the strip.
+    return None
+
+
+def _indices(strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> NDArray[np.uint8]:
+    """Each pixel's position in the sorted ``palette`` (pixels not in it get some valid index)."""
+    if palette.size <= 8:
+        # A few comparisons beat a binary search per pixel on the common text/UI case.
+        indices = np.zeros(strip.shape, dtype=np.uint8)
+        for index in range(1, palette.size):
+            indices[strip == palette[index]] = index
+        return indices
+    found = np.searchsorted(palette, strip)
+    np.minimum(found, palette.size - 1, out=found)
+    return found.astype(np.uint8)
 
 
 def _bits_per_index(colours: int) -> int:
