@@ -637,34 +637,38 @@ def _palette_indices(strip: NDArray[np.uint32]) -> tuple[NDArray[np.uint32], NDA
     """The sorted distinct colours of ``strip`` and its index image, or ``None`` beyond 256 colours.
 
     The palette is guessed from a sample (photographic strips fail here, fast), the indices are computed
-    against it and checked by mapping them back; colours the sample missed are added and the indices
-    computed once more. Checking is cheaper than collecting every colour up front.
+    against it and checked (every pixel matched one colour); colours the sample missed are added and the
+    indices computed once more. Checking is cheaper than collecting every colour up front.
     """
     flat = strip.reshape(-1) if strip.flags.c_contiguous else np.ascontiguousarray(strip).reshape(-1)
     palette = np.unique(flat[:: max(1, flat.size // _PALETTE_SAMPLE)])
     for _attempt in range(2):
         if palette.size > _PALETTE_MAX:
             return None
-        indices = _indices(strip, palette)
-        missing = palette[indices] != strip
-        if not bool(missing.any()):
+        indices, complete = _indices(strip, palette)
+        if complete:
             return palette, indices
-        palette = np.union1d(palette, np.unique(strip[missing]))
+        positions = np.minimum(np.searchsorted(palette, strip), palette.size - 1)
+        palette = np.union1d(palette, np.unique(strip[palette[positions] != strip]))
     # Two rounds always suffice: after the second, the palette holds every colour of the strip.
     return None
 
 
-def _indices(strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> NDArray[np.uint8]:
-    """Each pixel's position in the sorted ``palette`` (pixels not in it get some valid index)."""
+def _indices(strip: NDArray[np.uint32], palette: NDArray[np.uint32]) -> tuple[NDArray[np.uint8], bool]:
+    """Each pixel's position in the sorted ``palette``, and whether every pixel's colour is in it."""
     if palette.size <= 8:
-        # A few comparisons beat a binary search per pixel on the common text/UI case.
+        # A few comparisons beat a binary search per pixel on the common text/UI case; the colours are
+        # distinct, so every pixel matched exactly once when the match counts add up to the pixel count.
         indices = np.zeros(strip.shape, dtype=np.uint8)
+        matched = int(np.count_nonzero(strip == palette[0]))
         for index in range(1, palette.size):
-            indices[strip == palette[index]] = index
-        return indices
+            equal = strip == palette[index]
+            matched += int(np.count_nonzero(equal))
+            indices[equal] = index
+        return indices, matched == strip.size
     found = np.searchsorted(palette, strip)
     np.minimum(found, palette.size - 1, out=found)
-    return found.astype(np.uint8)
+    return found.astype(np.uint8), bool(np.array_equal(palette[found], strip))
 
 
 def _bits_per_index(colours: int) -> int:
