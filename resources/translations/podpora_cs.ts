@@ -511,6 +511,10 @@
             <translation>Připojit…</translation>
         </message>
         <message>
+            <source>Cancel</source>
+            <translation>Zrušit</translation>
+        </message>
+        <message>
             <source>Connecting is not available in this build.</source>
             <translation>Připojení není v tomto sestavení k dispozici.</translation>
         </message>

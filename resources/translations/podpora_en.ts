@@ -508,6 +508,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Cancel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Connecting is not available in this build.</source>
             <translation type="unfinished" />
         </message>

@@ -511,6 +511,10 @@
             <translation>Pripojiť…</translation>
         </message>
         <message>
+            <source>Cancel</source>
+            <translation>Zrušiť</translation>
+        </message>
+        <message>
             <source>Connecting is not available in this build.</source>
             <translation>Pripojenie nie je v tomto zostavení k dispozícii.</translation>
         </message>

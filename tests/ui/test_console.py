@@ -381,3 +381,31 @@ def test_settings_dialog_creates_key_and_saves(qtbot: QtBot, podpora_home: Path)
     loaded = UiSettings.load()
     assert loaded.technician_name == "Jana" and loaded.theme == "dark"
     assert loaded.gateways == [Gateway("Prague", "gw.example.org")]
+
+
+class SlowFactory(FakeFactory):
+    """Connects only when the test lets it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def open(self, request: ConnectRequest, asker: GuiAsker) -> OpenedSession:
+        self.release.wait(30)
+        return super().open(request, asker)
+
+
+def test_cancel_connecting_closes_the_late_session(qtbot: QtBot, tmp_path: Path) -> None:
+    factory = SlowFactory()
+    window = ConsoleWindow(UiSettings(), factory=factory, book=AddressBook(tmp_path / "none", tmp_path / "b.json"))
+    qtbot.addWidget(window)
+    window.show()
+    task = window.connect_to(ConnectRequest("direct", "office-pc", "123456789"))
+    assert task is not None
+    assert window.cancel_connect_button.isVisible() and window.connect_progress.isVisible()
+    qtbot.mouseClick(window.cancel_connect_button, Qt.MouseButton.LeftButton)
+    assert not window.cancel_connect_button.isVisible()
+    with qtbot.waitSignal(task.finished, timeout=10000):
+        factory.release.set()
+    qtbot.waitUntil(lambda: bool(factory.sessions) and factory.sessions[0].sent == [("stop", None)])
+    assert window.tabs.count() == 0

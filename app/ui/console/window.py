@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -221,6 +222,15 @@ class ConsoleWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.link_label = QLabel()
         self.consent_label = QLabel()
+        self.connect_progress = QProgressBar()
+        self.connect_progress.setRange(0, 0)  # busy: connecting has no measurable steps
+        self.connect_progress.setMaximumWidth(120)
+        self.cancel_connect_button = QPushButton()
+        self.cancel_connect_button.clicked.connect(self.cancel_connecting)
+        self.statusBar().addPermanentWidget(self.connect_progress)
+        self.statusBar().addPermanentWidget(self.cancel_connect_button)
+        self.connect_progress.hide()
+        self.cancel_connect_button.hide()
         self.statusBar().addPermanentWidget(self.consent_label)
         self.statusBar().addPermanentWidget(self.link_label)
         self._build_menus()
@@ -281,6 +291,7 @@ class ConsoleWindow(QMainWindow):
             )
         )
         self.welcome_connect.setText(self.tr("Connect…"))
+        self.cancel_connect_button.setText(self.tr("Cancel"))
         self.update_status()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -326,23 +337,38 @@ class ConsoleWindow(QMainWindow):
         task = Task(lambda: factory.open(request, self.asker))  # kept alive by self.pending, not by Qt
 
         def connected(opened: OpenedSession) -> None:
-            if shiboken6.isValid(self):
+            if shiboken6.isValid(self) and key in self.pending:
                 self._connected(key, request, opened)
-            else:  # the console closed while connecting: do not leave the session running
+            else:  # cancelled, or the console closed while connecting: do not leave the session running
                 opened.backend.stop()
+                _close_case(opened.case)
 
         def failed(error: BaseException) -> None:
-            if shiboken6.isValid(self):
+            if shiboken6.isValid(self) and key in self.pending:
                 self._connect_failed(key, request, error)
 
         task.succeeded.connect(connected, Qt.ConnectionType.QueuedConnection)
         task.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
         self.pending[key] = task
+        self._show_progress()
         task.start()
         return task
 
+    def cancel_connecting(self) -> None:
+        """Give up on every connection still being set up (a late result is closed at once)."""
+        self.pending.clear()
+        self.connecting_label.clear()
+        self.statusBar().clearMessage()
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        busy = bool(self.pending)
+        self.connect_progress.setVisible(busy)
+        self.cancel_connect_button.setVisible(busy)
+
     def _connected(self, key: str, request: ConnectRequest, opened: OpenedSession) -> None:
         self.pending.pop(key, None)
+        self._show_progress()
         self.connecting_label.clear()
         self.statusBar().clearMessage()
         self.add_session(opened)
@@ -352,6 +378,7 @@ class ConsoleWindow(QMainWindow):
 
     def _connect_failed(self, key: str, request: ConnectRequest, error: BaseException) -> None:
         self.pending.pop(key, None)
+        self._show_progress()
         self.connecting_label.clear()
         self.statusBar().clearMessage()
         show_error(self, self.tr("Could not connect to {target}").format(target=request.target), error)
@@ -434,8 +461,7 @@ class ConsoleWindow(QMainWindow):
             if isinstance(widget, SessionTab):
                 widget.end_session()
                 _close_case(widget.controller.case)
-        for task in self.pending.values():
-            task.cancel()
+        self.pending.clear()  # results still on their way are closed when they arrive
         super().closeEvent(event)
 
 
