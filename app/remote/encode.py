@@ -572,7 +572,7 @@ class FrameEncoder:
         x0, x1 = start * TILE, min(stop * TILE, width)
         strip = pixels[y : y + h, x0:x1]
         flat_per_column = np.zeros(x1 - x0, dtype=np.int64)
-        flat_per_column[1:] = (strip[:, 1:] == strip[:, :-1]).sum(axis=0)
+        flat_per_column[1:] = np.count_nonzero(strip[:, 1:] == strip[:, :-1], axis=0)
         offsets = np.arange(0, x1 - x0, TILE)
         flat_per_tile = np.add.reduceat(flat_per_column, offsets)
         tile_widths = np.minimum(offsets + TILE, x1 - x0) - offsets
@@ -640,8 +640,10 @@ def _palette_indices(strip: NDArray[np.uint32]) -> tuple[NDArray[np.uint32], NDA
     against it and checked (every pixel matched one colour); colours the sample missed are added and the
     indices computed once more. Checking is cheaper than collecting every colour up front.
     """
-    flat = strip.reshape(-1) if strip.flags.c_contiguous else np.ascontiguousarray(strip).reshape(-1)
-    palette = np.unique(flat[:: max(1, flat.size // _PALETTE_SAMPLE)])
+    height, width = strip.shape
+    row_step = max(1, height // 16)
+    column_step = max(1, (width * -(-height // row_step)) // _PALETTE_SAMPLE)
+    palette = np.unique(strip[::row_step, ::column_step])
     for _attempt in range(2):
         if palette.size > _PALETTE_MAX:
             return None
