@@ -44,10 +44,12 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import struct
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -99,6 +101,11 @@ _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WI
 _FLAT_FRACTION_LOSSLESS = 0.55  # share of pixels equal to their left neighbour above which content is "UI/text"
 _PALETTE_MAX = 256
 _PALETTE_SAMPLE = 4096  # pixels sampled to guess a strip's palette
+# Updates of at least this many tiles are encoded by a pool of threads, in batches of _PARALLEL_BATCH runs
+# (between batches the byte budget is checked, so a small budget does not encode what it cannot send).
+_PARALLEL_MIN_TILES = 32
+_PARALLEL_BATCH = 8
+_PARALLEL_MAX_WORKERS = 4
 _QUALITY_MAX = 90
 _QUALITY_MIN = 30
 _QUALITY_STEP_DOWN = 15
@@ -295,6 +302,40 @@ def _runs(row: NDArray[np.bool_]) -> list[tuple[int, int]]:
     return [(int(edges[i]), int(edges[i + 1])) for i in range(0, len(edges), 2)]
 
 
+class _StripJob(NamedTuple):
+    """A run of changed (or refresh-due) tiles in one tile row, ``start:stop`` in tile columns."""
+
+    tile_row: int
+    start: int
+    stop: int
+    refresh: bool
+
+
+class _Piece(NamedTuple):
+    """One encoded rectangle of a job and the tile columns (and kind) it settles."""
+
+    rect: EncodedRect
+    start: int
+    stop: int
+    lossless: bool
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _encode_pool() -> ThreadPoolExecutor | None:
+    """The shared strip-encoding threads (zstd, libjpeg-turbo and numpy release the GIL); None on one core."""
+    global _POOL  # noqa: PLW0603 - one pool per process, created on first need
+    workers = min(_PARALLEL_MAX_WORKERS, os.cpu_count() or 1)
+    if workers < 2:
+        return None
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podpora-encode")
+        return _POOL
+
+
 class FrameEncoder:
     """Turns successive captures of one monitor into minimal updates (see the module docstring).
 
@@ -411,36 +452,41 @@ class FrameEncoder:
         budget = plan.update_budget
         jpeg_bytes = 0
         deferred = False
-        for mask, is_refresh in ((tile_mask, False), (refresh, True)):
-            for tile_row in range(tile_rows):
-                y, h = tile_row * TILE, min(TILE, height - tile_row * TILE)
-                for start, stop in _runs(mask[tile_row]):
-                    for sub_start, sub_stop, lossless in self._split_by_content(
-                        pixels, y, h, start, stop, force_lossless=is_refresh
-                    ):
-                        if spent >= budget and result.rects:
-                            deferred = True
-                            continue
-                        x = sub_start * TILE
-                        w = min(sub_stop * TILE, width) - x
-                        area = (x, y, w, h)
-                        # Only the changed pixels travel (a typed character is a few hundred pixels, not a
-                        # tile), unless part of these tiles is still lossy at the viewer and must be redrawn.
-                        if not (reset or is_refresh) and (
-                            not lossless or bool((lossy_age[tile_row, sub_start:sub_stop] < 0).all())
-                        ):
-                            area = _changed_box(pixels, reference, area)
-                        bx, by, bw, bh = area
-                        strip = pixels[by : by + bh, bx : bx + bw]
-                        rect = self._encode_strip(frame, strip, area, lossless=lossless)
-                        result.rects.append(rect)
-                        spent += len(rect.data)
-                        if rect.codec == CODEC_JPEG:
-                            jpeg_bytes += len(rect.data)
-                        reference[by : by + bh, bx : bx + bw] = strip
-                        lossy_age[tile_row, sub_start:sub_stop] = -1 if lossless else 0
-                        if is_refresh:
-                            self.stats.refreshed_tiles += sub_stop - sub_start
+        jobs = [
+            _StripJob(tile_row, start, stop, is_refresh)
+            for mask, is_refresh in ((tile_mask, False), (refresh, True))
+            for tile_row in range(tile_rows)
+            for start, stop in _runs(mask[tile_row])
+        ]
+        pool = _encode_pool() if sum(job.stop - job.start for job in jobs) >= _PARALLEL_MIN_TILES else None
+        batch_size = _PARALLEL_BATCH if pool is not None else 1
+        for first in range(0, len(jobs), batch_size):
+            batch = jobs[first : first + batch_size]
+            if spent >= budget and result.rects:
+                deferred = True  # nothing more fits: do not even encode the rest
+                break
+            # Jobs cover disjoint tiles and only read the viewer's state, so they may run at once; their
+            # results are applied here, in order, against the byte budget.
+            if pool is not None:
+                done = list(pool.map(lambda job: self._run_job(job, frame, pixels, reset), batch))
+            else:
+                done = [self._run_job(job, frame, pixels, reset) for job in batch]
+            for job, pieces in zip(batch, done, strict=True):
+                for piece in pieces:
+                    if spent >= budget and result.rects:
+                        deferred = True
+                        continue
+                    rect = piece.rect
+                    result.rects.append(rect)
+                    spent += len(rect.data)
+                    if rect.codec == CODEC_JPEG:
+                        jpeg_bytes += len(rect.data)
+                    reference[rect.y : rect.y + rect.height, rect.x : rect.x + rect.width] = pixels[
+                        rect.y : rect.y + rect.height, rect.x : rect.x + rect.width
+                    ]
+                    lossy_age[job.tile_row, piece.start : piece.stop] = -1 if piece.lossless else 0
+                    if job.refresh:
+                        self.stats.refreshed_tiles += piece.stop - piece.start
 
         self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
@@ -454,6 +500,30 @@ class FrameEncoder:
             # framing per rectangle and the seal. (Empty pending updates may be polled locally: no sample.)
             self.link.sent(spent + 16 * len(result.rects) + 64, self._clock())
         return result
+
+    def _run_job(
+        self, job: _StripJob, frame: NDArray[np.uint8], pixels: NDArray[np.uint32], reset: bool
+    ) -> list[_Piece]:
+        """Split one run of tiles by content and encode the pieces (reads the viewer's state, writes nothing)."""
+        reference, lossy_age = self._reference, self._lossy_age
+        if reference is None or lossy_age is None:
+            return []
+        height, width = pixels.shape
+        y, h = job.tile_row * TILE, min(TILE, height - job.tile_row * TILE)
+        pieces = []
+        for start, stop, lossless in self._split_by_content(
+            pixels, y, h, job.start, job.stop, force_lossless=job.refresh
+        ):
+            x = start * TILE
+            area = (x, y, min(stop * TILE, width) - x, h)
+            # Only the changed pixels travel (a typed character is a few hundred pixels, not a tile), unless
+            # part of these tiles is still lossy at the viewer and must be redrawn.
+            if not (reset or job.refresh) and (not lossless or bool((lossy_age[job.tile_row, start:stop] < 0).all())):
+                area = _changed_box(pixels, reference, area)
+            bx, by, bw, bh = area
+            rect = self._encode_strip(frame, pixels[by : by + bh, bx : bx + bw], area, lossless=lossless)
+            pieces.append(_Piece(rect, start, stop, lossless))
+        return pieces
 
     def _update_video_mode(self, changed: NDArray[np.bool_], width: int, height: int) -> None:
         """Record this encode's activity and switch the video mode on or off by content."""
