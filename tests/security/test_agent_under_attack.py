@@ -9,6 +9,7 @@ deadlines are reached by moving the clock, not by waiting.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ import pytest
 from app.remote import protocol as p
 from app.remote import session as s
 from app.remote.agent import CLOSE_GRACE_SECONDS, AgentCallbacks, AssistAgent
-from app.remote.channel import Channel
+from app.remote.channel import Channel, ChannelError
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.faults import FakeClock
@@ -226,6 +227,10 @@ def test_a_flood_of_connections_costs_bounded_threads(agent_factory) -> None:  #
             attacker.close()
     agent.stop()
     assert agent.wait_stopped(10)
+    # wait_stopped() joins only the current connection; threads of connections that already ended or were
+    # displaced finish on their own, and must: none may be left behind.
+    for thread in [t for t in threading.enumerate() if t.name.startswith("podpora-agent")]:
+        thread.join(10)
     assert agent_threads() == 0
 
 
@@ -328,3 +333,35 @@ def test_an_input_flood_without_control_is_dropped_and_the_session_keeps_answeri
         assert sink.events == []
         rejected = [call for call in journal.calls if isinstance(call, tuple) and call[0] == "input_rejected"]
         assert len(rejected) == 1  # the first drop is journaled, the rest only counted
+
+
+def test_a_flood_of_wrong_codes_is_locked_out_and_costs_nothing_lasting(  # type: ignore[no-untyped-def]
+    agent_factory, clock: FakeClock
+) -> None:
+    """T10/T44: guessing codes over and over: every guess fails, pairing locks, no thread or slot leaks,
+    and once the window has passed the real technician pairs with the code then shown."""
+    from app.remote.pairing import FAILED_ATTEMPT_WINDOW_SECONDS, MAX_FAILED_ATTEMPTS_PER_WINDOW
+
+    ended = Recorder()
+    agent = agent_factory(ScriptedConsent(frozenset({VIEW})), on_ended=ended)
+    port = agent.listen(0)
+    baseline = agent_threads()
+    attempts = MAX_FAILED_ATTEMPTS_PER_WINDOW + 8
+    for attempt in range(attempts):
+        guess = f"{attempt:09d}"
+        if guess == agent.code().replace("-", ""):
+            continue
+        attacker = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+        try:
+            with contextlib.suppress(ChannelError):  # the channel closing under the attacker is a refusal too
+                assert attacker.pair_and_ask(guess, [VIEW]).granted == []
+        finally:
+            attacker.channel.close()
+        assert ended.wait(count=attempt + 1, timeout=10)  # that connection is finished before the next
+        assert agent_threads() <= baseline + 3
+    clock.advance(FAILED_ATTEMPT_WINDOW_SECONDS + 1)
+    technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+    try:
+        assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+    finally:
+        technician.channel.close()
