@@ -365,3 +365,34 @@ def test_a_flood_of_wrong_codes_is_locked_out_and_costs_nothing_lasting(  # type
         assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
     finally:
         technician.channel.close()
+
+
+# --- Clock jumps (T41) ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jump", [+3600.0, -3600.0])
+def test_a_wall_clock_jump_neither_expires_nor_extends_the_code(  # type: ignore[no-untyped-def]
+    agent_factory, clock: FakeClock, jump: float
+) -> None:
+    """Code lifetimes and deadlines run on the monotonic clock: an NTP step or a user changing the time
+    changes nothing; real time passing does."""
+    from app.remote.pairing import CODE_LIFETIME_SECONDS
+
+    agent = agent_factory(ScriptedConsent(frozenset({VIEW})))
+    port = agent.listen(0)
+    code = agent.code()
+    lifetime = agent.code_expires_in()
+    clock.jump_wall(jump)
+    assert agent.code() == code
+    assert agent.code_expires_in() == lifetime
+    technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
+    try:
+        assert technician.pair_and_ask(code, [VIEW]).granted == [VIEW]
+    finally:
+        technician.channel.close()
+    # The pairing used that code up; the next one expires after its lifetime of real (monotonic) time.
+    next_code = agent.code()
+    clock.jump_wall(-jump)
+    assert agent.code() == next_code
+    clock.advance(CODE_LIFETIME_SECONDS + 1)
+    assert agent.code() != next_code
