@@ -10,15 +10,13 @@ Both are pure: time is passed in, nothing here reads a clock or touches a socket
 
 from __future__ import annotations
 
-import statistics
 from collections import deque
 from dataclasses import dataclass
 
 # Updates smaller than this are dominated by the round trip and say nothing about bandwidth.
 _MIN_BANDWIDTH_SAMPLE_BYTES = 4096
-# A transfer shorter than this share of the round trip is within the noise of the round trip itself.
-_MIN_TRANSFER_SHARE = 0.25
-_MIN_TRANSFER_SECONDS = 0.0005
+# Less transfer time than this in the whole window is too little to tell the rate (a LAN, loopback).
+_MIN_TRANSFER_SECONDS = 0.002
 
 TARGET_FPS = 30  # the update rate the plan aims for when the link allows it
 _MIN_UPDATE_BUDGET = 16 * 1024  # below this an update cannot even carry a small JPEG strip
@@ -31,17 +29,19 @@ class LinkEstimator:
     """Round-trip and bandwidth estimates from (bytes sent, time until the next request) samples.
 
     The round trip is the smallest interval of the last ``window`` small updates (an interval can only be
-    longer than a round trip), or of any updates while no small one was seen. Bandwidth is the median
-    delivery rate, bytes over (interval − round trip of small updates, or 0), of the last ``window`` updates
-    large enough to measure it: with only large updates in view it is the rate one update in flight achieves,
-    which is what the pull-based stream gets. Call :meth:`sent` when an update leaves and :meth:`requested`
+    longer than a round trip), or of any updates while no small one was seen. Bandwidth is the delivery rate
+    over the last ``window`` updates large enough to measure it: their bytes over their time beyond a round
+    trip (of small updates, or 0), summed. Summing, not a median of per-update rates, keeps a shaper's burst
+    honest: an update that slipped through in a burst looks instant, but the shaper charges its time to the
+    next one. With only large updates in view it is the rate one update in flight achieves, which is what
+    the pull-based stream gets. Call :meth:`sent` when an update leaves and :meth:`requested`
     when the next request arrives.
     """
 
     def __init__(self, *, window: int = 8) -> None:
         self._intervals: deque[float] = deque(maxlen=window)
         self._small_intervals: deque[float] = deque(maxlen=window)
-        self._rates: deque[float] = deque(maxlen=window)
+        self._transfers: deque[tuple[int, float]] = deque(maxlen=window)  # (bytes, seconds beyond a round trip)
         self._in_flight: tuple[int, float] | None = None
         self.samples = 0
         self.last_transfer: float | None = None  # seconds the last delivered update spent beyond a round trip
@@ -68,12 +68,10 @@ class LinkEstimator:
         if byte_count < _MIN_BANDWIDTH_SAMPLE_BYTES:
             self._small_intervals.append(interval)
         rtt = min(self._small_intervals) if self._small_intervals else 0.0
-        transfer = interval - rtt
+        transfer = max(0.0, interval - rtt)
         self.last_transfer = transfer
-        if byte_count >= _MIN_BANDWIDTH_SAMPLE_BYTES and transfer >= max(
-            _MIN_TRANSFER_SECONDS, _MIN_TRANSFER_SHARE * rtt
-        ):
-            self._rates.append(byte_count / transfer)
+        if byte_count >= _MIN_BANDWIDTH_SAMPLE_BYTES:
+            self._transfers.append((byte_count, transfer))
 
     @property
     def in_flight(self) -> bool:
@@ -90,7 +88,10 @@ class LinkEstimator:
     @property
     def bandwidth(self) -> float | None:
         """Delivery-rate estimate in bytes per second, or ``None`` while unknown (or too fast to measure)."""
-        return statistics.median(self._rates) if self._rates else None
+        seconds = sum(transfer for _, transfer in self._transfers)
+        if seconds < _MIN_TRANSFER_SECONDS:
+            return None
+        return sum(byte_count for byte_count, _ in self._transfers) / seconds
 
 
 @dataclass(frozen=True)

@@ -149,12 +149,11 @@ def test_throttled_link_keeps_one_update_in_flight_then_converges_to_the_exact_f
 
     assert encoder.sent >= MOVING_GRABS // 2, encoder.inner.stats
     assert encoder.most_in_flight == 0, "an update was encoded before the previous one reached the viewer"
-    # The link estimate saw the throttle. Only an upper bound (a busy machine can only look slower), and a
-    # loose one: the proxy lets 1/20 s of bytes through at once, so small updates look faster than the rate.
-    # Unthrottled loopback measures hundreds of times faster.
+    # The link estimate saw the throttle. Only an upper bound (a busy machine can only look slower), with a
+    # margin for the proxy's bursts of 1/20 s of bytes. Unthrottled loopback measures hundreds of times faster.
     bandwidth = encoder.inner.link.bandwidth
-    assert bandwidth is not None and bandwidth < 4 * THROTTLE, bandwidth
+    assert bandwidth is not None and bandwidth < 2 * THROTTLE, bandwidth
     # ... and the full motion went out as video within it, then the refresh made the picture exact.
     assert encoder.inner.stats.video_frames > 0, encoder.inner.stats
-    assert encoder.inner.plan.video_bitrate < 4 * THROTTLE * 8, encoder.inner.plan
+    assert encoder.inner.plan.video_bitrate < 2 * THROTTLE * 8, encoder.inner.plan
     assert encoder.inner.stats.refreshed_tiles > 0, encoder.inner.stats
