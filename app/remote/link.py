@@ -22,6 +22,8 @@ TARGET_FPS = 30  # the update rate the plan aims for when the link allows it
 _MIN_UPDATE_BUDGET = 16 * 1024  # below this an update cannot even carry a small JPEG strip
 _VIDEO_SHARE = 0.7  # of the estimated bandwidth, left for the video stream (the rest: lossless strips, input)
 DEFAULT_VIDEO_BITRATE = 12_000_000  # bits/s before anything is known (1.5 MB/s: a LAN or a good WAN)
+# Above this, libx264 ultrafast gains little visible quality on a 1080p screen: a fast link is not flooded.
+MAX_VIDEO_BITRATE = 16_000_000
 _SATURATED_SHARE = 0.8  # transfer time above this share of a frame interval: the link is the bottleneck
 
 
@@ -118,7 +120,7 @@ def choose_link_plan(link: LinkEstimator, max_bytes: int | None, *, screen_chang
         per_frame = int(bandwidth / TARGET_FPS)
         budget = per_frame if budget is None else min(budget, per_frame)
         budget = max(budget, min(_MIN_UPDATE_BUDGET, max_bytes or _MIN_UPDATE_BUDGET))
-        video_bitrate = int(bandwidth * 8 * _VIDEO_SHARE)
+        video_bitrate = min(MAX_VIDEO_BITRATE, int(bandwidth * 8 * _VIDEO_SHARE))
         # The last update alone kept the link busy for most of a frame interval: the link is the bottleneck.
         saturated = link.last_transfer is not None and link.last_transfer >= _SATURATED_SHARE / TARGET_FPS
     if max_bytes is not None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.remote.encode import FrameEncoder
-from app.remote.link import DEFAULT_VIDEO_BITRATE, TARGET_FPS, LinkEstimator, choose_link_plan
+from app.remote.link import DEFAULT_VIDEO_BITRATE, MAX_VIDEO_BITRATE, TARGET_FPS, LinkEstimator, choose_link_plan
 from tests.remote.test_encode import photo
 
 
@@ -91,6 +91,8 @@ def test_a_fast_link_keeps_the_viewers_budget_and_caps_video_by_it() -> None:
     assert plan.update_budget == 20_000
     assert plan.video_bitrate == 20_000 * 8 * TARGET_FPS
     assert not plan.defer_refresh
+    unlimited = choose_link_plan(link, 2_000_000, screen_changing=True)
+    assert unlimited.video_bitrate == MAX_VIDEO_BITRATE, "a fast link is not flooded with video"
 
 
 def test_the_budget_never_drops_below_a_useful_update() -> None:
