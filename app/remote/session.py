@@ -693,6 +693,11 @@ class AgentSession:
         commands: list[Command] = [*self._release_input(), Journal("paused_by_user")]
         if p.Capability.VIEW in self.granted:
             commands.insert(0, StopCapture())
+            # StopCapture cancels a capture in flight (its update may never come): if the console is still
+            # waiting for an answer, a full frame is owed when the view resumes.
+            if self._capturing_frame and self._pending_frame is None:
+                self._pending_frame = p.FrameRequest(False)
+            self._capturing_frame = False
         commands.append(Send(p.Pause()))
         return commands
 
@@ -762,7 +767,9 @@ class AgentSession:
             commands.extend(self._release_input())
         if p.Capability.VIEW in removed:
             commands.insert(0, StopCapture())
+            # The console stops waiting when it learns view is revoked; a re-grant starts a fresh stream.
             self._pending_frame = None
+            self._capturing_frame = False
         commands.append(Journal("revoked", {"by": by, "capabilities": _names(removed), "now": _names(self.granted)}))
         commands.append(Send(p.Revoke(_sorted(removed))))
         return commands

@@ -167,7 +167,13 @@ class DesktopScreen:
         self.layout = [FakeMonitor(1, 0, 0, 80, 60), FakeMonitor(2, 80, 10, 40, 30)]
         self.cursor_state = FakeCursor(90, 20, FakeCursorShape(2, 2, 1, 1, 5, b"\xff" * 16))
         self.unavailable: Exception | None = None
+        self.grabs = 0
         self._lock = threading.Lock()
+        self._grabbed = threading.Condition(self._lock)
+
+    def wait_grabs(self, count: int, timeout: float = 5) -> bool:
+        with self._grabbed:
+            return self._grabbed.wait_for(lambda: self.grabs >= count, timeout)
 
     def monitors(self) -> list[FakeMonitor]:
         with self._lock:
@@ -180,6 +186,8 @@ class DesktopScreen:
         with self._lock:
             if self.unavailable is not None:
                 raise self.unavailable
+            self.grabs += 1
+            self._grabbed.notify_all()
             current = next((m for m in self.layout if m.index == monitor.index), monitor)
             return self.desktop[
                 current.top : current.top + current.height, current.left : current.left + current.width

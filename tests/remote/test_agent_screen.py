@@ -142,3 +142,19 @@ def test_an_unsupported_screen_is_said_never_streamed_as_black() -> None:
         view.client.stop()
         agent.stop()
         assert agent.wait_stopped(5)
+
+
+def test_the_stream_continues_after_pause_and_resume(
+    desktop: DesktopScreen, viewer: tuple[AssistAgent, Viewer]
+) -> None:
+    agent, view = viewer
+    view.wait_frame(lambda f: f.shape[:2] == (60, 80))
+    # The screen is static: the agent holds the console's next request and polls for a change...
+    assert desktop.wait_grabs(desktop.grabs + 3)
+    # ...when the user pauses (which cancels that capture).
+    agent.pause()
+    view.wait_message(lambda m: isinstance(m, p.Pause))
+    desktop.desktop = 255 - desktop.desktop  # the picture changes while paused
+    agent.resume()
+    frame = view.wait_frame(lambda f: np.array_equal(f, desktop.expected(1)))
+    assert frame.shape[:2] == (60, 80)

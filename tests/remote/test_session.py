@@ -411,3 +411,22 @@ def test_the_technician_also_beats_and_gives_up_on_a_silent_agent() -> None:
 def test_a_heartbeat_before_pairing_is_a_violation() -> None:
     agent = s.AgentSession(CodeIssuer(), 0.0)
     assert kinds(agent.handle(s.MessageReceived(p.Heartbeat(), 0.0)))[-1] == "Close"
+
+
+def test_a_capture_cancelled_by_pause_is_owed_after_resume() -> None:
+    link = consented({VIEW})
+    assert kinds(link.agent_log)[-1] == "CaptureFrame"  # the first request is being captured
+    link.agent.handle(s.UserPaused())
+    # The driver cancelled that capture (StopCapture): no FrameEncoded ever arrives for it.
+    resumed = link.agent.handle(s.UserResumed())
+    assert "CaptureFrame" in kinds(resumed)
+    assert any(c == s.CaptureFrame(False, p.MAX_MESSAGE_BYTES) for c in resumed)
+
+
+def test_a_capture_cancelled_by_revoke_is_not_owed_and_a_regrant_starts_fresh() -> None:
+    link = consented({VIEW, CONTROL})
+    link.agent_event(s.UserRevoked(frozenset({VIEW})))
+    link.technician_event(s.LocalInputReady(p.ConsentRequest(b"", [VIEW], "again", "")))
+    commands = link.agent_event(s.ConsentDecided(frozenset({VIEW})))
+    assert "StartCapture" in kinds(commands)
+    assert kinds(link.agent_log)[-1] == "CaptureFrame"  # the console asked afresh and is served at once
