@@ -233,3 +233,36 @@ def test_the_user_side_lets_go_when_the_console_is_killed_with_sigkill(tmp_path:
                 pipe.close()
         running.stop()
         assert running.wait_stopped(10)
+
+
+def test_eight_concurrent_sessions_stream_and_clean_up() -> None:
+    """Load: one console process with 8 sessions at once; each gets an exact picture, threads stay bounded
+    (per session: 2 on the console, 3 on the agent) and all of them end when the sessions do."""
+    count = 8
+    before = {t.ident for t in threading.enumerate()}
+    screens = [FakeScreen(width=64 + i, height=48, seed=i) for i in range(count)]
+    agents = [
+        AssistAgent(screen=screen, consent=ScriptedConsent(frozenset({VIEW})), input_sink=RecordingSink())
+        for screen in screens
+    ]
+    frames = [Frames() for _ in range(count)]
+    clients = [
+        start_client(agent.listen(0), agent.code(), frame, Ended()) for agent, frame in zip(agents, frames, strict=True)
+    ]
+    try:
+        for screen, frame in zip(screens, frames, strict=True):
+            assert frame.drawn.wait(30)
+            assert frame.latest is not None and np.array_equal(frame.latest, screen.image)
+        session_threads = [t for t in threading.enumerate() if t.ident not in before and t.name.startswith("podpora")]
+        assert len(session_threads) <= count * (2 + 3 + 1)  # + the agent's acceptor
+    finally:
+        for client in clients:
+            client.stop()
+        for client in clients:
+            assert client.wait_closed(10)
+        for agent in agents:
+            agent.stop()
+            assert agent.wait_stopped(10)
+    for thread in [t for t in threading.enumerate() if t.ident not in before and t.name.startswith("podpora")]:
+        thread.join(10)
+    assert [t.name for t in threading.enumerate() if t.ident not in before and t.name.startswith("podpora")] == []
