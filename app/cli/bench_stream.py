@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 WORKLOADS = ("idle", "typing", "scroll-terminal", "scroll-dense", "video")
+MODES = ("auto", "tiles")
 SCREEN_WIDTH, SCREEN_HEIGHT = 1920, 1080
 KEY_INTERVAL_SECONDS = 0.2
 REQUEST_BUDGET_BYTES = 2_000_000
@@ -62,6 +63,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per contender (default 10)")
     parser.add_argument("--json", action="store_true", help="print only the JSON (no progress lines)")
     parser.add_argument("--vs", choices=("vnc",), default=None, help="also measure x11vnc and x0vncserver")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="Podpora's codecs: auto (H.264 video mode switched on by full motion) or tiles (never video)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, file=sys.stderr, flush=True)
 
-    result = run_benchmark(args.workload, args.seconds, vs_vnc=args.vs == "vnc", log=progress)
+    result = run_benchmark(args.workload, args.seconds, vs_vnc=args.vs == "vnc", mode=args.mode, log=progress)
     print(json.dumps(result, indent=2))
     return 0
 
@@ -272,7 +279,7 @@ def serve_agent(keys_hex: str) -> int:
     source = MssScreenSource()
     monitor = source.monitors()[1]
     sink = PynputInputSink(ScreenMapping(monitor.left, monitor.top, monitor.width, monitor.height))
-    encoder = FrameEncoder()
+    encoder = FrameEncoder(video=os.environ.get("PODPORA_BENCH_MODE", "auto") != "tiles")
     damage_events = source.damage_events
     request_ready = threading.Event()
     wake = threading.Event()
@@ -355,6 +362,7 @@ def serve_agent(keys_hex: str) -> int:
         channel.close()
         sink.close()
         source.close()
+    bandwidth, rtt = encoder.link.bandwidth, encoder.link.rtt
     print(
         json.dumps(
             {
@@ -365,6 +373,11 @@ def serve_agent(keys_hex: str) -> int:
                 "first_frame": first_frame,
                 "key_to_update_sent_ms_p50": round(statistics.median(key_to_send_ms), 2) if key_to_send_ms else None,
                 "jpeg_quality_end": encoder.quality,
+                "video_frames": encoder.stats.video_frames,
+                "video_streams": encoder.stats.video_streams,
+                "video_bitrate_end": encoder.plan.video_bitrate,
+                "link_bandwidth_bytes_per_s": round(bandwidth) if bandwidth is not None else None,
+                "link_rtt_ms": round(rtt * 1000, 2) if rtt is not None else None,
                 "change_detection": "X DAMAGE events" if damage_events else "adaptive polling",
             }
         ),
@@ -507,7 +520,7 @@ def _typing_thread(
 
 
 def measure_podpora(
-    processes: _Processes, transport: _Transport, display: str, workload: str, seconds: float
+    processes: _Processes, transport: _Transport, display: str, workload: str, seconds: float, *, mode: str = "auto"
 ) -> dict[str, Any]:
     """Run the agent process and the console loop for ``seconds``; return the figures."""
     from app.remote import protocol
@@ -517,7 +530,13 @@ def measure_podpora(
     keys_hex = secrets.token_hex(64)
     agent = processes.start(
         [sys.executable, "-m", "app.cli.bench_stream", "--serve-agent"],
-        env={**os.environ, "DISPLAY": display, "PODPORA_BENCH_KEYS": keys_hex, "XDG_SESSION_TYPE": "x11"},
+        env={
+            **os.environ,
+            "DISPLAY": display,
+            "PODPORA_BENCH_KEYS": keys_hex,
+            "PODPORA_BENCH_MODE": mode,
+            "XDG_SESSION_TYPE": "x11",
+        },
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -799,7 +818,12 @@ def _ratios(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, float | N
 
 
 def run_benchmark(
-    workload: str, seconds: float, *, vs_vnc: bool = False, log: Callable[[str], None] | None = None
+    workload: str,
+    seconds: float,
+    *,
+    vs_vnc: bool = False,
+    mode: str = "auto",
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run one benchmark and return its figures (see the module docstring)."""
     say = log or (lambda _text: None)
@@ -819,7 +843,8 @@ def run_benchmark(
                 "screen": [SCREEN_WIDTH, SCREEN_HEIGHT],
                 "transport": transport.description,
                 "low_latency_pty_session": transport.low_latency_session,
-                "podpora": measure_podpora(processes, transport, display, workload, seconds),
+                "mode": mode,
+                "podpora": measure_podpora(processes, transport, display, workload, seconds, mode=mode),
             }
             if vs_vnc:
                 result["vnc_client"] = "minimal RFB 3.8 client: ZRLE, CopyRect, Raw; counts bytes, no ZRLE decoding"

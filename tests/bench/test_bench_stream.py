@@ -41,6 +41,8 @@ def test_idle_run_prints_the_json_shape() -> None:
     assert set(podpora["key_to_screen_ms"]) == {"p50", "p90", "samples"}
     assert set(podpora["cpu_percent"]) == {"agent", "console"}
     assert "rects_by_codec" in podpora["agent"]
+    assert result["mode"] == "auto"
+    assert {"video_frames", "link_bandwidth_bytes_per_s", "link_rtt_ms"} <= set(podpora["agent"])
 
 
 def test_bad_seconds_are_refused_plainly() -> None:
