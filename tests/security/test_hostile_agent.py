@@ -107,3 +107,50 @@ def test_a_hostile_frame_ends_the_session_without_harm(update) -> None:  # type:
     assert reasons and reasons[0]
     # Refused before anything is sized from the claim: a bomb does not expand, a huge screen is not allocated.
     assert peak < 32 * 1024 * 1024
+
+
+# --- diagnostics results from a hostile agent (console side: app/ui/diagnostics_wiring.py) -----------------------
+
+_DIAG_BUG = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (ui/diagnostics_wiring.py RemoteAgentDiagnostics): a ScriptResult/ScriptProgress payload from the "
+    "agent is trusted in shape: deep nesting raises RecursionError in deliver() (on the client's reader thread) "
+    "and the run then waits its whole timeout; a non-numeric percent raises ValueError/TypeError; a result that "
+    "is not a result object makes run() raise TypeError/KeyError instead of showing an error row",
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        pytest.param(p.ScriptResult, b'{"error": "script failed"}', id="honest-error"),
+        pytest.param(p.ScriptResult, b"not json", id="not-json"),
+        pytest.param(p.ScriptResult, b"[" * 100_000 + b"]" * 100_000, id="deep-nesting", marks=_DIAG_BUG),
+        pytest.param(p.ScriptProgress, b'{"percent": "abc"}', id="text-percent", marks=_DIAG_BUG),
+        pytest.param(p.ScriptProgress, b'{"percent": [1]}', id="list-percent", marks=_DIAG_BUG),
+        pytest.param(p.ScriptResult, b'{"result": 5}', id="result-not-an-object", marks=_DIAG_BUG),
+        pytest.param(p.ScriptResult, b'{"result": {"x": 1}}', id="result-without-fields", marks=_DIAG_BUG),
+    ],
+)
+def test_hostile_diagnostic_results_become_an_error_row(kind: type, payload: bytes) -> None:
+    from app.ui.diagnostics_wiring import RemoteAgentDiagnostics
+
+    raised: list[BaseException] = []
+
+    def run_script(request_id: str, request: bytes) -> None:
+        # The agent answers at once with the hostile payload (and, after a progress message, a plain error).
+        for message in (kind(request_id, payload), p.ScriptResult(request_id, b'{"error": "done"}')):
+            try:
+                diagnostics.deliver(message)
+            except Exception as error:  # what would escape into the client's reader thread
+                raised.append(error)
+
+    diagnostics = RemoteAgentDiagnostics(run_script, lambda: "en", timeout=10)
+    try:
+        rows = diagnostics.run(["cpu_load"], lambda *progress: None)
+    except Exception as error:  # what would escape into the console's worker
+        raise AssertionError(f"run() raised {type(error).__name__}: {error}") from None
+    assert raised == [], f"deliver() raised {raised!r}"
+    assert [row.status for row in rows] == ["error"]
+    assert "in time" not in rows[0].finding  # recognised as bad at once, not waited out
