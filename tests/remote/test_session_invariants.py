@@ -60,6 +60,9 @@ class ConsentInvariants(RuleBasedStateMachine):
         self.agent = self.link.agent
         self.now = 0.0
         self.closed_seen = False
+        # A model of the driver and the console, for liveness: is a capture running, is the console waiting?
+        self.capture_in_flight = False
+        self.console_waiting = False
 
     def feed(self, event: s.AgentEvent) -> None:
         agent = self.agent
@@ -68,6 +71,10 @@ class ConsentInvariants(RuleBasedStateMachine):
         clipboard_granted = p.Capability.CLIPBOARD in agent.granted
         held_before = set(agent.held_keys)
         remote_input = isinstance(event, s.MessageReceived) and isinstance(event.message, p.Pointer | p.Key)
+        if isinstance(event, s.MessageReceived) and isinstance(event.message, p.FrameRequest):
+            self.console_waiting = self.console_waiting or p.Capability.VIEW in agent.granted
+        if isinstance(event, s.FrameEncoded):
+            self.capture_in_flight = False
         commands = agent.handle(event)
         if self.closed_seen:
             assert commands == [], "commands after Close"
@@ -97,14 +104,27 @@ class ConsentInvariants(RuleBasedStateMachine):
                     self.closed_seen = True
                 case _:
                     pass
+            # The model: what the driver and the console do with these commands.
+            match command:
+                case s.CaptureFrame():
+                    self.capture_in_flight = True
+                case s.StopCapture():
+                    self.capture_in_flight = False  # the driver cancels a capture in flight
+                case s.Send(message=p.FrameUpdate()):
+                    self.console_waiting = False
+                case s.Send(message=p.Revoke(capabilities=revoked)) if p.Capability.VIEW in revoked:
+                    self.console_waiting = False  # the console stops waiting when view goes
+                case _:
+                    pass
         if p.Capability.CONTROL not in agent.granted or agent.paused or agent.prompt_open:
             assert agent.held_keys == [], "keys stay held without control"
 
     @initialize(granted=capability_sets.filter(bool))
     def user_grants_first(self, granted: frozenset[p.Capability]) -> None:
         # Start from an answered prompt: refusal and pre-consent paths are covered by scripted tests.
-        self.feed(s.ConsentDecided(granted))
+        self.link.agent_event(s.ConsentDecided(granted))  # the console answers a view grant with a request
         assert self.agent.state is s.AgentState.ACTIVE
+        self.capture_in_flight = self.console_waiting = p.Capability.VIEW in granted
 
     @rule(message=technician_input)
     def technician_inputs(self, message: p.Message) -> None:
@@ -147,6 +167,7 @@ class ConsentInvariants(RuleBasedStateMachine):
         self.now += seconds
         self.feed(s.Ticked(self.now))
 
+    @precondition(lambda self: self.capture_in_flight)
     @rule()
     def frame_encoded(self) -> None:
         self.feed(s.FrameEncoded(p.FrameUpdate(0, 1, 1, [])))
@@ -154,6 +175,13 @@ class ConsentInvariants(RuleBasedStateMachine):
     @rule(message=local_messages)
     def local_message(self, message: p.Message) -> None:
         self.feed(s.LocalMessageReady(message))
+
+    @invariant()
+    def a_waiting_console_is_served(self) -> None:
+        agent = self.agent
+        live = agent.state in (s.AgentState.ACTIVE, s.AgentState.PROMPTING)
+        if live and p.Capability.VIEW in agent.granted and not agent.paused and self.console_waiting:
+            assert self.capture_in_flight, "the console waits for a frame and nothing is being captured"
 
     @invariant()
     def closed_means_nothing_granted(self) -> None:
