@@ -154,3 +154,19 @@ def test_hostile_diagnostic_results_become_an_error_row(kind: type, payload: byt
     assert raised == [], f"deliver() raised {raised!r}"
     assert [row.status for row in rows] == ["error"]
     assert "in time" not in rows[0].finding  # recognised as bad at once, not waited out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="BUG (ui/diagnostics_wiring.py decode_run): a RunScript payload nested 10 000 deep (within the 64 KiB cap) "
+    "raises RecursionError, not the documented ValueError, so AgentDiagnostics never answers the request",
+)
+def test_a_deeply_nested_run_request_is_a_value_error() -> None:
+    """The other direction: the agent parses the technician's RunScript payload."""
+    from app.ui.diagnostics_wiring import MAX_PARAMETERS_BYTES, decode_run
+
+    payload = b"[" * 10_000 + b"]" * 10_000
+    assert len(payload) <= MAX_PARAMETERS_BYTES
+    with pytest.raises(ValueError):
+        decode_run(payload)
