@@ -125,3 +125,47 @@ def test_refusal_is_reported(ssh_setup: tuple[Path, Path], capsys: pytest.Captur
     assert "consent refused" in capsys.readouterr().err
     assert not (tmp_path / "no.png").exists()
     assert screen.grabs == 0
+
+
+@pytest.mark.sshd
+def test_snapshot_in_gateway_mode(
+    tmp_path: Path, sshd_factory: SshServerFactory, client_key: KeyPair, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The agent publishes its port on a gateway (restricted key); the technician names ``gateway:PORT``."""
+    from app.remote.gateway import GatewayPublisher, GatewaySettings
+
+    agent_key = KeyPair.generate(tmp_path / "agent" / "id_ed25519")
+    gateway = sshd_factory.start(
+        name="gateway",
+        authorized_keys=[
+            f'restrict,port-forwarding,permitlisten="127.0.0.1:*" {agent_key.public_line}',
+            client_key.public_line,
+        ],
+    )
+    known = tmp_path / "gateway_known_hosts"
+    known.write_text(gateway.known_hosts_line() + "\n")
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host gw-agent\n  HostName 127.0.0.1\n  Port {gateway.port}\n  User {gateway.user}\n"
+        f"  IdentityFile {agent_key.path}\n  IdentitiesOnly yes\n"
+        f"Host gw\n  HostName 127.0.0.1\n  Port {gateway.port}\n  User {gateway.user}\n"
+        f"  IdentityFile {client_key.path}\n  IdentitiesOnly yes\n"
+    )
+    screen = FakeScreen(96, 64)
+    agent = AssistAgent(screen=screen, consent=ScriptedConsent(frozenset({p.Capability.VIEW})))
+    publisher = GatewayPublisher(
+        GatewaySettings(target="gw-agent", known_hosts=known, config_path=config), agent.listen(0)
+    )
+    out = tmp_path / "gw.png"
+    try:
+        remote_port = publisher.start()
+        code = main(
+            ["view", f"gw:{remote_port}", "--code", agent.code(), "--snapshot", str(out), "-F", str(config),
+             "--known-hosts", str(known)]
+        )  # fmt: skip
+    finally:
+        publisher.stop()
+        agent.stop()
+        assert agent.wait_stopped(5)
+    assert code == 0, capsys.readouterr().err
+    assert np.array_equal(read_png(out)[:, :, :3], screen.image[:, :, :3])
