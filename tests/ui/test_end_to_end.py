@@ -31,12 +31,6 @@ from tests.helpers.xvfb import VirtualDisplay
 pytestmark = pytest.mark.xvfb
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class LoopbackConnection:
     """Stands in for the SSH connection: the stream goes straight to the agent's loopback port."""
 
@@ -57,8 +51,7 @@ def test_whole_session_through_both_windows(
     qtbot: QtBot, xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DISPLAY", xvfb.name)
-    port = free_port()
-    backend = AgentAssistBackend(listen=port)
+    backend = AgentAssistBackend(listen=0)
     controller = AssistController(backend)
     backend.bind(controller)
     assist = AssistWindow(controller, prompt_arm_delay_ms=0)
@@ -69,6 +62,7 @@ def test_whole_session_through_both_windows(
         qtbot.waitUntil(lambda: assist.code_label.text().replace("-", "").isdigit(), timeout=15000)
         code = assist.code_label.text()
         assert backend.agent is not None and code == backend.agent.code()
+        port = backend.port  # the port the agent actually listens on
 
         connection = LoopbackConnection()
         opened: list[GuiAsker] = []

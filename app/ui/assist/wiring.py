@@ -99,7 +99,7 @@ class AgentAssistBackend:
         org_keys: Sequence[Any] = (),
         language: Callable[[], str] = lambda: "en",
     ) -> None:
-        self.port = listen or DEFAULT_PORT
+        self.port = DEFAULT_PORT if listen is None else listen  # 0: any free port (tests)
         self.language = language
         self._approvals: dict[str, tuple[threading.Event, list[bool]]] = {}
         self.diagnostics: Any = None
@@ -178,7 +178,7 @@ class AgentAssistBackend:
                     on_diagnostic=diagnostics.handle,
                 ),
             )
-            agent.listen(self.port)
+            self.port = agent.listen(self.port)
             self.agent = agent
             return agent
 
