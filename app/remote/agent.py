@@ -386,14 +386,24 @@ class AssistAgent:
 
     def send_chat(self, text: str) -> None:
         """Send a chat line to the technician."""
-        self._feed(s.UserChatted(text))
+        if text:
+            self._feed(s.UserChatted(text[: p.MAX_CHAT_CHARS]))
 
     def send_feedback(self, rating: int, comment: str) -> None:
         """Send the user's rating (1–5) and comment."""
-        self._feed(s.LocalMessageReady(p.Feedback(rating, comment)))
+        self.send_local(p.Feedback(min(max(rating, 1), 5), comment[: p.MAX_CHAT_CHARS]))
 
     def send_local(self, message: p.Message) -> None:
-        """Send an agent-originated message (clipboard, script progress, notice…) if consent allows it."""
+        """Send an agent-originated message (clipboard, script progress, notice…) if consent allows it.
+
+        A message outside the protocol's limits is dropped here (and logged), rather than sent and then
+        ending the session as a violation on the technician's side.
+        """
+        try:
+            p.decode(p.encode(message))
+        except p.ProtocolError as error:
+            log.info("not sent: %s", error.reason)
+            return
         self._feed(s.LocalMessageReady(message))
 
     # --- internals --------------------------------------------------------------------------------

@@ -144,7 +144,9 @@ class TechnicianClient:
         self._input(p.Pointer(x, y, buttons & 0xFF, max(-64, min(64, wheel)), max(-64, min(64, wheel_horizontal))))
 
     def send_key(self, down: bool, keysym: int | None = None, text: str | None = None) -> None:
-        """A key press or release, by keysym or by text."""
+        """A key press or release, by keysym or by text (a key with neither is ignored)."""
+        if keysym is None and not text:
+            return
         self._input(p.Key(down, keysym=keysym, text=None if keysym is not None else text))
 
     def send_chat(self, text: str) -> None:
@@ -182,6 +184,13 @@ class TechnicianClient:
     # --- internals -------------------------------------------------------------------------------------
 
     def _input(self, message: p.Message) -> None:
+        # msgspec checks limits only when decoding: check here what the agent will check, so that a bad value
+        # from the UI is dropped instead of ending the session as a protocol violation.
+        try:
+            p.decode(p.encode(message))
+        except p.ProtocolError as error:
+            log.info("not sent: %s", error.reason)
+            return
         self._feed(s.LocalInputReady(message))
 
     def _feed(self, event: s.TechnicianEvent) -> None:

@@ -395,3 +395,33 @@ def test_end_session_ends_the_session_but_keeps_the_agent_ready(screen: FakeScre
     assert agent.wait_stopped(5)
     technician.channel.close()
     again.channel.close()
+
+
+def test_out_of_range_values_from_either_ui_are_dropped_not_fatal(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    chat = Chats()
+    agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW, CONTROL})), on_chat=chat)
+    agent.serve_stream(pair_of_sockets[0])
+    messages: list[p.Message] = []
+    drawn = threading.Event()
+    client = TechnicianClient(
+        pair_of_sockets[1],
+        code=agent.code(),
+        capabilities=frozenset({VIEW, CONTROL}),
+        callbacks=TechnicianCallbacks(on_frame=lambda fb, d: drawn.set(), on_message=messages.append),
+        decoder=RawDecoder(),
+    )
+    client.start()
+    assert drawn.wait(10)
+    client.send_key(True, text="x" * 500)  # longer than a key's text may be
+    client.send_key(True)  # neither keysym nor text
+    client.select_monitor(99)  # no such monitor index on the wire
+    agent.send_local(p.Notice("", "empty code"))  # a notice needs a code
+    agent.send_feedback(9, "off the scale")  # clamped to 5
+    client.send_chat("still talking")
+    assert chat.wait_for("still talking")
+    assert client.state.value == "active"
+    client.stop()
+    agent.stop()
+    assert agent.wait_stopped(5)
