@@ -272,6 +272,11 @@ class AssistAgent:
         with self._lock:
             return self._codes.current(self._clock())
 
+    def withdraw_code(self) -> None:
+        """The user stopped asking for help: no code pairs until :meth:`code` is called again."""
+        with self._lock:
+            self._codes.withdraw()
+
     def code_expires_in(self) -> float:
         """Seconds until the current code expires."""
         with self._lock:

@@ -124,7 +124,12 @@ class CodeIssuer:
                 "too many failed attempts",
                 user_text=QT_TRANSLATE_NOOP("podpora", "Too many wrong codes. Wait a few minutes and try again."),
             )
-        if not self._code or now - self._issued_at >= CODE_LIFETIME_SECONDS:
+        if not self._code:
+            raise PairingError(
+                "no code is being shown",
+                user_text=QT_TRANSLATE_NOOP("podpora", "The user is not asking for help right now."),
+            )
+        if now - self._issued_at >= CODE_LIFETIME_SECONDS:
             raise PairingError(
                 "the code expired",
                 user_text=QT_TRANSLATE_NOOP("podpora", "The session code expired. Ask for the new code."),
@@ -149,6 +154,11 @@ class CodeIssuer:
         """The attempt proved the code: it is used up, the next session gets a new one."""
         self._open_attempt = False
         self._renew(now)
+
+    def withdraw(self) -> None:
+        """No code is valid until :meth:`current` is called again (the user stopped asking for help)."""
+        self._code = ""
+        self._wrong_attempts = 0
 
     def _renew(self, now: float) -> None:
         self._code = _new_code()

@@ -169,3 +169,18 @@ def test_any_flipped_bit_is_rejected(plaintext: bytes, data: st.DataObject) -> N
     record[position] ^= 1 << data.draw(st.integers(0, 7))
     with pytest.raises(pr.RecordError):
         pr.RecordOpener(key).open(bytes(record))
+
+
+def test_a_withdrawn_code_pairs_nobody_until_a_new_one_is_shown() -> None:
+    issuer = pr.CodeIssuer()
+    issuer.current(0.0)
+    issuer.withdraw()
+    with pytest.raises(pr.PairingError, match="no code"):
+        issuer.begin_attempt(1.0)
+    issuer.current(2.0)  # showing a code again (a fresh draw) makes pairing possible again
+    assert issuer.begin_attempt(2.0)
+
+
+def test_no_code_shown_yet_is_refused() -> None:
+    with pytest.raises(pr.PairingError, match="no code"):
+        pr.CodeIssuer().begin_attempt(0.0)
