@@ -6,11 +6,12 @@ when no keyring exists the dialog says so instead of storing them anywhere else.
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -158,7 +159,12 @@ class SettingsDialog(QDialog):
         appearance_layout = QFormLayout(appearance)
         appearance_layout.addRow(self.language_label, self.language)
         appearance_layout.addRow(self.theme_label, self.theme)
-        for page in (identity, gateways, tickets, appearance):
+        self.shortcuts = QLabel()
+        self.shortcuts.setTextFormat(Qt.TextFormat.RichText)
+        self.shortcuts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        shortcuts = QWidget()
+        QVBoxLayout(shortcuts).addWidget(self.shortcuts)
+        for page in (identity, gateways, tickets, appearance, shortcuts):
             self.tabs.addTab(page, "")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
@@ -180,7 +186,13 @@ class SettingsDialog(QDialog):
         """Set every visible text in the current language."""
         self.setWindowTitle(self.tr("Settings"))
         for index, text in enumerate(
-            [self.tr("Identity"), self.tr("Gateways"), self.tr("Ticket system"), self.tr("Appearance")]
+            [
+                self.tr("Identity"),
+                self.tr("Gateways"),
+                self.tr("Ticket system"),
+                self.tr("Appearance"),
+                self.tr("Shortcuts"),
+            ]
         ):
             self.tabs.setTabText(index, text)
         self.name_label.setText(self.tr("Your name (shown to users):"))
@@ -198,6 +210,21 @@ class SettingsDialog(QDialog):
         self.language_label.setText(self.tr("Language:"))
         self.theme_label.setText(self.tr("Theme:"))
         self.language.setItemText(0, self.tr("Same as the system"))
+        rows = [
+            ("Ctrl+N", self.tr("Connect to a machine")),
+            ("Ctrl+,", self.tr("Settings")),
+            ("Ctrl+Q", self.tr("Quit")),
+            (self.tr("Special keys menu"), self.tr("Ctrl+Alt+Del and other keys your own computer would keep")),
+        ]
+        self.shortcuts.setText(
+            "<table cellpadding=4>"
+            + "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
+            + "</table><p>"
+            + html.escape(
+                self.tr("While the remote screen has the keyboard focus, every other key goes to the remote machine.")
+            )
+            + "</p>"
+        )
         for index, text in enumerate([self.tr("Same as the system"), self.tr("Light"), self.tr("Dark")]):
             self.theme.setItemText(index, text)
 
