@@ -1315,6 +1315,10 @@
         <translation>Příliš mnoho chybných kódů. Počkejte několik minut a zkuste to znovu.</translation>
     </message>
     <message>
+        <source>The user is not asking for help right now.</source>
+        <translation>Uživatel právě nežádá o pomoc.</translation>
+    </message>
+    <message>
         <source>The session code expired. Ask for the new code.</source>
         <translation>Platnost kódu relace vypršela. Požádejte o nový kód.</translation>
     </message>
@@ -1521,6 +1525,14 @@
     <message>
         <source>The unattended-access policy cannot be used: {reason}.</source>
         <translation>Zásady bezobslužného přístupu nelze použít: {reason}.</translation>
+    </message>
+    <message>
+        <source>Xvfb is not installed. Run scripts/setup (Debian package xvfb).</source>
+        <translation>Xvfb není nainstalován. Spusťte scripts/setup (balíček Debianu xvfb).</translation>
+    </message>
+    <message>
+        <source>The virtual display could not be started: {reason}</source>
+        <translation>Virtuální displej se nepodařilo spustit: {reason}</translation>
     </message>
 </context>
 </TS>

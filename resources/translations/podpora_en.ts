@@ -1309,6 +1309,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The user is not asking for help right now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session code expired. Ask for the new code.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1514,6 +1518,14 @@
     </message>
     <message>
         <source>The unattended-access policy cannot be used: {reason}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Xvfb is not installed. Run scripts/setup (Debian package xvfb).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The virtual display could not be started: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

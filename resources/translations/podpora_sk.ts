@@ -1315,6 +1315,10 @@
         <translation>Príliš veľa nesprávnych kódov. Počkajte niekoľko minút a skúste to znova.</translation>
     </message>
     <message>
+        <source>The user is not asking for help right now.</source>
+        <translation>Používateľ práve nežiada o pomoc.</translation>
+    </message>
+    <message>
         <source>The session code expired. Ask for the new code.</source>
         <translation>Platnosť kódu relácie vypršala. Požiadajte o nový kód.</translation>
     </message>
@@ -1521,6 +1525,14 @@
     <message>
         <source>The unattended-access policy cannot be used: {reason}.</source>
         <translation>Zásady bezobslužného prístupu nemožno použiť: {reason}.</translation>
+    </message>
+    <message>
+        <source>Xvfb is not installed. Run scripts/setup (Debian package xvfb).</source>
+        <translation>Xvfb nie je nainštalovaný. Spustite scripts/setup (balík Debianu xvfb).</translation>
+    </message>
+    <message>
+        <source>The virtual display could not be started: {reason}</source>
+        <translation>Virtuálny displej sa nepodarilo spustiť: {reason}</translation>
     </message>
 </context>
 </TS>
