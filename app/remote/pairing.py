@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from spake2 import SPAKE2_A, SPAKE2_B
+from spake2.ed25519_basic import NotOnCurve
 from spake2.spake2 import SPAKEError
 
 from app.errors import PodporaError
@@ -220,7 +221,7 @@ class AgentPairing:
         own = self._spake.start()
         try:
             shared = self._spake.finish(start.message)
-        except (SPAKEError, ValueError) as error:
+        except (SPAKEError, NotOnCurve, ValueError) as error:
             raise PairingError(f"bad SPAKE2 message ({type(error).__name__})") from None
         self._transcript = self._context + b"|" + start.message + b"|" + own
         self._keys = _derive(shared, self._transcript)
@@ -272,7 +273,7 @@ class TechnicianPairing:
         """
         try:
             shared = self._spake.finish(reply.message)
-        except (SPAKEError, ValueError) as error:
+        except (SPAKEError, NotOnCurve, ValueError) as error:
             raise PairingError(f"bad SPAKE2 message ({type(error).__name__})") from None
         transcript = self._context + b"|" + self._own + b"|" + reply.message
         keys = _derive(shared, transcript)

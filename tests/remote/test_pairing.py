@@ -184,3 +184,15 @@ def test_a_withdrawn_code_pairs_nobody_until_a_new_one_is_shown() -> None:
 def test_no_code_shown_yet_is_refused() -> None:
     with pytest.raises(pr.PairingError, match="no code"):
         pr.CodeIssuer().begin_attempt(0.0)
+
+
+@pytest.mark.parametrize("message", [b"A\x00\x03", b"B" + b"\xff" * 32, b"x", b"A" + bytes(32)])
+def test_malformed_spake2_messages_are_pairing_errors(message: bytes) -> None:
+    from app.remote.protocol import PairStart
+
+    with pytest.raises(pr.PairingError, match="bad SPAKE2"):
+        pr.AgentPairing("123456789", CONTEXT).on_pair_start(PairStart(message))
+    technician = pr.TechnicianPairing("123456789", CONTEXT)
+    technician.start()
+    with pytest.raises(pr.PairingError):
+        technician.on_pair_reply(PairReply(message, bytes(32)))
