@@ -522,7 +522,13 @@ class _Connection:
             try:
                 self._backlog.append(event)
                 while self._backlog:
-                    commands = self._session.handle(self._backlog.pop(0))
+                    event = self._backlog.pop(0)
+                    try:
+                        commands = self._session.handle(event)
+                    except Exception:
+                        # A bug must not leave a half-handled session behind: end it, locally first.
+                        log.exception("the session failed on %s", type(event).__name__)
+                        commands = self._session.handle(s.ConnectionLost("internal error"))
                     for command in commands:
                         try:
                             self._execute(command)

@@ -43,6 +43,9 @@ MAX_WRONG_ATTEMPTS_PER_CODE: Final = 3
 MAX_FAILED_ATTEMPTS_PER_WINDOW: Final = 12
 FAILED_ATTEMPT_WINDOW_SECONDS: Final = 600.0
 
+#: An attempt still open after this long was abandoned by a connection that never reported back.
+STALE_ATTEMPT_SECONDS: Final = 30.0
+
 _ID_TECHNICIAN: Final = b"podpora technician"
 _ID_AGENT: Final = b"podpora agent"
 _NONCE_PREFIX: Final = b"\x00\x00\x00\x00"
@@ -102,6 +105,7 @@ class CodeIssuer:
     _wrong_attempts: int = 0
     _failures: list[float] = field(default_factory=list)
     _open_attempt: bool = False
+    _attempt_started: float = 0.0
 
     def current(self, now: float) -> str:
         """The code to show now (dash-formatted); a fresh one when the old one expired, was used or burnt."""
@@ -135,9 +139,13 @@ class CodeIssuer:
                 "the code expired",
                 user_text=QT_TRANSLATE_NOOP("podpora", "The session code expired. Ask for the new code."),
             )
+        if self._open_attempt and now - self._attempt_started >= STALE_ATTEMPT_SECONDS:
+            # Whoever started it never finished (a crashed or vanished connection): it counts as wrong.
+            self.attempt_failed(now)
         if self._open_attempt:
             raise PairingError("another pairing attempt is running")
         self._open_attempt = True
+        self._attempt_started = now
         return self._code
 
     def attempt_failed(self, now: float) -> None:

@@ -196,3 +196,12 @@ def test_malformed_spake2_messages_are_pairing_errors(message: bytes) -> None:
     technician.start()
     with pytest.raises(pr.PairingError):
         technician.on_pair_reply(PairReply(message, bytes(32)))
+
+
+def test_an_abandoned_open_attempt_does_not_block_pairing_for_ever() -> None:
+    issuer = pr.CodeIssuer()
+    issuer.current(0.0)
+    issuer.begin_attempt(0.0)  # a connection started pairing and then vanished without a word
+    with pytest.raises(pr.PairingError, match="another"):
+        issuer.begin_attempt(1.0)
+    assert issuer.begin_attempt(pr.STALE_ATTEMPT_SECONDS)  # counted as a wrong attempt, then a new one runs
