@@ -36,7 +36,7 @@ def _clamp_bitrate(bits_per_second: int) -> int:
 class VideoEncoder:
     """One H.264 stream for a fixed ``width``×``height`` region (both even: 4:2:0 chroma)."""
 
-    def __init__(self, width: int, height: int, *, bitrate: int, threads: int = 2) -> None:
+    def __init__(self, width: int, height: int, *, bitrate: int, threads: int = 1) -> None:
         import av
 
         if width <= 0 or height <= 0 or width % 2 or height % 2:
