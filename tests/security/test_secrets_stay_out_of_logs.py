@@ -91,3 +91,45 @@ def test_no_session_content_reaches_any_log(caplog: pytest.LogCaptureFixture) ->
     assert leaked == {}
     digits = code.replace("-", "").replace(" ", "")
     assert code not in logged and digits not in logged
+
+
+@pytest.mark.sshd
+def test_key_passphrases_stay_out_of_every_log_and_error(
+    caplog: pytest.LogCaptureFixture,
+    sshd_factory,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """T29: the right and a wrong passphrase for an encrypted key, with paramiko logging at DEBUG."""
+    from app.remote.ssh import AuthFailed, ConnectOptions, connect
+    from tests.helpers.sshd import KeyPair
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="app")
+    right, wrong = "CANARY-right-passphrase-91c3", "CANARY-wrong-passphrase-4e7a"
+    key = KeyPair.generate(tmp_path / "locked" / "id_ed25519", passphrase=right.encode())
+    server = sshd_factory.start(authorized_keys=[key.public_line])
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host pc\n  HostName 127.0.0.1\n  Port {server.port}\n  User {server.user}\n"
+        f"  IdentityFile {key.path}\n  IdentitiesOnly yes\n  ConnectTimeout 5\n"
+    )
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(server.known_hosts_line() + "\n")
+
+    def options(passphrase: str) -> ConnectOptions:
+        return ConnectOptions(
+            config_path=config,
+            known_hosts_paths=[known_hosts],
+            own_known_hosts=tmp_path / "own_known_hosts",
+            use_agent=False,
+            passphrase_provider=lambda path: passphrase,
+        )
+
+    with connect("pc", options(right)):
+        pass
+    with pytest.raises(AuthFailed) as refused:
+        connect("pc", options(wrong))
+    texts = [f"{record.name} {record.getMessage()} {record.exc_text or ''}" for record in caplog.get_records("call")]
+    texts += [str(refused.value), refused.value.user_message, repr(refused.value)]
+    assert any("paramiko" in text for text in texts), "paramiko's DEBUG log was not captured"
+    assert [text for text in texts if right in text or wrong in text] == []
