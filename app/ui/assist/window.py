@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -51,6 +51,19 @@ def _text(role: str | None = None) -> QLabel:
     if role:
         label.setProperty("role", role)
     return label
+
+
+def _status_icon(colour: str, size: int = 18) -> QIcon:
+    """A traffic-light dot (colour is never the only signal: the status is also written out)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(2, 2, size - 4, size - 4)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class AssistWindow(QMainWindow):
@@ -232,6 +245,7 @@ class AssistWindow(QMainWindow):
         self.self_check_status = _text()
         self.findings_list = QListWidget()
         self.findings_list.setWordWrap(True)
+        self.findings_list.setIconSize(QSize(18, 18))
         self.back_button = QPushButton()
         layout.addWidget(self.self_check_title)
         layout.addWidget(self.self_check_status)
@@ -476,11 +490,11 @@ class AssistWindow(QMainWindow):
         colours = {"ok": "#15803d", "warning": "#b45309", "fail": "#b91c1c", "error": "#6b7280"}
         for finding in self.findings:
             item = QListWidgetItem(
-                f"● {labels.get(finding.status, finding.status)} – {finding.title}\n{finding.explanation}"
+                _status_icon(colours.get(finding.status, "#6b7280")),
+                f"{labels.get(finding.status, finding.status)} – {finding.title}\n{finding.explanation}",
             )
             item.setData(Qt.ItemDataRole.UserRole, finding.status)
             item.setToolTip(finding.explanation)
-            item.setForeground(QColor(colours.get(finding.status, "#6b7280")))
             self.findings_list.addItem(item)
 
     # ----- user actions -----
