@@ -621,6 +621,7 @@ def build_deb(args: argparse.Namespace) -> dict[str, Any]:
     report["package_s"] = round(time.perf_counter() - started, 1)
     report["deb"] = display_path(deb)
     report["deb_mib"] = mib(deb.stat().st_size)
+    report["deb_bytes"] = deb.stat().st_size  # MiB above; targets in "MB" may mean 10^6 bytes
     report["installed_mib"] = mib(int(fields["Installed-Size"]) * 1024)
     report["depends"] = fields["Depends"]
     if args.install == "none":
