@@ -1303,7 +1303,7 @@
     </message>
     <message>
         <source>The session code was not accepted. Check the code and try again.</source>
-        <extracomment>Three groups of three digits: 10^9 codes (~30 bits). With 3 attempts per code and SPAKE2 allowing one guess per attempt, a guesser succeeds with probability 3·10⁻⁹ per code shown. Across all codes: after this many failed attempts within the window, pairing locks until the window passes.</extracomment>
+        <extracomment>Three groups of three digits: 10^9 codes (~30 bits). With 3 attempts per code and SPAKE2 allowing one guess per attempt, a guesser succeeds with probability 3·10⁻⁹ per code shown. Across all codes: after this many failed attempts within the window, pairing locks until the window passes. An attempt still open after this long was abandoned by a connection that never reported back.</extracomment>
         <translation>Kód relace nebyl přijat. Zkontrolujte kód a zkuste to znovu.</translation>
     </message>
     <message>
@@ -1533,6 +1533,10 @@
     <message>
         <source>The virtual display could not be started: {reason}</source>
         <translation>Virtuální displej se nepodařilo spustit: {reason}</translation>
+    </message>
+    <message>
+        <source>The demo stopped: {reason}</source>
+        <translation>Ukázka se zastavila: {reason}</translation>
     </message>
 </context>
 </TS>
