@@ -853,6 +853,25 @@
     </message>
 </context>
 <context>
+    <name>ReportWindow</name>
+    <message>
+        <source>Case report – {name}</source>
+        <translation>Zpráva o případu – {name}</translation>
+    </message>
+    <message>
+        <source>Open in browser</source>
+        <translation>Otevřít v prohlížeči</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Zavřít</translation>
+    </message>
+    <message>
+        <source>The report could not be read: {reason}</source>
+        <translation>Zprávu se nepodařilo přečíst: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>SessionIndicator</name>
     <message>
         <source>Paused: {name} cannot see your screen right now</source>

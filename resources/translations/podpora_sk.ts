@@ -853,6 +853,25 @@
     </message>
 </context>
 <context>
+    <name>ReportWindow</name>
+    <message>
+        <source>Case report – {name}</source>
+        <translation>Správa o prípade – {name}</translation>
+    </message>
+    <message>
+        <source>Open in browser</source>
+        <translation>Otvoriť v prehliadači</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Zavrieť</translation>
+    </message>
+    <message>
+        <source>The report could not be read: {reason}</source>
+        <translation>Správu sa nepodarilo prečítať: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>SessionIndicator</name>
     <message>
         <source>Paused: {name} cannot see your screen right now</source>

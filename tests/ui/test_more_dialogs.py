@@ -108,3 +108,15 @@ def test_agent_withdrawn_prompt_closes_as_refusal_and_gateway_number_shows(qtbot
     qtbot.waitUntil(lambda: window.consent_dialog is None)
     assert ("answer_consent", frozenset()) in backend.calls
     assert backend.calls[-1] == ("set_prompt_open", False)
+
+
+def test_report_window_shows_the_html(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.ui.report_viewer import ReportWindow
+
+    report = tmp_path / "report.html"
+    report.write_text("<html><body><h1>Case RM-7</h1><p>Printer queue cleared.</p></body></html>", encoding="utf-8")
+    window = ReportWindow(report)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "Printer queue cleared." in window.browser.toPlainText())
+    assert "report.html" in window.windowTitle()
