@@ -337,21 +337,54 @@ class SessionDiagnostics:
     """
 
     def __init__(
-        self, over_ssh: RunnerDiagnostics | None, in_agent: RemoteAgentDiagnostics, agent_allowed: Callable[[], bool]
+        self,
+        over_ssh: RunnerDiagnostics | None,
+        in_agent: RemoteAgentDiagnostics,
+        agent_allowed: Callable[[], bool],
+        record: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.over_ssh = over_ssh
         self.in_agent = in_agent
         self.agent_allowed = agent_allowed
+        #: The case journal (``CaseBackend.record``): every result and repair goes into the case.
+        self.record = record
 
     def list_scripts(self) -> Sequence[ScriptEntry]:
         return (self.over_ssh or self.in_agent).list_scripts()
 
     def run(self, script_ids: Sequence[str], progress: ProgressCallback) -> Sequence[CheckRow]:
-        if self.over_ssh is not None:
-            return self.over_ssh.run(script_ids, progress)
-        return self.in_agent.run(script_ids, progress)
+        source = self.over_ssh if self.over_ssh is not None else self.in_agent
+        rows = source.run(script_ids, progress)
+        for script_id in dict.fromkeys(row.script_id for row in rows):
+            mine = [row for row in rows if row.script_id == script_id]
+            self._record(
+                "script_result",
+                {"script_id": script_id, "status": _worst(mine), "phase": "before", "checks": _check_fields(mine)},
+            )
+        return rows
 
     def repair(self, repair_id: str, progress: ProgressCallback) -> RepairView:
         if self.agent_allowed() or self.over_ssh is None:
-            return self.in_agent.repair(repair_id, progress)
-        return self.over_ssh.repair(repair_id, progress)
+            outcome = self.in_agent.repair(repair_id, progress)
+            approver = "end user"
+        else:
+            outcome = self.over_ssh.repair(repair_id, progress)
+            approver = "technician"
+        self._record("repair_approval", {"action": repair_id, "approved": outcome.approved, "by": approver})
+        if outcome.approved:
+            self._record("repair", {"action": repair_id, "status": "done" if outcome.ran else "not run"})
+            self._record("diagnostics", {"phase": "after", "checks": _check_fields(outcome.after)})
+        return outcome
+
+    def _record(self, kind: str, fields: dict[str, Any]) -> None:
+        if self.record is not None:
+            self.record(kind, fields)
+
+
+def _worst(rows: Sequence[CheckRow]) -> str:
+    order = ["ok", "warning", "error", "fail"]
+    return max((row.status for row in rows), key=lambda s: order.index(s) if s in order else 2, default="ok")
+
+
+def _check_fields(rows: Sequence[CheckRow]) -> list[dict[str, str]]:
+    return [{"id": r.check_id, "status": r.status, "finding": r.finding, "explanation": r.explanation} for r in rows]

@@ -31,6 +31,31 @@ from tests.helpers.xvfb import VirtualDisplay
 pytestmark = pytest.mark.xvfb
 
 
+class RecordedCase:
+    """A case backend that keeps what the session records."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, dict[str, Any]]] = []
+
+    def record(self, kind: str, fields: dict[str, Any]) -> None:
+        self.records.append((kind, fields))
+
+    def set_ticket(self, reference: str) -> None:
+        self.record("ticket", {"ref": reference})
+
+    def set_description(self, text: str) -> None:
+        self.record("description", {"text": text})
+
+    def add_note(self, text: str) -> None:
+        self.record("note", {"text": text})
+
+    def connectors(self) -> list[str]:
+        return ["folder"]
+
+    def export(self, connector: str, ticket: str, progress: Any) -> str:
+        return ""
+
+
 class LoopbackConnection:
     """Stands in for the SSH connection: the stream goes straight to the agent's loopback port."""
 
@@ -65,6 +90,7 @@ def test_whole_session_through_both_windows(
         port = backend.port  # the port the agent actually listens on
 
         connection = LoopbackConnection()
+        case = RecordedCase()
         opened: list[GuiAsker] = []
 
         def connector(target: str, asker: GuiAsker) -> LoopbackConnection:
@@ -73,7 +99,7 @@ def test_whole_session_through_both_windows(
 
         console = ConsoleWindow(
             UiSettings(),
-            factory=RemoteSessionFactory(connector, agent_port=port),
+            factory=RemoteSessionFactory(connector, agent_port=port, case_factory=lambda request: case),
             book=AddressBook(tmp_path / "none", tmp_path / "book.json"),
         )
         qtbot.addWidget(console)
@@ -117,6 +143,10 @@ def test_whole_session_through_both_windows(
         worker.join(30)
         assert len(outcomes) == 1
         assert not outcomes[0].approved  # type: ignore[attr-defined]
+        kinds = [kind for kind, _ in case.records]
+        assert "script_result" in kinds  # results go into the case
+        assert ("repair_approval", {"action": "flush_dns_cache", "approved": False, "by": "end user"}) in case.records
+        assert "consent_decision" in kinds or any(k.startswith("consent") for k in kinds)  # the driver's events
 
         tab.chat.input.setText("Hello from IT")
         qtbot.mouseClick(tab.chat.send_button, Qt.MouseButton.LeftButton)

@@ -254,7 +254,12 @@ class RemoteSessionFactory:
                 )
             except PodporaError as error:
                 log.info("diagnostics over SSH unavailable for %s: %s", request.target, error)
-        return SessionDiagnostics(over_ssh, in_agent, lambda: p.Capability.DIAGNOSTICS in backend.client.granted)
+        return SessionDiagnostics(
+            over_ssh,
+            in_agent,
+            lambda: p.Capability.DIAGNOSTICS in backend.client.granted,
+            record=getattr(backend.case, "record", None),
+        )
 
 
 def load_identity(config_dir: Path) -> Callable[[str], bytes] | None:
