@@ -187,6 +187,14 @@ def test_session_tab_frames_consent_and_input_gating(qtbot: QtBot) -> None:
     worker.join()
     qtbot.waitUntil(lambda: backend.drawn == 1)
     assert tab.screen_view.remote_size().width() == 80
+    frame[10:20, 30:40, :3] = (0, 255, 0)  # a small change travels as a region
+    worker = threading.Thread(target=controller.report_framebuffer, args=(frame, [(30, 10, 10, 10)]))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: backend.drawn == 2)
+    picture = tab.screen_view._pixmap.toImage()
+    assert picture.pixelColor(35, 15).green() == 255 and picture.pixelColor(35, 15).red() == 0
+    assert picture.pixelColor(5, 5).red() == 255  # the rest of the picture is untouched
     controller.report_granted(frozenset({"view"}))
     qtbot.waitUntil(lambda: tab.consent_text() == "Allowed: view")
     tab.screen_view.pointer_event.emit(1, 2, 1, 0, 0)

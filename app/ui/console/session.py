@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import (
@@ -65,6 +66,7 @@ class SessionController(QObject):
     """Carries reports from the driver to the tab and the tab's actions to the driver."""
 
     frame_ready = Signal(QImage)
+    regions_ready = Signal(object)  # list[tuple[QImage, int, int]]: changed parts of the current picture
     link_quality = Signal(float, float, float)  # round trip ms, frames/s, KB/s
     granted_changed = Signal(object)  # frozenset[str]
     state_changed = Signal(str)  # pairing, consent, active, paused, ended
@@ -88,11 +90,28 @@ class SessionController(QObject):
         self.case = case
         self.granted: frozenset[str] = frozenset()
         self.started_at = time.monotonic()
+        self._size = (0, 0)
 
     # ----- reports from the driver (any thread) -----
-    def report_framebuffer(self, framebuffer: Any) -> None:
-        """A decoded frame (numpy BGRA) is ready: copy it into a QImage here and hand it to the GUI."""
-        self.frame_ready.emit(image_from_bgra(framebuffer))
+    def report_framebuffer(self, framebuffer: Any, changed: list[tuple[int, int, int, int]] | None = None) -> None:
+        """A decoded frame (numpy BGRA) is ready: copy what changed into QImages here and hand them over.
+
+        Small updates (typing, a cursor blink) travel as regions so the GUI thread repaints only those; the
+        first picture, a new size or a large change travel whole.
+        """
+        height, width = int(framebuffer.shape[0]), int(framebuffer.shape[1])
+        area = sum(w * h for _, _, w, h in changed or [])
+        if changed is None or (width, height) != self._size or area * 2 > width * height:
+            self._size = (width, height)
+            self.frame_ready.emit(image_from_bgra(framebuffer))
+            return
+        self.regions_ready.emit(
+            [
+                (image_from_bgra(np.ascontiguousarray(framebuffer[y : y + h, x : x + w])), x, y)
+                for x, y, w, h in changed
+                if w and h
+            ]
+        )
 
     def report_image(self, image: QImage) -> None:
         """A frame already as a QImage."""
@@ -199,6 +218,7 @@ class SessionTab(QWidget):
         self.screen_view.key_event.connect(self._key)
         self.chat.message_sent.connect(self._chat_sent)
         controller.frame_ready.connect(self._frame)
+        controller.regions_ready.connect(self._regions)
         controller.link_quality.connect(self._link)
         controller.granted_changed.connect(self._granted)
         controller.state_changed.connect(self._state)
@@ -270,6 +290,11 @@ class SessionTab(QWidget):
     # ----- controller reports -----
     def _frame(self, image: QImage) -> None:
         self.screen_view.set_frame(image)
+        self.controller.backend.frame_drawn()
+
+    def _regions(self, regions: list[tuple[QImage, int, int]]) -> None:
+        for image, x, y in regions:
+            self.screen_view.update_region(image, x, y)
         self.controller.backend.frame_drawn()
 
     def _link(self, rtt_ms: float, fps: float, kbps: float) -> None:

@@ -107,7 +107,7 @@ class ClientSessionBackend:
         """Route the client's reports to ``controller`` and start pairing."""
 
         def on_frame(framebuffer: Any, drawn: list[tuple[int, int, int, int]]) -> None:
-            controller.report_framebuffer(framebuffer)
+            controller.report_framebuffer(framebuffer, drawn)
 
         def on_state(state: str, granted: frozenset[str], paused: bool) -> None:
             controller.report_granted(granted)
