@@ -598,6 +598,18 @@ class _Connection:
         prompt = ConsentPrompt(
             verification, frozenset(request.capabilities), request.reason, request.case_ref, deadline
         )
+        # The case records who asked, verified or not (the prompt shows the same).
+        agent._journal(
+            "technician_identity",
+            {
+                "verified": int(verification.verified),
+                "name": verification.name,
+                "team": verification.team,
+                "org": verification.org,
+                "fingerprint": verification.fingerprint,
+                "reason": verification.reason,
+            },
+        )
         answered = threading.Event()
 
         def answer(granted: frozenset[p.Capability]) -> None:

@@ -308,7 +308,14 @@ def test_the_prompt_shows_a_verified_identity_for_every_request(
         not_after=4_000_000_000,
     )
     consent = ScriptedConsent(frozenset({VIEW}))
-    agent = AssistAgent(screen=screen, consent=consent, input_sink=sink, org_keys=[org.public_key()])
+    journal: list[tuple[str, object]] = []
+    agent = AssistAgent(
+        screen=screen,
+        consent=consent,
+        input_sink=sink,
+        org_keys=[org.public_key()],
+        callbacks=AgentCallbacks(on_journal=lambda kind, details: journal.append((kind, dict(details)))),
+    )
     agent.serve_stream(pair_of_sockets[0])
     drawn = threading.Event()
     client = TechnicianClient(
@@ -322,6 +329,9 @@ def test_the_prompt_shows_a_verified_identity_for_every_request(
     client.start()
     assert drawn.wait(10)
     assert consent.prompts[0].verification.summary == "Verified: Jana, Helpdesk, ACME"
+    identity = next(details for kind, details in journal if kind == "technician_identity")
+    assert identity["verified"] == 1 and identity["name"] == "Jana"
+    assert identity["fingerprint"] == idn.fingerprint(idn.public_key_bytes(tech.public_key()))
     client.request_capabilities(frozenset({"control"}), "I need to click")
     assert consent.wait_prompts(2)
     assert consent.prompts[1].capabilities == {CONTROL}
