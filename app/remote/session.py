@@ -22,7 +22,9 @@ Consent rules enforced on the agent side:
 * revoking ``control`` (or stopping, or losing the connection) releases every key and button the
   technician holds;
 * a consent prompt not answered within :data:`CONSENT_TIMEOUT_SECONDS` is a refusal;
-* every decision is both sent to the console and emitted as a :class:`Journal` command.
+* every decision is both sent to the console and emitted as a :class:`Journal` command;
+* after pairing, a quiet side sends a Heartbeat every :data:`HEARTBEAT_SECONDS`, and a side that hears
+  nothing for :data:`LINK_TIMEOUT_SECONDS` ends the session (releasing held input first).
 """
 
 from __future__ import annotations
