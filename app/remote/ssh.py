@@ -578,12 +578,35 @@ class SshConnection:
             self.transport.cancel_port_forward(bind_host, port)
         self._forward_handlers.pop(port, None)
 
-    def round_trip_seconds(self) -> float:
-        """Measure one SSH-level round trip (a global request the server must answer)."""
-        started = time.perf_counter()
-        # keepalive@openssh.com with want_reply: OpenSSH answers with REQUEST_FAILURE, which is still a reply.
-        self.transport.global_request("keepalive@openssh.com", wait=True)
-        return time.perf_counter() - started
+    def round_trip_seconds(self, timeout: float | None = None) -> float:
+        """Measure one SSH-level round trip (a global request the server must answer).
+
+        paramiko's ``global_request(wait=True)`` has no deadline, so the request waits in a helper thread and
+        a stalled link raises :class:`ConnectTimeout` after ``timeout`` seconds (default: the hop's
+        ConnectTimeout) instead of hanging the caller.  The helper ends when the connection closes.
+        """
+        limit = timeout if timeout is not None else self.route[-1].connect_timeout
+        answered = threading.Event()
+        elapsed: list[float] = []
+
+        def ask() -> None:
+            started = time.perf_counter()
+            # keepalive@openssh.com with want_reply: OpenSSH answers with REQUEST_FAILURE, which is a reply too.
+            with contextlib.suppress(paramiko.SSHException, EOFError, OSError):
+                self.transport.global_request("keepalive@openssh.com", wait=True)
+            elapsed.append(time.perf_counter() - started)
+            answered.set()
+
+        threading.Thread(target=ask, name="ssh-round-trip", daemon=True).start()
+        if not answered.wait(limit) or not self.transport.is_active():
+            raise ConnectTimeout(
+                f"no answer to a round-trip probe within {limit} s",
+                user_text=QT_TRANSLATE_NOOP(
+                    "podpora", "{host} stopped answering: the connection may be stalled or lost."
+                ),
+                host=self.route[-1].host,
+            )
+        return elapsed[0]
 
     def close(self) -> None:
         """Close the target connection and every jump host, in reverse order."""

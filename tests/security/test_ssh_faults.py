@@ -114,13 +114,6 @@ def test_a_link_cut_or_reset_mid_output_ends_in_an_error_not_a_hang(
         connection.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (remote/ssh.py): round_trip_seconds() calls paramiko's global_request(wait=True), which has no "
-    "timeout: on a stalled link it blocks until the TCP connection dies, which a silent stall never does. "
-    "`podpora check` hangs, and the console's link-figures worker (ui/console/wiring.py) freezes",
-)
 def test_measuring_the_round_trip_on_a_stalled_link_ends(
     proxy: FaultProxy, server: SshServer, client_key: KeyPair, tmp_path: Path
 ) -> None:
