@@ -1045,6 +1045,10 @@
         <translation>{rtt:.0f} ms · {fps:.0f} sn./s · {kbps:.0f} KB/s</translation>
     </message>
     <message>
+        <source>Monitor {number} ({size})</source>
+        <translation>Monitor {number} ({size})</translation>
+    </message>
+    <message>
         <source>The user took back control.</source>
         <translation>Uživatel převzal ovládání zpět.</translation>
     </message>
@@ -1390,6 +1394,10 @@
     <message>
         <source>The gateway refused to open a port for this session. Ask your IT department to check the gateway key&apos;s permitlisten setting.</source>
         <translation>Brána odmítla otevřít port pro tuto relaci. Požádejte IT oddělení, aby zkontrolovalo nastavení permitlisten u klíče brány.</translation>
+    </message>
+    <message>
+        <source>{host} stopped answering: the connection may be stalled or lost.</source>
+        <translation>{host} přestal odpovídat: spojení se možná zaseklo nebo přerušilo.</translation>
     </message>
     <message>
         <source>{host} did not answer in time. The machine may be off, or a firewall may drop the connection.</source>

@@ -1039,6 +1039,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Monitor {number} ({size})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The user took back control.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1383,6 +1387,10 @@
     </message>
     <message>
         <source>The gateway refused to open a port for this session. Ask your IT department to check the gateway key&apos;s permitlisten setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} stopped answering: the connection may be stalled or lost.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -79,6 +79,10 @@ def test_session_through_sshd_with_host_key_question_and_live_figures(
         assert isinstance(tab, SessionTab)
         qtbot.waitUntil(lambda: tab.screen_view.remote_size().width() == 320, timeout=20000)
         assert tab.granted == frozenset({"view"})
+        qtbot.waitUntil(lambda: tab.monitor_choice.count() == 2, timeout=10000)  # the user's two monitors
+        assert tab.monitor_choice_action.isVisible()
+        tab.monitor_choice.activated.emit(1)  # as when the technician picks the second monitor
+        qtbot.waitUntil(lambda: tab.monitor_choice.currentIndex() == 1, timeout=10000)  # the agent confirms
         assert own_known_hosts.read_text().strip()  # "Trust and remember" wrote Podpora's own file
         qtbot.waitUntil(lambda: tab.charts.latest is not None, timeout=20000)  # two samples over SSH
         assert tab.charts.latest is not None

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import (
+    QComboBox,
     QLabel,
     QMenu,
     QSplitter,
@@ -73,6 +74,7 @@ class SessionController(QObject):
     chat_received = Signal(str, str)
     notice = Signal(str)
     ended = Signal(str)
+    monitors = Signal(object, int)  # list[str] descriptions, selected index
     figures = Signal(float, float, float, float)  # CPU %, memory %, disk %, network KB/s of the remote machine
 
     def __init__(
@@ -121,6 +123,10 @@ class SessionController(QObject):
         """Link quality figures, about once a second."""
         self.link_quality.emit(rtt_ms, fps, kbps)
 
+    def report_monitors(self, sizes: list[tuple[int, int]], selected: int) -> None:
+        """The user's monitors (width, height) and which one is streamed."""
+        self.monitors.emit([f"{w}×{h}" for w, h in sizes], selected)
+
     def report_figures(self, cpu: float, memory: float, disk: float, network_kbps: float) -> None:
         """Live figures of the remote machine for the charts."""
         self.figures.emit(cpu, memory, disk, network_kbps)
@@ -158,6 +164,7 @@ class SessionTab(QWidget):
         self.state = "pairing"
         self.link_text = ""
         self.ended = False
+        self.monitor_names: list[str] = []
         self.screen_view = ScreenView()
         self.chat = ChatWidget()
         self.diagnostics = DiagnosticsPanel(controller.diagnostics)
@@ -197,6 +204,10 @@ class SessionTab(QWidget):
         self.toolbar.addAction(self.fit_action)
         self.toolbar.addAction(self.view_only_action)
         self.toolbar.addWidget(self.keys_button)
+        self.monitor_choice = QComboBox()
+        self.monitor_choice_action = self.toolbar.addWidget(self.monitor_choice)
+        self.monitor_choice_action.setVisible(False)
+        self.monitor_choice.activated.connect(self._monitor_picked)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.request_control_action)
         self.toolbar.addAction(self.end_action)
@@ -226,6 +237,7 @@ class SessionTab(QWidget):
         controller.notice.connect(self._notice)
         controller.ended.connect(self._ended)
         controller.figures.connect(self._figures)
+        controller.monitors.connect(self._monitors)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -303,6 +315,21 @@ class SessionTab(QWidget):
         )
         self.screen_view.set_overlay(self.link_text)
         self.status_changed.emit()
+
+    def _monitors(self, descriptions: list[str], selected: int) -> None:
+        self.monitor_names = descriptions
+        self.monitor_choice.blockSignals(True)
+        self.monitor_choice.clear()
+        for index, size in enumerate(descriptions):
+            self.monitor_choice.addItem(self.tr("Monitor {number} ({size})").format(number=index + 1, size=size))
+        self.monitor_choice.setCurrentIndex(selected)
+        self.monitor_choice.blockSignals(False)
+        self.monitor_choice_action.setVisible(len(descriptions) > 1)
+
+    def _monitor_picked(self, index: int) -> None:
+        select = getattr(self.controller.backend, "select_monitor", None)
+        if select is not None:
+            select(index)
 
     def _figures(self, cpu: float, memory: float, disk: float, network_kbps: float) -> None:
         self.charts.set_unavailable("")

@@ -83,6 +83,9 @@ class ClientSessionBackend:
     def frame_drawn(self) -> None:
         self.client.frame_drawn()
 
+    def select_monitor(self, index: int) -> None:
+        self.client.select_monitor(index)
+
     def stop(self) -> None:
         """Say goodbye, then close the SSH connection off the GUI thread."""
         if self._stopped.is_set():
@@ -127,6 +130,9 @@ class ClientSessionBackend:
                     self.stop()
 
         def on_message(message: Any) -> None:
+            if isinstance(message, p.ScreenInfo):
+                controller.report_monitors([(m.width, m.height) for m in message.monitors], message.selected)
+                return
             deliver = getattr(self.agent_diagnostics, "deliver", None)
             if deliver is not None:
                 deliver(message)
