@@ -31,6 +31,7 @@ from app.ui.assist.controller import AssistController
 from app.ui.assist.indicator import SessionIndicator
 from app.ui.assist.models import ConsentRequest, RepairRequest, SelfCheckFinding, SessionSummary
 from app.ui.i18n import LanguageManager
+from app.ui.settings import UiSettings
 from app.ui.theme import SPACING, large_text_stylesheet
 from app.ui.widgets.chat import ChatWidget
 from app.ui.widgets.common import LanguagePicker, RatingRow
@@ -307,6 +308,13 @@ class AssistWindow(QMainWindow):
     def _switch_language(self, language: str) -> None:
         if self.languages is not None:
             self.languages.apply(language)
+
+        def remember() -> None:
+            settings = UiSettings.load()
+            settings.language = language
+            settings.save()
+
+        run_in_background(remember, lambda _: None, lambda _: None, self)
 
     # ----- controller reports -----
     def show_code(self, code: str, seconds_valid: int) -> None:
