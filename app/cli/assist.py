@@ -52,11 +52,16 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"podpora assist: {problem}", file=sys.stderr)
         return 2
+    from app.orgconfig import load_org_config
     from app.ui.application import smoke, start_qt
     from app.ui.assist.controller import AssistController, ScriptedAssistBackend
     from app.ui.assist.window import AssistWindow
+    from app.ui.settings import UiSettings
 
-    context = start_qt("Podpora assist", base_point_size=11, language=args.language)
+    organisation = load_org_config()
+    # The user's own choice wins, then the organisation's default, then the system's language.
+    language = args.language or (organisation.language if UiSettings.load().language == "system" else None)
+    context = start_qt("Podpora assist", base_point_size=11, language=language)
     if args.smoke:
         backend: Any = ScriptedAssistBackend()  # the smoke test must not open ports or grab the screen
         controller = AssistController(backend)
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))
         )
         backend.bind(controller)
-    window = AssistWindow(controller, context.languages)
+    window = AssistWindow(controller, context.languages, brand_name=organisation.branding.name)
     if args.smoke:
         return smoke(context.app, window)
     window.show()

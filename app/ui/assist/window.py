@@ -77,6 +77,7 @@ class AssistWindow(QMainWindow):
         *,
         consent_timeout_seconds: int = 60,
         prompt_arm_delay_ms: int = 1500,
+        brand_name: str = "Podpora",
     ) -> None:
         super().__init__()
         self.controller = controller
@@ -102,7 +103,7 @@ class AssistWindow(QMainWindow):
         self.notice.hide()
         header = QHBoxLayout()
         header.setContentsMargins(SPACING * 2, SPACING, SPACING * 2, 0)
-        self.brand = QLabel("Podpora")
+        self.brand = QLabel(brand_name)  # the organisation's own name for the app, when it rolled one out
         self.brand.setStyleSheet("font-weight: 700;")
         header.addWidget(self.brand)
         header.addStretch(1)
