@@ -44,12 +44,9 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import struct
-import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -62,7 +59,6 @@ from app.remote.link import LinkEstimator, LinkPlan, choose_link_plan
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-    import zstandard
     from numpy.typing import NDArray
 
     from app.remote.video import VideoDecoder, VideoEncoder
@@ -101,11 +97,6 @@ _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WI
 _FLAT_FRACTION_LOSSLESS = 0.55  # share of pixels equal to their left neighbour above which content is "UI/text"
 _PALETTE_MAX = 256
 _PALETTE_SAMPLE = 4096  # pixels sampled to guess a strip's palette
-# Updates of at least this many tiles are encoded by a pool of threads, in batches of _PARALLEL_BATCH runs
-# (between batches the byte budget is checked, so a small budget does not encode what it cannot send).
-_PARALLEL_MIN_TILES = 32
-_PARALLEL_BATCH = 8
-_PARALLEL_MAX_WORKERS = 4
 _QUALITY_MAX = 90
 _QUALITY_MIN = 30
 _QUALITY_STEP_DOWN = 15
@@ -320,22 +311,6 @@ class _Piece(NamedTuple):
     lossless: bool
 
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _encode_pool() -> ThreadPoolExecutor | None:
-    """The shared strip-encoding threads (zstd, libjpeg-turbo and numpy release the GIL); None on one core."""
-    global _POOL  # noqa: PLW0603 - one pool per process, created on first need
-    workers = min(_PARALLEL_MAX_WORKERS, os.cpu_count() or 1)
-    if workers < 2:
-        return None
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="podpora-encode")
-        return _POOL
-
-
 class FrameEncoder:
     """Turns successive captures of one monitor into minimal updates (see the module docstring).
 
@@ -360,8 +335,7 @@ class FrameEncoder:
         import zstandard  # imported here so that a viewer without zstd still imports the module
 
         self._detect_scroll = detect_scroll
-        self._local = threading.local()
-        self._local.zstd = zstandard.ZstdCompressor(level=1)
+        self._zstd = zstandard.ZstdCompressor(level=1)
         self._refresh_after = max(1, refresh_after)
         self._lossy_allowed = lossy
         self._quality_ceiling = max(_QUALITY_MIN, min(100, jpeg_quality))
@@ -458,35 +432,26 @@ class FrameEncoder:
             for tile_row in range(tile_rows)
             for start, stop in _runs(mask[tile_row])
         ]
-        pool = _encode_pool() if sum(job.stop - job.start for job in jobs) >= _PARALLEL_MIN_TILES else None
-        batch_size = _PARALLEL_BATCH if pool is not None else 1
-        for first in range(0, len(jobs), batch_size):
-            batch = jobs[first : first + batch_size]
+        for job in jobs:
             if spent >= budget and result.rects:
                 deferred = True  # nothing more fits: do not even encode the rest
                 break
-            # Jobs cover disjoint tiles and only read the viewer's state, so they may run at once; their
-            # results are applied here, in order, against the byte budget.
-            if pool is not None:
-                done = list(pool.map(lambda job: self._run_job(job, frame, pixels, reset), batch))
-            else:
-                done = [self._run_job(job, frame, pixels, reset) for job in batch]
-            for job, pieces in zip(batch, done, strict=True):
-                for piece in pieces:
-                    if spent >= budget and result.rects:
-                        deferred = True
-                        continue
-                    rect = piece.rect
-                    result.rects.append(rect)
-                    spent += len(rect.data)
-                    if rect.codec == CODEC_JPEG:
-                        jpeg_bytes += len(rect.data)
-                    reference[rect.y : rect.y + rect.height, rect.x : rect.x + rect.width] = pixels[
-                        rect.y : rect.y + rect.height, rect.x : rect.x + rect.width
-                    ]
-                    lossy_age[job.tile_row, piece.start : piece.stop] = -1 if piece.lossless else 0
-                    if job.refresh:
-                        self.stats.refreshed_tiles += piece.stop - piece.start
+            # A job only reads the viewer's state; its pieces are applied here, in order, against the budget.
+            for piece in self._run_job(job, frame, pixels, reset):
+                if spent >= budget and result.rects:
+                    deferred = True
+                    continue
+                rect = piece.rect
+                result.rects.append(rect)
+                spent += len(rect.data)
+                if rect.codec == CODEC_JPEG:
+                    jpeg_bytes += len(rect.data)
+                reference[rect.y : rect.y + rect.height, rect.x : rect.x + rect.width] = pixels[
+                    rect.y : rect.y + rect.height, rect.x : rect.x + rect.width
+                ]
+                lossy_age[job.tile_row, piece.start : piece.stop] = -1 if piece.lossless else 0
+                if job.refresh:
+                    self.stats.refreshed_tiles += piece.stop - piece.start
 
         self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
@@ -670,22 +635,13 @@ class FrameEncoder:
             if found is not None:
                 codec, payload = self._encode_palette(*found)
                 return EncodedRect(x, y, w, h, codec, payload)
-            data = self._compressor().compress(np.ascontiguousarray(strip).tobytes())
+            data = self._zstd.compress(np.ascontiguousarray(strip).tobytes())
             return EncodedRect(x, y, w, h, CODEC_ZSTD, data)
         import simplejpeg
 
         block = np.ascontiguousarray(frame[y : y + h, x : x + w])
         data = simplejpeg.encode_jpeg(block, quality=self.quality, colorspace="BGRA", colorsubsampling="420")
         return EncodedRect(x, y, w, h, CODEC_JPEG, bytes(data))
-
-    def _compressor(self) -> zstandard.ZstdCompressor:
-        """This thread's zstd compressor (a compressor must not be used by two threads at once)."""
-        compressor: zstandard.ZstdCompressor | None = getattr(self._local, "zstd", None)
-        if compressor is None:
-            import zstandard
-
-            compressor = self._local.zstd = zstandard.ZstdCompressor(level=1)
-        return compressor
 
     def _encode_palette(self, palette: NDArray[np.uint32], indices: NDArray[np.uint8]) -> tuple[int, bytes]:
         """Palette + indices: zstd-compressed (codec 2) or, when smaller, bit-packed (codec 5)."""
@@ -697,7 +653,7 @@ class FrameEncoder:
                 return CODEC_PACKED, header + _pack_indices(indices, palette.size)  # zstd cannot beat a few dozen bytes
         else:
             packed_size = None
-        compressed = self._compressor().compress(indices.tobytes())
+        compressed = self._zstd.compress(indices.tobytes())
         if packed_size is not None and packed_size < len(compressed):
             return CODEC_PACKED, header + _pack_indices(indices, palette.size)
         return CODEC_PALETTE, header + compressed

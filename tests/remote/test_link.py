@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from app.remote.encode import FrameEncoder
-from app.remote.link import DEFAULT_VIDEO_BITRATE, MAX_VIDEO_BITRATE, TARGET_FPS, LinkEstimator, choose_link_plan
+from app.remote.link import (
+    DEFAULT_VIDEO_BITRATE,
+    MAX_VIDEO_BITRATE,
+    TARGET_FPS,
+    LinkEstimator,
+    choose_link_plan,
+    target_cycle,
+)
 from tests.remote.test_encode import photo
 
 
@@ -35,26 +42,45 @@ def test_small_updates_give_the_round_trip_but_no_bandwidth() -> None:
     assert link.bandwidth is None
 
 
-def test_mixed_updates_separate_round_trip_and_bandwidth() -> None:
+def test_mixed_updates_give_the_round_trip_and_the_delivery_rate() -> None:
     link = LinkEstimator()
-    script(link, rtt=0.030, bandwidth=500_000, sizes=[300, 80_000, 300, 120_000, 60_000, 400, 90_000])
+    large = [80_000, 120_000, 60_000, 90_000]
+    script(link, rtt=0.030, bandwidth=500_000, sizes=[300, large[0], 300, large[1], large[2], 400, large[3]])
     assert link.rtt == pytest.approx(0.030, abs=0.001)
-    assert link.bandwidth == pytest.approx(500_000, rel=0.05)
+    # One update in flight delivers its bytes over its whole cycle, round trip included.
+    cycles = [0.030 + size / 500_000 for size in large]
+    assert link.bandwidth == pytest.approx(sum(large) / sum(cycles), rel=0.01)
 
 
 def test_the_estimate_follows_a_link_that_slows_down() -> None:
     link = LinkEstimator(window=4)
     now = script(link, rtt=0.010, bandwidth=10e6, sizes=[300] + [100_000] * 4)
-    assert link.bandwidth == pytest.approx(10e6, rel=0.1)
+    assert link.bandwidth == pytest.approx(100_000 / 0.020, rel=0.05)
     script(link, rtt=0.010, bandwidth=200_000, sizes=[100_000] * 4, start=now)
-    assert link.bandwidth == pytest.approx(200_000, rel=0.1)
+    assert link.bandwidth == pytest.approx(100_000 / 0.510, rel=0.05)
 
 
 def test_only_large_updates_give_the_rate_one_update_in_flight_achieves() -> None:
     link = LinkEstimator()
     script(link, rtt=0.050, bandwidth=1e6, sizes=[50_000] * 6)
+    assert link.small_rtt is None
     assert link.rtt == pytest.approx(0.100, abs=0.001)  # an upper bound until a small update is seen
     assert link.bandwidth == pytest.approx(50_000 / 0.100, rel=0.02)
+
+
+def test_a_burst_through_a_shaper_does_not_inflate_the_rate() -> None:
+    # A token bucket lets the first update through at once and charges its time to the next one.
+    link = LinkEstimator()
+    now = 0.0
+    for _ in range(8):
+        link.sent(10_000, now)
+        now += 0.010  # the round trip only: this update went out in a burst
+        link.requested(now)
+        link.sent(10_000, now)
+        now += 0.010 + 20_000 / 250_000  # the shaper makes this one pay for both
+        link.requested(now)
+    assert link.bandwidth == pytest.approx(250_000 * 20_000 / (20_000 + 2 * 0.010 * 250_000), rel=0.01)
+    assert link.bandwidth is not None and link.bandwidth < 250_000
 
 
 def test_a_forgotten_update_gives_no_sample() -> None:
@@ -76,9 +102,12 @@ def test_plan_without_estimates_uses_the_viewers_budget_and_the_default_bitrate(
 def test_a_slow_link_shrinks_the_budget_and_the_bitrate_and_defers_refresh_while_the_screen_changes() -> None:
     link = LinkEstimator()
     script(link, rtt=0.020, bandwidth=900_000, sizes=[300, 60_000, 60_000, 60_000])
+    assert target_cycle(link) == pytest.approx(0.040, abs=0.001)  # two round trips: longer than a frame
     changing = choose_link_plan(link, 1_000_000, screen_changing=True)
-    assert changing.update_budget == pytest.approx(900_000 / TARGET_FPS, rel=0.1)
-    assert changing.video_bitrate == pytest.approx(900_000 * 8 * 0.7, rel=0.1)
+    assert link.bandwidth is not None
+    assert changing.update_budget == pytest.approx(link.bandwidth * 0.040, rel=0.05)
+    assert changing.update_budget < 60_000, "updates that took two cycles shrink"
+    assert changing.video_bitrate == pytest.approx(changing.update_budget * 8 * TARGET_FPS, rel=0.01)
     assert changing.defer_refresh
     calm = choose_link_plan(link, 1_000_000, screen_changing=False)
     assert not calm.defer_refresh, "a calm screen gets its lossless refresh even on a slow link"
@@ -101,6 +130,29 @@ def test_the_budget_never_drops_below_a_useful_update() -> None:
     assert choose_link_plan(link, 500_000, screen_changing=True).update_budget == 16 * 1024
 
 
+@pytest.mark.parametrize(
+    ("rtt", "capacity", "small_updates"),
+    [(0.005, 3e6, True), (0.050, 1e6, True), (0.005, 3e6, False), (0.050, 1e6, False)],
+)
+def test_following_the_plan_the_cycle_settles_without_spiralling(
+    rtt: float, capacity: float, small_updates: bool
+) -> None:
+    """Closed loop: every update is as large as the plan allows (full motion), over a link of given capacity."""
+    link = LinkEstimator()
+    now, size, sizes = 0.0, 30_000, []
+    for step in range(60):
+        if small_updates and step % 10 == 0:
+            now = script(link, rtt=rtt, bandwidth=capacity, sizes=[500], start=now)  # a cursor blink
+        now = script(link, rtt=rtt, bandwidth=capacity, sizes=[size], start=now)
+        size = choose_link_plan(link, 2_000_000, screen_changing=True).update_budget
+        sizes.append(size)
+    settled = sizes[-10:]
+    assert max(settled) < 1.2 * min(settled), f"still moving: {settled}"
+    cycle = rtt + settled[-1] / capacity
+    assert cycle <= 1.3 * max(1 / TARGET_FPS, 2 * rtt, 30_000 / capacity + rtt), "updates grew without end"
+    assert settled[-1] >= 16 * 1024, "updates shrank to nothing"
+
+
 class ScriptedClock:
     """A clock the test moves by hand."""
 
@@ -114,10 +166,14 @@ class ScriptedClock:
 def test_the_encoder_measures_its_link_and_lowers_jpeg_quality_on_a_slow_one() -> None:
     clock = ScriptedClock()
     encoder = FrameEncoder(clock=clock, video=False)
-    bandwidth = 150_000.0
-    for step in range(8):
-        update = encoder.encode(np.ascontiguousarray(photo(256, 512, seed=step)), max_bytes=1_000_000)
-        clock.now += 0.005 + (update.byte_count + 64) / bandwidth  # delivered, then the next request
-    assert encoder.link.bandwidth == pytest.approx(bandwidth, rel=0.25)
+    bandwidth, rtt = 150_000.0, 0.005
+    for step in range(12):
+        screen = np.ascontiguousarray(photo(256, 512, seed=step // 2))
+        if step % 2:
+            screen[10:20, 10:16] = 0  # a small change between the pictures: its cycle tells the round trip
+        update = encoder.encode(screen, max_bytes=1_000_000)
+        clock.now += rtt + (update.byte_count + 64) / bandwidth  # delivered, then the next request
+    assert encoder.link.small_rtt is not None and encoder.link.small_rtt < 4 * rtt
+    assert encoder.link.bandwidth is not None and encoder.link.bandwidth < bandwidth
     assert encoder.plan.update_budget < 1_000_000
     assert encoder.quality < 90, "a link far slower than the frames asks for lower JPEG quality"
