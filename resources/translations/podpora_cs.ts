@@ -1057,6 +1057,26 @@
         <translation>Chat •</translation>
     </message>
     <message>
+        <source>The session code was wrong. Ask the user to read it again.</source>
+        <translation>Kód relace byl chybný. Požádejte uživatele, aby ho přečetl znovu.</translation>
+    </message>
+    <message>
+        <source>The user ended the session.</source>
+        <translation>Uživatel relaci ukončil.</translation>
+    </message>
+    <message>
+        <source>You ended the session.</source>
+        <translation>Relaci jste ukončili.</translation>
+    </message>
+    <message>
+        <source>The connection was lost.</source>
+        <translation>Spojení bylo ztraceno.</translation>
+    </message>
+    <message>
+        <source>The session code expired. Ask the user for the new one.</source>
+        <translation>Platnost kódu relace vypršela. Požádejte uživatele o nový.</translation>
+    </message>
+    <message>
         <source>Session ended: {reason}</source>
         <translation>Relace skončila: {reason}</translation>
     </message>

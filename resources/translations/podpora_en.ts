@@ -1051,6 +1051,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The session code was wrong. Ask the user to read it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user ended the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You ended the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection was lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session code expired. Ask the user for the new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Session ended: {reason}</source>
         <translation type="unfinished"></translation>
     </message>

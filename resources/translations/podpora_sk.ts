@@ -1057,6 +1057,26 @@
         <translation>Chat •</translation>
     </message>
     <message>
+        <source>The session code was wrong. Ask the user to read it again.</source>
+        <translation>Kód relácie bol nesprávny. Požiadajte používateľa, aby ho prečítal znova.</translation>
+    </message>
+    <message>
+        <source>The user ended the session.</source>
+        <translation>Používateľ reláciu ukončil.</translation>
+    </message>
+    <message>
+        <source>You ended the session.</source>
+        <translation>Reláciu ste ukončili.</translation>
+    </message>
+    <message>
+        <source>The connection was lost.</source>
+        <translation>Spojenie sa stratilo.</translation>
+    </message>
+    <message>
+        <source>The session code expired. Ask the user for the new one.</source>
+        <translation>Platnosť kódu relácie vypršala. Požiadajte používateľa o nový.</translation>
+    </message>
+    <message>
         <source>Session ended: {reason}</source>
         <translation>Relácia sa skončila: {reason}</translation>
     </message>

@@ -217,8 +217,9 @@ def test_session_tab_frames_consent_and_input_gating(qtbot: QtBot) -> None:
     assert not any(kind == "key" for kind, _ in backend.sent)  # control was taken back
     tab.end_action.trigger()
     assert backend.sent[-1] == ("stop", None)
-    controller.report_ended("the user ended the session")
+    controller.report_ended("stopped by the user")
     qtbot.waitUntil(lambda: tab.ended)
+    assert tab.banner.text() == "The user ended the session."
     assert tab.consent_text() == "Session ended"
     timeline = [tab.case.timeline.item(i).text() for i in range(tab.case.timeline.count())]
     assert any("Allowed: view" in line for line in timeline)

@@ -368,7 +368,25 @@ class SessionTab(QWidget):
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
+    def end_reason_text(self, reason: str) -> str:
+        """The driver's reason in plain, translated words where it is a known one."""
+        known = [
+            ("wrong session code", self.tr("The session code was wrong. Ask the user to read it again.")),
+            ("consent refused", self.tr("The user refused. Nothing was shared.")),
+            ("stopped by the user", self.tr("The user ended the session.")),
+            ("stopped by the technician", self.tr("You ended the session.")),
+            ("the link went silent", self.tr("The connection was lost.")),
+            ("expired", self.tr("The session code expired. Ask the user for the new one.")),
+        ]
+        lowered = reason.lower()
+        for needle, text in known:
+            if needle in lowered:
+                return text
+        return reason
+
     def _ended(self, reason: str) -> None:
+        reason = self.end_reason_text(reason)
+        self._notice(reason)  # said where the technician looks, not only in the chat
         self.ended = True
         self.state = "ended"
         self.screen_view.release_all()
