@@ -42,3 +42,13 @@ def test_headless_needs_a_policy(tmp_path: Path) -> None:
 def test_listen_port_is_checked() -> None:
     result = run_podpora("assist", "--listen", "70000", "--smoke", env=dict(os.environ))
     assert result.returncode == 2 and "between 1 and 65535" in result.stderr
+
+
+def test_headless_refuses_an_unsigned_policy(tmp_path: Path) -> None:
+    policy = tmp_path / "unattended.policy"
+    policy.write_bytes(b"not a signed policy")
+    env = {**os.environ, "PODPORA_ORG_CONFIG": str(tmp_path / "no-org-config.toml")}
+    result = run_podpora("assist", "--headless", "--policy", str(policy), env=env)
+    assert result.returncode == 78
+    assert "unattended-access policy cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
