@@ -321,6 +321,7 @@ class AssistWindow(QMainWindow):
     def show_code(self, code: str, seconds_valid: int) -> None:
         """Show a (new) session code and its validity."""
         self.state = "waiting"
+        self.show_problem("")  # an earlier problem (e.g. the port was busy) is over
         grouped = " ".join(code[i : i + 3] for i in range(0, len(code), 3)) if "-" not in code else code
         self.code_label.setText(grouped)
         self.code_expires_at = time.monotonic() + seconds_valid
