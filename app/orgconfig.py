@@ -218,6 +218,9 @@ def parse_org_config(text: str, *, source: Path) -> OrgConfig:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise OrgConfigError(source, None, f"it is not valid TOML ({error})") from None
+    except RecursionError:
+        # tomllib recurses once per nesting level: arrays or tables thousands deep are refused, not a crash.
+        raise OrgConfigError(source, None, "it is not valid TOML (it is nested too deeply)") from None
     reader = _Reader(source)
     reader.only_keys("", document, ("language", "organisation", "gateway", "branding"))
     language = reader.optional_str("language", document)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,18 @@ BUNDLE_FORMAT = 1
 SIGNATURES = "signatures.json"
 JOURNAL = "journal.jsonl"
 HtmlToPdf = Callable[[str], bytes]
+
+# Limits for verification, which may face a hostile file: every size in a zip is a claim by its author, and a
+# few hundred kilobytes of deflated zeros expand to gigabytes.  Declared sizes and ratios are checked before
+# anything is decompressed; decompression itself stops at the declared size (ZipEntry.content).
+MiB = 1024 * 1024
+MAX_JOURNAL_BYTES = 256 * MiB
+MAX_SMALL_FILE_BYTES = 1 * MiB  # signatures.json, journal-header.json, technician.cert
+MAX_OTHER_FILE_BYTES = 256 * MiB  # case.json and the reports carry screenshots
+MAX_TOTAL_BYTES = 1024 * MiB  # all contents together, and the bundle file itself
+MAX_EXPANSION_RATIO = 100  # JSON, HTML and base64 screenshots compress far less than this
+RATIO_CHECKED_ABOVE = 1 * MiB  # a small file may compress well; it cannot cost much memory either way
+SMALL_FILES = frozenset({SIGNATURES, "journal-header.json", "technician.cert"})
 
 
 class BundleError(PodporaError):
@@ -146,14 +159,54 @@ def _problem(message: str, kind: str, seq: int = 0, **extra: Any) -> BundleVerif
     return BundleVerifyResult(ok=False, message=message, kind=kind, seq=seq, **extra)
 
 
+def _member_limit(name: str) -> int:
+    if name == JOURNAL:
+        return MAX_JOURNAL_BYTES
+    return MAX_SMALL_FILE_BYTES if name in SMALL_FILES else MAX_OTHER_FILE_BYTES
+
+
+def _oversized(entries: Sequence[ZipEntry]) -> str | None:
+    """Why the declared sizes are refused (before any decompression), or None when they are within limits."""
+    total = 0
+    for entry in entries:
+        limit = _member_limit(entry.name)
+        if entry.size > limit:
+            return f"{entry.name} claims {entry.size:,} bytes, more than the {limit // MiB} MiB allowed"
+        if entry.size > RATIO_CHECKED_ABOVE and entry.size > MAX_EXPANSION_RATIO * max(len(entry.payload), 1):
+            return f"{entry.name} expands more than {MAX_EXPANSION_RATIO} times (a compression bomb?)"
+        total += entry.size
+    if total > MAX_TOTAL_BYTES:
+        return f"the contents claim {total:,} bytes, more than the {MAX_TOTAL_BYTES // MiB} MiB allowed"
+    return None
+
+
+def _read_capped(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        # The size first: read(n) sizes its buffer from n, so a read capped at the limit would cost the limit.
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_TOTAL_BYTES:
+            raise ZipFormatError(f"the file is larger than {MAX_TOTAL_BYTES // MiB} MiB")
+        data = stream.read(size + 1)
+    if len(data) > size:
+        raise ZipFormatError("the file changed while it was being read")
+    return data
+
+
 def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = None) -> BundleVerifyResult:
-    """Check every hash and signature in a bundle; name the first record that was tampered with."""
+    """Check every hash and signature in a bundle; name the first record that was tampered with.
+
+    A bundle that is too large, or whose members claim to expand beyond sane limits, is refused (kind
+    ``too_large``) before it is decompressed.
+    """
     try:
-        data = path.read_bytes()
+        data = _read_capped(path)
         entries = read_zip(data)
         names = [entry.name for entry in entries]
         if len(names) != len(set(names)):
             return _problem("the bundle contains a file twice", "added")
+        oversized = _oversized(entries)
+        if oversized is not None:
+            return _problem(f"the bundle is refused: {oversized}", "too_large")
         contents = {entry.name: entry.content() for entry in entries}
     except (ZipFormatError, OSError) as error:
         return _problem(f"the bundle is damaged or incomplete ({error})", "damaged")
@@ -170,7 +223,8 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
         journal_id = str(signed["journal_id"])
     except KeyError as error:
         return _problem(f"the bundle has no {error.args[0]}", "removed")
-    except (InvalidSignature, ValueError, TypeError, AttributeError):
+    except (InvalidSignature, ValueError, TypeError, AttributeError, RecursionError):
+        # RecursionError: json recurses per nesting level, so a signatures.json nested thousands deep lands here.
         return _problem("the bundle's signature does not verify (signatures.json was changed)", "bad_signature")
     key_hex = public_bytes.hex()
     if trusted_public_key is not None and public_key_hex(trusted_public_key) != key_hex:
@@ -215,7 +269,7 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
     try:
         header = json.loads(contents["journal-header.json"])
         case_id = str(header.get("case_id", ""))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError, RecursionError):
         return _problem("the journal header is missing or unreadable", "changed", public_key=key_hex)
     if header.get("public_key") != key_hex or header.get("journal_id") != journal_id:
         return _problem("the journal header does not match the signature", "changed", public_key=key_hex)

@@ -179,7 +179,11 @@ class JournalRecord:
     @classmethod
     def parse(cls, raw: bytes) -> JournalRecord:
         """Parse canonical bytes; raise ``ValueError`` if they are not a well-formed record."""
-        value = json.loads(raw.decode("ascii"))
+        try:
+            value = json.loads(raw.decode("ascii"))
+        except RecursionError as error:
+            # json recurses once per nesting level: a record nested thousands deep is malformed, not a crash.
+            raise ValueError("not a journal record (nested too deeply)") from error
         if not isinstance(value, dict) or set(value) != {"at", "fields", "prev", "seq", "type"}:
             raise ValueError("not a journal record")
         seq, at, type_, fields, prev = (value[k] for k in ("seq", "at", "type", "fields", "prev"))
@@ -404,7 +408,7 @@ def _read_header(data: bytes) -> tuple[dict[str, Any], int]:
         raise JournalFormatError("not a Podpora journal (bad header)")
     try:
         header = json.loads(first[len(HEADER_MAGIC) + 1 :])
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: a header nested thousands deep
         raise JournalFormatError("not a Podpora journal (unreadable header)") from error
     if not isinstance(header, dict) or not isinstance(header.get("journal_id"), str):
         raise JournalFormatError("not a Podpora journal (header without id)")

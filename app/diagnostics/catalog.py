@@ -107,7 +107,8 @@ def load_script(manifest_path: Path, trusted: TrustedKeys) -> VerifiedScript:
     # The body's file name comes from the (not yet verified) manifest; the signature then covers both.
     try:
         body_name = tomllib.loads(manifest_bytes.decode("utf-8")).get("body")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        # RecursionError: nesting thousands deep; one hostile file is one refusal, never the whole catalog.
         body_name = None
     if not isinstance(body_name, str) or "/" in body_name or body_name.startswith("."):
         raise ManifestError(source, "body", "must name the script file next to the manifest")
@@ -200,6 +201,8 @@ def load_settings(path: Path | None = None) -> DiagnosticsSettings:
         table = tomllib.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise _config_error(source, "(file)", str(error)) from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise _config_error(source, "(file)", "it is nested too deeply") from None
     known = {"include_library", "script_dirs", "trusted_keys", "min_versions"}
     for key in table:
         if key not in known:

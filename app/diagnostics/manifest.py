@@ -325,6 +325,9 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
         raise ManifestError(source, "(file)", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ManifestError(source, "(file)", f"is not valid TOML: {error}") from None
+    except RecursionError:
+        # tomllib recurses once per nesting level: arrays or tables thousands deep are refused, not a crash.
+        raise ManifestError(source, "(file)", "is not valid TOML: it is nested too deeply") from None
     reader = _Reader(source, table)
     schema = reader.get("schema", int)
     if schema != MANIFEST_SCHEMA:

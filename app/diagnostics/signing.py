@@ -119,7 +119,8 @@ class Signature:
                 digest=bytes.fromhex(document["digest"]),
                 signature=base64.b64decode(document["signature"], validate=True),
             )
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        # RecursionError: json recurses per nesting level, so a file nested thousands deep ends up here.
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
             raise SignatureError(source, "its signature file is malformed") from None
 
 

@@ -12,9 +12,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.cases.bundle import BundleError, export_bundle, verify_bundle
+from app.cases.bundle import (
+    JOURNAL,
+    MAX_EXPANSION_RATIO,
+    MAX_JOURNAL_BYTES,
+    MAX_OTHER_FILE_BYTES,
+    MAX_SMALL_FILE_BYTES,
+    MAX_TOTAL_BYTES,
+    SIGNATURES,
+    BundleError,
+    MiB,
+    export_bundle,
+    verify_bundle,
+)
 from app.cases.case import build_case
 from app.cases.journal import read_journal
+from app.cases.ziputil import DEFLATED, ZipEntry, build_zip
 from tests.cases.sample import record_session
 
 
@@ -259,3 +272,59 @@ def test_record_spliced_from_another_session_detected(bundle: Path, tmp_path: Pa
     result = verify_bundle(bundle)
     assert (result.ok, result.kind) == (False, "changed")
     assert result.seq == 5
+
+
+# --- a hostile bundle is refused before it is decompressed (limits in app/cases/bundle.py) -------------------------
+
+
+def write_entries(path: Path, entries: list[ZipEntry]) -> None:
+    path.write_bytes(build_zip(entries))
+
+
+def test_an_oversized_small_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    bundle = tmp_path / "big-signatures.zip"
+    write_entries(bundle, [ZipEntry.make(SIGNATURES, b" " * (MAX_SMALL_FILE_BYTES + 1), compress=False)])
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "too_large")
+    assert SIGNATURES in result.message
+
+
+def test_a_member_that_claims_a_huge_size_is_refused_without_inflating(tmp_path: Path) -> None:
+    # The central directory claims 300 MiB; the few compressed bytes are never inflated.
+    small = ZipEntry.make(JOURNAL, b"x" * 1000)
+    lying = ZipEntry(JOURNAL, small.method, small.crc, MAX_JOURNAL_BYTES + 1, small.payload)
+    bundle = tmp_path / "lying.zip"
+    write_entries(bundle, [lying, ZipEntry.make(SIGNATURES, b"{}", compress=False)])
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "too_large")
+    assert "journal.jsonl claims 268,435,457 bytes" in result.message
+
+
+def test_a_compression_bomb_member_is_refused(tmp_path: Path) -> None:
+    bundle = tmp_path / "bomb.zip"
+    write_entries(bundle, [ZipEntry.make("case.json", bytes(8 * MiB)), ZipEntry.make(SIGNATURES, b"{}")])
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "too_large")
+    assert "case.json expands more than" in result.message
+
+
+def test_contents_over_the_total_limit_are_refused(tmp_path: Path) -> None:
+    # Each member claims the most it may, with just enough compressed bytes to pass the ratio check; together
+    # they claim more than the total limit.  None of them is ever inflated (the payloads are not even deflate).
+    count = MAX_TOTAL_BYTES // MAX_OTHER_FILE_BYTES + 1
+    payload = bytes(MAX_OTHER_FILE_BYTES // MAX_EXPANSION_RATIO + 1)
+    entries = [ZipEntry(f"part{i}.bin", DEFLATED, 0, MAX_OTHER_FILE_BYTES, payload) for i in range(count)]
+    bundle = tmp_path / "many.zip"
+    write_entries(bundle, [*entries, ZipEntry.make(SIGNATURES, b"{}", compress=False)])
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "too_large")
+    assert "the contents claim" in result.message
+
+
+def test_a_bundle_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    bundle = tmp_path / "huge.zip"
+    with bundle.open("wb") as stream:
+        stream.truncate(MAX_TOTAL_BYTES + 1)  # sparse: costs no disk, and must cost no memory either
+    result = verify_bundle(bundle)
+    assert (result.ok, result.kind) == (False, "damaged")
+    assert "larger than" in result.message

@@ -30,11 +30,6 @@ def test_wire_decoder_refuses_deep_msgpack_nesting() -> None:
         protocol.decode(b"\x92\x12" + b"\x91" * DEPTH + b"\xc0")  # Chat([[[[...]]]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (cases/bundle.py): verify_bundle lets RecursionError from json.loads(signatures.json) escape",
-)
 def test_bundle_verify_refuses_deeply_nested_signatures(tmp_path: Path) -> None:
     from app.cases.bundle import BundleError, verify_bundle
 
@@ -48,12 +43,6 @@ def test_bundle_verify_refuses_deeply_nested_signatures(tmp_path: Path) -> None:
     assert not result.ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (cases/bundle.py): verify_bundle reads every member fully into memory before any check "
-    "(a 64 KiB zip of zeros costs 64+ MiB; a 10 MiB one, gigabytes)",
-)
 def test_bundle_verify_is_not_a_zip_bomb_victim(tmp_path: Path) -> None:
     from app.cases.bundle import BundleError, verify_bundle
 
@@ -75,11 +64,6 @@ def test_bundle_verify_is_not_a_zip_bomb_victim(tmp_path: Path) -> None:
     assert peak < 16 * 1024 * 1024
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (cases/journal.py): read_journal lets RecursionError from the plaintext header line escape",
-)
 def test_journal_with_a_deeply_nested_header_is_a_format_error(tmp_path: Path) -> None:
     from app.cases.journal import HEADER_MAGIC, JournalError, read_journal
 
@@ -89,11 +73,6 @@ def test_journal_with_a_deeply_nested_header_is_a_format_error(tmp_path: Path) -
         read_journal(path, b"k" * 32)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (cases/journal.py): JournalRecord.parse lets RecursionError escape (only ValueError)",
-)
 def test_journal_record_parse_refuses_deep_nesting() -> None:
     from app.cases.journal import JournalRecord
 
@@ -101,11 +80,6 @@ def test_journal_record_parse_refuses_deep_nesting() -> None:
         JournalRecord.parse(DEEP_JSON)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (diagnostics/signing.py): Signature.from_bytes lets RecursionError escape (not SignatureError)",
-)
 def test_signature_file_with_deep_nesting_is_refused() -> None:
     from app.diagnostics.errors import SignatureError
     from app.diagnostics.signing import Signature
@@ -114,11 +88,6 @@ def test_signature_file_with_deep_nesting_is_refused() -> None:
         Signature.from_bytes(DEEP_JSON, "hostile.sig")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (diagnostics/manifest.py): parse_manifest lets RecursionError from tomllib escape (not ManifestError)",
-)
 def test_manifest_with_deep_nesting_is_refused() -> None:
     from app.diagnostics.errors import ManifestError
     from app.diagnostics.manifest import parse_manifest
@@ -127,12 +96,6 @@ def test_manifest_with_deep_nesting_is_refused() -> None:
         parse_manifest(DEEP_TOML, "hostile.toml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (diagnostics/catalog.py): one deeply nested *.toml in a script folder crashes load_catalog "
-    "(RecursionError from the unverified tomllib.loads in load_script) instead of being one refusal",
-)
 def test_one_hostile_manifest_does_not_take_down_the_catalog(tmp_path: Path) -> None:
     from app.diagnostics.catalog import load_catalog
     from app.diagnostics.signing import TrustedKeys
@@ -145,11 +108,6 @@ def test_one_hostile_manifest_does_not_take_down_the_catalog(tmp_path: Path) -> 
     assert len(catalog.refusals) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BUG (orgconfig.py): parse_org_config lets RecursionError from tomllib escape (not OrgConfigError)",
-)
 def test_org_config_with_deep_nesting_is_refused() -> None:
     from app.orgconfig import OrgConfigError, parse_org_config
 
