@@ -1,0 +1,48 @@
+"""``podpora demo --headless`` walks the whole support path through the real parts and delivers a verified case."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.sshd
+@pytest.mark.xvfb
+def test_headless_demo_delivers_a_verified_case_with_an_approved_verified_repair() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "PODPORA_HOME"}}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "demo", "--headless", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert summary["verified_identity"].startswith("Verified: Petr Svoboda")
+    assert summary["granted"] == ["control", "diagnostics", "view"]  # the scripted user kept the clipboard
+    assert summary["frames"] >= 2 and summary["screenshot_bytes"] > 0
+    assert summary["notes"] == []  # the typed text showed on the user's screen
+    assert summary["info_checks"]["system_facts"] == "ok"
+    if os.geteuid() == 0:  # a real full disk is only possible where the demo may mount one
+        assert summary["info_checks"]["disk_space"] in {"warning", "fail"}
+        assert summary["repair"]["approved"] is True
+        assert set(summary["repair"]["before"]) & {"warning", "fail"}
+        assert summary["repair"]["after"] == ["ok"]
+    assert summary["rating"] == 5
+    assert summary["verify_ok"] is True
+    with zipfile.ZipFile(summary["delivered_to"]) as bundle:
+        names = set(bundle.namelist())
+        case = json.loads(bundle.read("case.json"))
+    assert {"case.json", "report.html", "journal.jsonl", "signatures.json"} <= names
+    assert case["rating"] == 5 and case["ticket_ref"] == "HELP-4711"
+    assert any(s["caption"] for s in case["screenshots"])
+    assert Path(summary["report"]).read_text().count("HELP-4711") >= 1
+    assert not (Path(summary["folder"]) / "disk").is_mount()
