@@ -418,3 +418,21 @@ def test_cancel_connecting_closes_the_late_session(qtbot: QtBot, tmp_path: Path)
         factory.release.set()
     qtbot.waitUntil(lambda: bool(factory.sessions) and factory.sessions[0].sent == [("stop", None)])
     assert window.tabs.count() == 0
+
+
+def test_save_a_machine_from_the_address_book(qtbot: QtBot, tmp_path: Path) -> None:
+    book = AddressBook(tmp_path / "none", tmp_path / "book.json")
+    window = ConsoleWindow(UiSettings(), book=book)
+    qtbot.addWidget(window)
+    dialog = window.address_book.open_add_dialog()
+    dialog.name.setText("Reception PC")
+    dialog.target.setText("reception@10.0.0.12")
+    dialog.tags.setText("#front-desk windows")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: window.address_book.list.count() == 1)
+    assert "Reception PC" in window.address_book.list.item(0).text()
+    assert "#front-desk" in window.address_book.list.item(0).text()
+    saved = AddressBook(tmp_path / "none", tmp_path / "book.json").load()
+    assert [(e.name, e.target, e.tags) for e in saved] == [
+        ("Reception PC", "reception@10.0.0.12", ["front-desk", "windows"])
+    ]

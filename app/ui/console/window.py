@@ -18,6 +18,9 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -83,6 +86,7 @@ class AddressBookPanel(QWidget):
         self.connect_button = QPushButton()
         self.connect_button.setProperty("primary", True)
         self.tags_button = QPushButton()
+        self.add_button = QPushButton()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACING * 2, SPACING * 2, SPACING, SPACING * 2)
         layout.setSpacing(SPACING)
@@ -90,6 +94,7 @@ class AddressBookPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         row = QHBoxLayout()
+        row.addWidget(self.add_button)
         row.addWidget(self.tags_button)
         row.addStretch(1)
         row.addWidget(self.connect_button)
@@ -98,6 +103,7 @@ class AddressBookPanel(QWidget):
         self.list.itemActivated.connect(lambda item: self.connect_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.current_target()))
         self.tags_button.clicked.connect(self._edit_tags)
+        self.add_button.clicked.connect(self.open_add_dialog)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -106,6 +112,7 @@ class AddressBookPanel(QWidget):
         self.search.setPlaceholderText(self.tr("Search by name, host or tag"))
         self.connect_button.setText(self.tr("Connect…"))
         self.tags_button.setText(self.tr("Tags…"))
+        self.add_button.setText(self.tr("Add…"))
         self._fill()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -142,6 +149,23 @@ class AddressBookPanel(QWidget):
             item.setToolTip(entry.note or entry.target)
             self.list.addItem(item)
 
+    def open_add_dialog(self) -> SaveEntryDialog:
+        """Save a machine that is not in the SSH configuration."""
+        dialog = SaveEntryDialog(self)
+        dialog.accepted.connect(lambda: self.save_entry(dialog.entry()))
+        dialog.open()
+        return dialog
+
+    def save_entry(self, entry: Entry) -> None:
+        """Add ``entry`` to the saved machines (written off the GUI thread) and show it."""
+        from app.ui.worker import run_in_background
+
+        def work() -> list[Entry]:
+            self.book.add(entry)
+            return self.book.entries()
+
+        run_in_background(work, self.set_entries, lambda _: None, self)
+
     def _edit_tags(self) -> None:
         selected = self.list.selectedItems()
         if not selected:
@@ -161,6 +185,47 @@ class AddressBookPanel(QWidget):
             entry.tags = [t.lstrip("#") for t in text.split() if t.strip("#")]
             self.book.set_tags(entry.name, entry.tags)
             self._fill()
+
+
+class SaveEntryDialog(QDialog):
+    """Name, host or alias, tags and a note for a saved machine."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = QLineEdit()
+        self.target = QLineEdit()
+        self.tags = QLineEdit()
+        self.note = QLineEdit()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.name_label, self.target_label, self.tags_label, self.note_label = (QLabel() for _ in range(4))
+        form = QFormLayout(self)
+        form.addRow(self.name_label, self.name)
+        form.addRow(self.target_label, self.target)
+        form.addRow(self.tags_label, self.tags)
+        form.addRow(self.note_label, self.note)
+        form.addRow(self.buttons)
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+        self.setWindowTitle(self.tr("Save a machine"))
+        self.name_label.setText(self.tr("Name:"))
+        self.target_label.setText(self.tr("Host or alias:"))
+        self.tags_label.setText(self.tr("Tags (separated by spaces):"))
+        self.note_label.setText(self.tr("Note:"))
+        self.target.setPlaceholderText(self.tr("e.g. office-pc or jana@10.0.0.7"))
+
+    def _try_accept(self) -> None:
+        if self.target.text().strip():
+            self.accept()
+
+    def entry(self) -> Entry:
+        """The machine as typed."""
+        target = self.target.text().strip()
+        return Entry(
+            name=self.name.text().strip() or target,
+            target=target,
+            tags=[t.lstrip("#") for t in self.tags.text().split() if t.strip("#")],
+            note=self.note.text().strip(),
+        )
 
 
 class ConsoleWindow(QMainWindow):
