@@ -20,6 +20,10 @@
         <translation>Štítky…</translation>
     </message>
     <message>
+        <source>Add…</source>
+        <translation>Přidat…</translation>
+    </message>
+    <message>
         <source>recent</source>
         <translation>nedávno</translation>
     </message>
@@ -869,6 +873,33 @@
     <message>
         <source>The report could not be read: {reason}</source>
         <translation>Zprávu se nepodařilo přečíst: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SaveEntryDialog</name>
+    <message>
+        <source>Save a machine</source>
+        <translation>Uložit počítač</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Název:</translation>
+    </message>
+    <message>
+        <source>Host or alias:</source>
+        <translation>Hostitel nebo alias:</translation>
+    </message>
+    <message>
+        <source>Tags (separated by spaces):</source>
+        <translation>Štítky (oddělené mezerami):</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Poznámka:</translation>
+    </message>
+    <message>
+        <source>e.g. office-pc or jana@10.0.0.7</source>
+        <translation>např. office-pc nebo jana@10.0.0.7</translation>
     </message>
 </context>
 <context>

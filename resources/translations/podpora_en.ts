@@ -20,6 +20,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Add…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>recent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -862,6 +866,33 @@
     </message>
     <message>
         <source>The report could not be read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SaveEntryDialog</name>
+    <message>
+        <source>Save a machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host or alias:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags (separated by spaces):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. office-pc or jana@10.0.0.7</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -20,6 +20,10 @@
         <translation>Štítky…</translation>
     </message>
     <message>
+        <source>Add…</source>
+        <translation>Pridať…</translation>
+    </message>
+    <message>
         <source>recent</source>
         <translation>nedávno</translation>
     </message>
@@ -869,6 +873,33 @@
     <message>
         <source>The report could not be read: {reason}</source>
         <translation>Správu sa nepodarilo prečítať: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SaveEntryDialog</name>
+    <message>
+        <source>Save a machine</source>
+        <translation>Uložiť počítač</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Názov:</translation>
+    </message>
+    <message>
+        <source>Host or alias:</source>
+        <translation>Hostiteľ alebo alias:</translation>
+    </message>
+    <message>
+        <source>Tags (separated by spaces):</source>
+        <translation>Štítky (oddelené medzerami):</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Poznámka:</translation>
+    </message>
+    <message>
+        <source>e.g. office-pc or jana@10.0.0.7</source>
+        <translation>napr. office-pc alebo jana@10.0.0.7</translation>
     </message>
 </context>
 <context>
