@@ -199,7 +199,9 @@ def _full_disk(folder: Path, log: Callable[[str], None]) -> Iterator[Path | None
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
 
 
-def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
+def run_demo(
+    log: Callable[[str], None], *, keep: bool = False, on_picture: Callable[[Any], None] | None = None
+) -> DemoSummary:
     """Run the whole session and return its summary; everything started is stopped before returning."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -311,6 +313,10 @@ def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
         def on_frame(framebuffer: Any, _changed: Any) -> None:
             latest["frame"] = framebuffer.copy()
             frame_ready.set()
+            if on_picture is not None:
+                on_picture(latest["frame"])
+            if client is not None:
+                client.frame_drawn()  # pull-based: ask for the next update once this one is "drawn"
 
         client = TechnicianClient(
             connection.open_stream("127.0.0.1", int(ready["port"])),
@@ -336,7 +342,6 @@ def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
         log(f"  the user granted: {', '.join(summary.granted)}; the screen arrives")
 
         # Gather information: the screen, the user's words in chat, system facts.
-        client.frame_drawn()
         shot = folder / "screenshot.png"
         write_png(shot, latest["frame"])
         summary.screenshot_bytes = shot.stat().st_size
@@ -356,9 +361,8 @@ def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
             client.send_key(True, keysym=ord(character))
             client.send_key(False, keysym=ord(character))
         before_typing = latest["frame"]
-        for _ in range(40):  # pull updates until the typed text shows (each pull waits for a change)
+        for _ in range(20):  # updates arrive as the screen changes, until the typed text shows
             frame_ready.clear()
-            client.frame_drawn()
             if frame_ready.wait(2) and (latest["frame"] != before_typing).any():
                 log(f"  the technician types into the user's window: “{greeting}” (the change arrived)")
                 break
@@ -568,6 +572,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
+    if not headless:
+        from app.ui.demo_window import run_demo_window
+
+        return run_demo_window(lambda narrate, picture: run_demo(narrate, keep=args.keep, on_picture=picture))
     try:
         summary = run_demo(log, keep=args.keep)
     except PodporaError as error:
@@ -591,8 +599,4 @@ def run(args: argparse.Namespace) -> int:
             )
         print(f"  rating: {summary.rating}/5; bundle verified: {summary.verify_ok}")
         print(f"  case: PODPORA_HOME={Path(summary.folder) / 'technician-home'} podpora case show {summary.case_id}")
-    if not headless:
-        from app.ui.report_viewer import show_report
-
-        return show_report(Path(summary.report))
     return 0 if summary.verify_ok else 1
