@@ -424,6 +424,10 @@ class FrameEncoder:
             refresh[...] = False  # the link is the bottleneck and the screen still changes: motion first
         spent = sum(len(rect.data) for rect in result.rects)
         budget = plan.update_budget
+        # The video frame is sized to the budget already; the rest of the screen (a typed character next to a
+        # playing video) keeps a share of its own, so full motion never starves it.
+        tile_budget = max(budget - spent, budget // 4)
+        tile_spent = tile_rects = 0
         jpeg_bytes = 0
         deferred = False
         jobs = [
@@ -433,17 +437,20 @@ class FrameEncoder:
             for start, stop in _runs(mask[tile_row])
         ]
         for job in jobs:
-            if spent >= budget and result.rects:
+            if tile_spent >= tile_budget and tile_rects:
                 deferred = True  # nothing more fits: do not even encode the rest
                 break
-            # A job only reads the viewer's state; its pieces are applied here, in order, against the budget.
+            # A job only reads the viewer's state; its pieces are applied here, in order, against the budget
+            # (at least one always goes, so the stream makes progress).
             for piece in self._run_job(job, frame, pixels, reset):
-                if spent >= budget and result.rects:
+                if tile_spent >= tile_budget and tile_rects:
                     deferred = True
                     continue
                 rect = piece.rect
                 result.rects.append(rect)
                 spent += len(rect.data)
+                tile_spent += len(rect.data)
+                tile_rects += 1
                 if rect.codec == CODEC_JPEG:
                     jpeg_bytes += len(rect.data)
                 reference[rect.y : rect.y + rect.height, rect.x : rect.x + rect.width] = pixels[

@@ -29,6 +29,10 @@ class VideoError(Exception):
     """An access unit could not be decoded into a picture of the expected size."""
 
 
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
 def _clamp_bitrate(bits_per_second: int) -> int:
     return max(MIN_BITRATE, min(MAX_BITRATE, int(bits_per_second)))
 
@@ -99,8 +103,9 @@ class VideoDecoder:
         # Slice threading decodes without delay; frame threading would hold frames back.
         context.thread_type = "SLICE"
         context.thread_count = 2
-        # FFmpeg refuses any picture larger than the declared region before allocating it.
-        context.options = {"max_pixels": str(width * height)}
+        # FFmpeg refuses any picture much larger than the declared region before allocating it. Its check
+        # counts padded lines (480 wide is checked as 512), so the limit is the region rounded up to 128.
+        context.options = {"max_pixels": str(_round_up(width, 128) * _round_up(height, 128))}
         self._context = context
         self._av = av
 

@@ -95,6 +95,20 @@ def test_typing_and_small_changes_never_start_the_video_mode() -> None:
     assert not encoder.video_active
 
 
+def test_a_character_typed_next_to_the_video_is_not_starved_by_it() -> None:
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
+    for step in range(8):
+        apply(decoder, encoder.encode(panning(step), max_bytes=2048))
+    assert encoder.video_active
+    screen = panning(8)
+    screen[10:22, 200:207, :3] = 255  # a "character" in the title bar, outside the video region
+    update = encoder.encode(screen, max_bytes=2048)
+    apply(decoder, update)
+    assert CODEC_VIDEO in codecs(update)
+    assert update.byte_count > 2048 or any(rect.codec != CODEC_VIDEO for rect in update.rects)
+    np.testing.assert_array_equal(decoder.framebuffer[10:22, 200:207, :3], screen[10:22, 200:207, :3])
+
+
 def test_video_mode_is_off_when_disabled_or_lossless() -> None:
     for encoder in (FrameEncoder(clock=still_clock, video=False), FrameEncoder(clock=still_clock, lossy=False)):
         decoder = FrameDecoder()
@@ -181,3 +195,12 @@ def test_mutated_video_never_raises_anything_but_decode_error() -> None:
                 decoder.apply_rect(rect._replace(data=bytes(data)))
             except DecodeError:
                 break
+
+
+def test_a_keyframe_far_larger_than_its_rectangle_is_refused() -> None:
+    from app.remote.video import VideoEncoder
+
+    big = VideoEncoder(1024, 768, bitrate=2_000_000)
+    unit = big.encode(np.ascontiguousarray(photo(768, 1024)))
+    with pytest.raises(DecodeError):
+        screen_decoder().apply_rect(EncodedRect(0, 0, 64, 64, CODEC_VIDEO, bytes([VIDEO_NEW_STREAM]) + unit))
