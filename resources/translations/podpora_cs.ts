@@ -536,6 +536,45 @@
     </message>
 </context>
 <context>
+    <name>DemoWindow</name>
+    <message>
+        <source>Podpora demo: a support case from start to finish</source>
+        <translation>Ukázka Podpory: případ podpory od začátku do konce</translation>
+    </message>
+    <message>
+        <source>Connecting to the user&apos;s computer…</source>
+        <translation>Připojování k počítači uživatele…</translation>
+    </message>
+    <message>
+        <source>The demo is running: a technician helps Jana, whose disk is full.</source>
+        <translation>Ukázka běží: technik pomáhá Janě, které se zaplnil disk.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s screen (live, through the SSH tunnel)</source>
+        <translation>Obrazovka uživatele (živě, přes tunel SSH)</translation>
+    </message>
+    <message>
+        <source>What happens, step by step</source>
+        <translation>Co se děje, krok za krokem</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Relace</translation>
+    </message>
+    <message>
+        <source>Case report</source>
+        <translation>Zpráva o případu</translation>
+    </message>
+    <message>
+        <source>Done: the case was delivered and verified. Bundle: {path}</source>
+        <translation>Hotovo: případ byl doručen a ověřen. Balíček: {path}</translation>
+    </message>
+    <message>
+        <source>The demo stopped: {reason}</source>
+        <translation>Ukázka se zastavila: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsPanel</name>
     <message>
         <source>Search scripts</source>

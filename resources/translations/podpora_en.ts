@@ -533,6 +533,45 @@
     </message>
 </context>
 <context>
+    <name>DemoWindow</name>
+    <message>
+        <source>Podpora demo: a support case from start to finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to the user&apos;s computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo is running: a technician helps Jana, whose disk is full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user&apos;s screen (live, through the SSH tunnel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happens, step by step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Case report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done: the case was delivered and verified. Bundle: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo stopped: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsPanel</name>
     <message>
         <source>Search scripts</source>

@@ -536,6 +536,45 @@
     </message>
 </context>
 <context>
+    <name>DemoWindow</name>
+    <message>
+        <source>Podpora demo: a support case from start to finish</source>
+        <translation>Ukážka Podpory: prípad podpory od začiatku do konca</translation>
+    </message>
+    <message>
+        <source>Connecting to the user&apos;s computer…</source>
+        <translation>Pripája sa k počítaču používateľa…</translation>
+    </message>
+    <message>
+        <source>The demo is running: a technician helps Jana, whose disk is full.</source>
+        <translation>Ukážka beží: technik pomáha Jane, ktorej sa zaplnil disk.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s screen (live, through the SSH tunnel)</source>
+        <translation>Obrazovka používateľa (naživo, cez tunel SSH)</translation>
+    </message>
+    <message>
+        <source>What happens, step by step</source>
+        <translation>Čo sa deje, krok za krokom</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Relácia</translation>
+    </message>
+    <message>
+        <source>Case report</source>
+        <translation>Správa o prípade</translation>
+    </message>
+    <message>
+        <source>Done: the case was delivered and verified. Bundle: {path}</source>
+        <translation>Hotovo: prípad bol doručený a overený. Balík: {path}</translation>
+    </message>
+    <message>
+        <source>The demo stopped: {reason}</source>
+        <translation>Ukážka sa zastavila: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsPanel</name>
     <message>
         <source>Search scripts</source>
