@@ -24,6 +24,8 @@ def podpora_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point Podpora's config, data and cache folders into the test's own temporary folder."""
     home = tmp_path / "podpora-home"
     monkeypatch.setenv("PODPORA_HOME", str(home))
+    # A real /etc/podpora/assist.toml on a developer's machine must not leak into tests.
+    monkeypatch.setenv("PODPORA_ORG_CONFIG", str(tmp_path / "no-org-config" / "assist.toml"))
     # Never talk to a real ssh-agent of whoever runs the tests unless a test starts its own.
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
     return home
