@@ -357,9 +357,14 @@ def run_demo(
         greeting = "Petr from IT is here."
         client.send_pointer(400, 300, 1)
         client.send_pointer(400, 300, 0)
+        shift = 0xFFE1  # Shift_L: a console sends the modifier as the technician's keyboard does
         for character in greeting:  # ASCII keysyms equal the code point; they go through XTEST like a keyboard
+            if character.isupper():
+                client.send_key(True, keysym=shift)
             client.send_key(True, keysym=ord(character))
             client.send_key(False, keysym=ord(character))
+            if character.isupper():
+                client.send_key(False, keysym=shift)
         before_typing = latest["frame"]
         for _ in range(20):  # updates arrive as the screen changes, until the typed text shows
             frame_ready.clear()
