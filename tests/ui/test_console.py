@@ -380,6 +380,7 @@ def test_settings_dialog_creates_key_and_saves(qtbot: QtBot, podpora_home: Path)
     assert key.stat().st_mode & 0o777 == 0o600
     assert (key.with_suffix(".pub")).read_text().startswith("ssh-ed25519 ")
     assert create_identity_key() == key  # never overwrites an existing key
+    qtbot.waitUntil(lambda: dialog.public_key.text().startswith("ssh-ed25519 "))
     dialog.gateway_alias.setText("gw.example.org")
     dialog.gateway_name.setText("Prague")
     dialog.add_gateway_button.click()

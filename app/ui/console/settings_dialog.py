@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -111,6 +112,15 @@ class SettingsDialog(QDialog):
         identity_layout.addRow(self.create_key_button)
         identity_layout.addRow(self.import_cert_button)
         identity_layout.addRow(self.identity_status)
+        self.public_key = QLineEdit()
+        self.public_key.setReadOnly(True)
+        self.copy_key_button = QPushButton()
+        self.copy_key_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.public_key.text()))
+        self.public_key_label = QLabel()
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.public_key, 1)
+        key_row.addWidget(self.copy_key_button)
+        identity_layout.addRow(self.public_key_label, key_row)
         # gateways
         self.gateway_list = QListWidget()
         self.gateway_name = QLineEdit()
@@ -197,6 +207,8 @@ class SettingsDialog(QDialog):
             self.tabs.setTabText(index, text)
         self.name_label.setText(self.tr("Your name (shown to users):"))
         self.create_key_button.setText(self.tr("Create my Ed25519 key"))
+        self.public_key_label.setText(self.tr("Public key (send it to your organisation to be certified):"))
+        self.copy_key_button.setText(self.tr("Copy"))
         self.import_cert_button.setText(self.tr("Import the organisation's certificate…"))
         self.gateway_name.setPlaceholderText(self.tr("Name, e.g. Prague office"))
         self.gateway_alias.setPlaceholderText(self.tr("SSH alias or host"))
@@ -245,6 +257,13 @@ class SettingsDialog(QDialog):
         ]
         self.identity_status.setText("\n".join(lines))
         self.create_key_button.setEnabled(not has_key)
+        public = (folder / TECHNICIAN_KEY_FILE).with_suffix(".pub")
+        run_in_background(
+            lambda: public.read_text(encoding="utf-8").strip() if public.exists() else "",
+            self.public_key.setText,
+            lambda _: None,
+            self,
+        )
 
     def create_key(self) -> None:
         """Generate the technician key in the background."""
