@@ -1195,6 +1195,14 @@
         <translation>Vytvořit můj klíč Ed25519</translation>
     </message>
     <message>
+        <source>Public key (send it to your organisation to be certified):</source>
+        <translation>Veřejný klíč (pošlete ho své organizaci k certifikaci):</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopírovat</translation>
+    </message>
+    <message>
         <source>Import the organisation&apos;s certificate…</source>
         <translation>Importovat certifikát organizace…</translation>
     </message>

@@ -1189,6 +1189,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Public key (send it to your organisation to be certified):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Import the organisation&apos;s certificate…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1195,6 +1195,14 @@
         <translation>Vytvoriť môj kľúč Ed25519</translation>
     </message>
     <message>
+        <source>Public key (send it to your organisation to be certified):</source>
+        <translation>Verejný kľúč (pošlite ho svojej organizácii na certifikáciu):</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopírovať</translation>
+    </message>
+    <message>
         <source>Import the organisation&apos;s certificate…</source>
         <translation>Importovať certifikát organizácie…</translation>
     </message>
