@@ -162,9 +162,15 @@ def _run_headless(args: argparse.Namespace) -> int:
     port = agent.listen(args.listen or DEFAULT_PORT)
     publisher = _gateway_publisher(args.gateway)
     running = publisher(port, lambda number: print(f"podpora assist: session number {number}")) if publisher else None
-    print(f"podpora assist: unattended on 127.0.0.1:{port}; session code {agent.code()}", flush=True)
+    shown = agent.code()
+    print(f"podpora assist: unattended on 127.0.0.1:{port}; session code {shown}", flush=True)
     try:
-        ended.wait()
+        while not ended.wait(1.0):
+            # A code is single-use and short-lived: say each new one (the log is where an admin looks).
+            code = agent.code()
+            if code != shown:
+                shown = code
+                print(f"podpora assist: new session code {code}", flush=True)
     except KeyboardInterrupt:
         pass
     finally:
