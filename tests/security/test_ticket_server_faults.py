@@ -89,13 +89,6 @@ def test_an_answer_that_never_comes_is_unavailable_not_a_hang(ticket_server: int
             connector.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (cases/connectors/base.py): httpx timeouts are per read, and there is no overall deadline, so a "
-    "server that trickles its answer (a byte every few seconds) holds a delivery, and the outbox behind it, "
-    "for as long as it likes",
-)
 def test_an_answer_trickled_byte_by_byte_is_cut_off(ticket_server: int) -> None:
     with FaultProxy(ticket_server) as proxy:
         proxy.set(Direction.TO_CLIENT, throttle=100)  # each read gets bytes well within the 1 s read timeout

@@ -12,6 +12,7 @@ is not (bad credentials, unknown ticket, too large).  Credentials never appear i
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +25,12 @@ from app.i18n import QT_TRANSLATE_NOOP
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# httpx's timeouts bound each read and write, not the request: a server that trickles its answer a byte at a
+# time never trips them, and the outbox waits behind it.  Every request therefore also has an overall deadline:
+# this many times the client's longest timeout, plus time to upload the body at a slow but working rate.
+DEADLINE_TIMEOUTS = 4
+MIN_UPLOAD_BYTES_PER_SECOND = 32 * 1024
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # API answers are small JSON documents
 HASH_MARKER = "podpora-bundle-sha256:"
 
 
@@ -184,11 +191,22 @@ class HttpConnector:
     name = "http"
     max_attachment_bytes: int | None = None
 
-    def __init__(self, base_url: str, *, client: httpx.Client | None = None, **client_args: Any) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.Client | None = None,
+        deadline: float | None = None,
+        **client_args: Any,
+    ) -> None:
+        """``deadline``: seconds any one request may take in all, before upload time (default: from the timeouts)."""
         if not base_url.startswith(("https://", "http://")):
             raise DeliveryRejected(self.name, f"the URL {base_url!r} is not an http(s) URL")
         self.base_url = base_url.rstrip("/")
         self.client = client or httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=False, **client_args)
+        timeouts = self.client.timeout
+        longest = max((t for t in (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) if t), default=30.0)
+        self.deadline = deadline if deadline is not None else DEADLINE_TIMEOUTS * longest
 
     def close(self) -> None:
         self.client.close()
@@ -201,11 +219,13 @@ class HttpConnector:
         """Send a request; map transport errors and error statuses to connector errors."""
         target = path if path.startswith(("http://", "https://")) else self.url(path)
         try:
-            response = self.client.request(method, target, **kwargs)
+            response = self._send_within_deadline(self.client.build_request(method, target, **kwargs))
         except httpx.TimeoutException as error:
             raise TicketSystemUnavailable(self.name, "no answer in time") from error
         except httpx.TransportError as error:
             raise TicketSystemUnavailable(self.name, f"cannot connect ({type(error).__name__})") from error
+        except httpx.DecodingError as error:  # e.g. a damaged gzip body
+            raise TicketSystemUnavailable(self.name, "the answer could not be decoded") from error
         status = response.status_code
         if status < 300:
             return response
@@ -228,6 +248,37 @@ class HttpConnector:
         if status == 413 or "size" in detail.lower():
             raise AttachmentTooLarge(self.name, f"the attachment is too large: {detail or status}")
         raise DeliveryRejected(self.name, f"HTTP {status} {detail}".strip())
+
+    def _send_within_deadline(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its answer, giving up once the overall deadline has passed.
+
+        The answer is streamed so the deadline (and the size limit) is checked after every chunk that arrives;
+        a stalled read still ends with the client's own read timeout, so a request takes at most the deadline
+        plus one read timeout.  Not covered: a server that trickles its response *headers*, or reads an upload
+        a few bytes at a time, is bounded only by the per-read and per-write timeouts (httpx gives no hook
+        before the headers are complete).
+        """
+        upload_bytes = int(request.headers.get("Content-Length") or 0)
+        budget = self.deadline + upload_bytes / MIN_UPLOAD_BYTES_PER_SECOND
+        give_up_at = time.monotonic() + budget
+        response = self.client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > MAX_RESPONSE_BYTES:
+                    raise TicketSystemUnavailable(self.name, "the answer is far larger than an API answer can be")
+                if time.monotonic() > give_up_at:
+                    raise TicketSystemUnavailable(self.name, f"no complete answer within {budget:.0f} s")
+                chunks.append(chunk)
+        finally:
+            response.close()
+        # The body was decoded while it was read: hand it on as a plain (no longer encoded) response.
+        headers = response.headers.copy()
+        for name in ("Content-Encoding", "Content-Length", "Transfer-Encoding"):
+            headers.pop(name, None)
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=response.request)
 
     @staticmethod
     def _error_detail(response: httpx.Response) -> str:
