@@ -343,6 +343,7 @@ class FrameEncoder:
         self._reference: NDArray[np.uint32] | None = None
         self._lossy_age: NDArray[np.int32] | None = None  # -1: tile is exact; >= 0: lossy, stable for n encodes
         self._video_allowed = video and lossy
+        self._resume = (0, 0)  # tile row and column where the byte budget cut the last update off
         self._video: _VideoMode | None = None
         self._activity: deque[NDArray[np.bool_] | None] = deque(maxlen=_VIDEO_WINDOW)  # large changes only
         self._clock = clock
@@ -430,21 +431,40 @@ class FrameEncoder:
         tile_spent = tile_rects = 0
         jpeg_bytes = 0
         deferred = False
-        jobs = [
-            _StripJob(tile_row, start, stop, is_refresh)
-            for mask, is_refresh in ((tile_mask, False), (refresh, True))
-            for tile_row in range(tile_rows)
-            for start, stop in _runs(mask[tile_row])
+        # Changes first, then refreshes. Changes start where the budget cut the last update off (tile row and
+        # column), so the screen further on is not starved by what keeps changing before it.
+        resume_row, resume_column = self._resume if self._resume[0] < tile_rows else (0, 0)
+
+        def turn(job: _StripJob) -> tuple[int, int]:
+            rows_after = (job.tile_row - resume_row) % tile_rows
+            if rows_after == 0 and job.start < resume_column and job.stop <= resume_column:
+                rows_after = tile_rows  # the part of the resume row before the cut goes last
+            return rows_after, job.start
+
+        changes = [
+            _StripJob(row, start, stop, False) for row in range(tile_rows) for start, stop in _runs(tile_mask[row])
         ]
+        refreshes = [
+            _StripJob(row, start, stop, True) for row in range(tile_rows) for start, stop in _runs(refresh[row])
+        ]
+        jobs = sorted(changes, key=turn) + refreshes
+        cut: tuple[int, int] | None = None
         for job in jobs:
             if tile_spent >= tile_budget and tile_rects:
                 deferred = True  # nothing more fits: do not even encode the rest
+                if not job.refresh and cut is None:
+                    cut = (job.tile_row, job.start)
                 break
             # A job only reads the viewer's state; its pieces are applied here, in order, against the budget
             # (at least one always goes, so the stream makes progress).
-            for piece in self._run_job(job, frame, pixels, reset):
+            pieces = self._run_job(job, frame, pixels, reset)
+            if not job.refresh and job.tile_row == resume_row:
+                pieces.sort(key=lambda piece: (piece.start < resume_column, piece.start))
+            for piece in pieces:
                 if tile_spent >= tile_budget and tile_rects:
                     deferred = True
+                    if not job.refresh and cut is None:
+                        cut = (job.tile_row, piece.start)
                     continue
                 rect = piece.rect
                 result.rects.append(rect)
@@ -460,6 +480,7 @@ class FrameEncoder:
                 if job.refresh:
                     self.stats.refreshed_tiles += piece.stop - piece.start
 
+        self._resume = cut if cut is not None else (0, 0)
         self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
         self.stats.frames += 1

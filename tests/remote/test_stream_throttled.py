@@ -3,8 +3,9 @@
 The real agent (capture loop, FrameEncoder with its link estimator and video mode) serves the real
 technician client (FrameDecoder) through ``tests/helpers/faultproxy.py`` limiting the agent→viewer direction.
 Latency stays bounded because the stream never has more than one update in flight: when the agent encodes
-the next update, every earlier one has already reached the viewer. Once the screen stops changing, the
-viewer's picture converges to the exact frame. No wall-clock time is asserted.
+the next update, every earlier one has already reached the viewer; a character typed next to the moving
+picture reaches the viewer with the next update. Once the screen stops changing, the viewer's picture
+converges to the exact frame. No wall-clock time is asserted.
 """
 
 from __future__ import annotations
@@ -30,20 +31,26 @@ VIEW = p.Capability.VIEW
 WIDTH, HEIGHT = 384, 256
 THROTTLE = 250_000  # bytes per second, agent → viewer
 MOVING_GRABS = 30
+MARK_STEP = 20  # a "typed character" appears in the title bar while the picture moves (video mode is on)
+MARK = (slice(10, 22), slice(200, 207))
 PANORAMA = photo(HEIGHT + 64, WIDTH + 256, seed=5)
 
 
 def panning(step: int) -> NDArray[np.uint8]:
     screen = desktop(HEIGHT, WIDTH)
     screen[64:256, 0:320] = PANORAMA[step % 64 : step % 64 + 192, 4 * step : 4 * step + 320]
+    if step >= MARK_STEP:
+        screen[MARK] = 255
     return screen
 
 
 class MovingScreen:
     """Every grab shows the picture panned one step further, for ``MOVING_GRABS`` grabs; then it rests."""
 
-    def __init__(self) -> None:
+    def __init__(self, viewer: Viewer) -> None:
         self.step = 0
+        self.viewer = viewer
+        self.mark_grabbed_after: int | None = None  # updates the viewer had when the mark was first grabbed
         self._changed = threading.Condition()
 
     def monitors(self) -> list[FakeMonitor]:
@@ -52,6 +59,8 @@ class MovingScreen:
     def grab(self, monitor: FakeMonitor) -> NDArray[np.uint8]:
         with self._changed:
             self.step = min(self.step + 1, MOVING_GRABS)
+            if self.step == MARK_STEP and self.mark_grabbed_after is None:
+                self.mark_grabbed_after = self.viewer.received
             self._changed.notify_all()
             return panning(self.step)
 
@@ -70,10 +79,13 @@ class Viewer:
     def __post_init__(self) -> None:
         self.converged = threading.Event()
         self.received = 0
+        self.mark_seen_at: int | None = None
 
     def on_frame(self, framebuffer: NDArray[np.uint8], drawn: list[tuple[int, int, int, int]]) -> None:
         assert self.client is not None
         self.received += 1
+        if self.mark_seen_at is None and bool((framebuffer[MARK][..., :3] == 255).all()):
+            self.mark_seen_at = self.received
         if (
             self.exact is not None
             and not self.client.last_update_pending
@@ -107,8 +119,8 @@ class CountingEncoder:
 
 @pytest.fixture
 def throttled() -> Iterator[tuple[MovingScreen, Viewer, CountingEncoder]]:
-    screen = MovingScreen()
     viewer = Viewer(exact=panning(MOVING_GRABS))
+    screen = MovingScreen(viewer)
     encoder = CountingEncoder(viewer)
     agent = AssistAgent(
         screen=screen,
@@ -149,6 +161,10 @@ def test_throttled_link_keeps_one_update_in_flight_then_converges_to_the_exact_f
 
     assert encoder.sent >= MOVING_GRABS // 2, encoder.inner.stats
     assert encoder.most_in_flight == 0, "an update was encoded before the previous one reached the viewer"
+    # Key-to-screen stays bounded in updates: the character typed next to the moving picture is in the very
+    # update made from the grab that saw it (the next one the viewer gets), not queued behind the motion.
+    assert screen.mark_grabbed_after is not None and viewer.mark_seen_at is not None
+    assert viewer.mark_seen_at - screen.mark_grabbed_after <= 2
     # The link estimate saw the throttle. Only an upper bound (a busy machine can only look slower), with a
     # margin for the proxy's bursts of 1/20 s of bytes. Unthrottled loopback measures hundreds of times faster.
     bandwidth = encoder.inner.link.bandwidth
