@@ -280,9 +280,9 @@ class Outbox:
             self.save(item)
             log.info("outbox %s failed: %s", item.id, error)
             return item
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
-            # A malformed answer (HTML from a proxy, a changed API): keep the item and try again later;
-            # the outbox itself must never crash the console.
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
+            # A malformed answer (HTML from a proxy, a changed API, JSON nested thousands deep): keep the item
+            # and try again later; the outbox itself must never crash the console.
             delay = backoff_seconds(item.attempts)
             item.next_attempt_at = format_time(now + timedelta(seconds=delay))
             system = connector.name if connector is not None else item.connector

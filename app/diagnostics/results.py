@@ -316,6 +316,8 @@ class OutputParser:
             data = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise ProtocolViolation(f"not a JSON line: {line[:80]!r}") from None
+        except RecursionError:  # json recurses per nesting level; a line within the size cap can still be too deep
+            raise ProtocolViolation("a JSON line nested too deeply") from None
         if not isinstance(data, dict):
             raise ProtocolViolation("a line must be a JSON object")
         kind = data.get("type")

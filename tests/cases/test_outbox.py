@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 
 from app.cases.connectors.base import (
     Delivery,
@@ -203,3 +205,34 @@ def test_next_attempt_in_drives_the_console_timer(queued, clock) -> None:
     assert outbox.next_attempt_in(clock.advance(10)) == 20
     outbox.process(clock.advance(20), lambda name: server)
     assert outbox.next_attempt_in(clock()) is None
+
+
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.expect_log_warnings
+@respx.mock
+def test_an_answer_nested_thousands_deep_waits_instead_of_crashing(queued, clock) -> None:
+    """A hostile or broken ticket server: json recursion in the connector is a malformed answer, not a crash."""
+    from app.cases.connectors.redmine import RedmineConnector
+
+    outbox, _, _ = queued
+    respx.get("https://redmine.example/issues/7.json").mock(
+        return_value=httpx.Response(200, content=DEEP_JSON, headers={"Content-Type": "application/json"})
+    )
+    [attempt] = outbox.process(clock(), lambda name: RedmineConnector("https://redmine.example", "key"))
+    assert attempt.state == WAITING
+    assert "unexpected answer" in attempt.status_text(clock())
+
+
+@respx.mock
+def test_an_error_answer_nested_thousands_deep_is_still_an_error_status(queued, clock) -> None:
+    from app.cases.connectors.redmine import RedmineConnector
+
+    outbox, _, _ = queued
+    respx.get("https://redmine.example/issues/7.json").mock(
+        return_value=httpx.Response(503, content=DEEP_JSON, headers={"Content-Type": "application/json"})
+    )
+    [attempt] = outbox.process(clock(), lambda name: RedmineConnector("https://redmine.example", "key"))
+    assert attempt.state == WAITING
+    assert "HTTP 503" in attempt.status_text(clock())

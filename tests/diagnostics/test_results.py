@@ -88,6 +88,7 @@ def test_unknown_explanation_falls_back_to_the_finding() -> None:
         line(type="check", id="probe", status="ok", finding="x", repair="rm -rf /"),
         line(type="progress", percent="50"),
         line(type="shell", command="reboot"),
+        b"[" * 30_000 + b"]" * 30_000 + b"\n",  # within the line cap, but deeper than json can recurse
     ],
 )
 def test_malformed_lines_are_refused(raw: bytes) -> None:

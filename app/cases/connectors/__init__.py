@@ -57,6 +57,8 @@ def load_settings(config_dir: Path, name: str) -> dict[str, Any]:
             table = tomllib.loads(path.read_text("utf-8")).get(name, {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: {error}") from error
+        except RecursionError:  # tomllib recurses once per nesting level
+            raise ConfigError(f"{path}: nested too deeply") from None
         if not isinstance(table, Mapping):
             raise ConfigError(f"{path}: [{name}] must be a table")
         for key, value in table.items():

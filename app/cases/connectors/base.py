@@ -284,7 +284,7 @@ class HttpConnector:
     def _error_detail(response: httpx.Response) -> str:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
             return response.text[:200]
         if isinstance(body, dict):
             for key in ("errors", "error", "message", "errorMessages", "description"):
