@@ -32,6 +32,7 @@ class TricklingServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.stop = threading.Event()
         self.client_hung_up = threading.Event()
+        self.client_ports: list[int] = []  # the client's port for each request: the same port = a reused connection
 
     @property
     def url(self) -> str:
@@ -39,13 +40,21 @@ class TricklingServer(ThreadingHTTPServer):
 
 
 class Handler(BaseHTTPRequestHandler):
-    """1: trickles an endless answer; 2: a gzip answer listing the bundle; 3: an answer far too large."""
+    """1: trickles an endless body; 2: a gzip answer listing the bundle; 3: an answer far too large;
+    4: trickles endless headers (the body never starts)."""
 
     server: TricklingServer
+    protocol_version = "HTTP/1.1"  # keep-alive, so a connector reuses its connection
 
     def do_GET(self) -> None:
         issue = self.path.split("?")[0].rsplit("/", 1)[-1]
+        self.server.client_ports.append(self.client_address[1])
         if issue == "1.json":
+            self._head(1_000_000)
+            self._trickle()
+        elif issue == "4.json":
+            self.send_response(200)
+            self.wfile.write(b"X-Padding: ")
             self._trickle()
         elif issue == "2.json":
             attachment = {"filename": f"podpora-case-C-{SHA[:16]}.zip", "content_url": "/attachments/9"}
@@ -70,7 +79,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _trickle(self) -> None:
-        self._head(1_000_000)
         try:
             while not self.server.stop.wait(TRICKLE_PAUSE):
                 self.wfile.write(b" ")
@@ -112,16 +120,16 @@ def outcome_of(function: Callable[[], object], limit: float = 30) -> object:
 
 
 @pytest.mark.parametrize(
-    ("timeout", "deadline"),
-    [(httpx.Timeout(10.0), 0.3), (httpx.Timeout(0.2), None)],
-    ids=["explicit-deadline", "deadline-from-the-client-timeouts"],
+    ("issue", "timeout", "deadline"),
+    [("1", httpx.Timeout(10.0), 0.3), ("1", httpx.Timeout(0.2), None), ("4", httpx.Timeout(10.0), 0.3)],
+    ids=["body-explicit-deadline", "body-deadline-from-the-client-timeouts", "headers-explicit-deadline"],
 )
 def test_a_trickled_answer_is_cut_off_at_the_deadline(
-    server: TricklingServer, timeout: httpx.Timeout, deadline: float | None
+    server: TricklingServer, issue: str, timeout: httpx.Timeout, deadline: float | None
 ) -> None:
     connector = RedmineConnector(server.url, "key", client=httpx.Client(timeout=timeout), deadline=deadline)
     try:
-        result = outcome_of(lambda: connector.find_delivered("1", SHA))
+        result = outcome_of(lambda: connector.find_delivered(issue, SHA))
     finally:
         connector.close()
     assert isinstance(result, TicketSystemUnavailable), result
@@ -129,6 +137,20 @@ def test_a_trickled_answer_is_cut_off_at_the_deadline(
     assert result.retryable  # the outbox tries again later; nothing is lost
     # The connection was really dropped: the server notices on its next write.
     assert server.client_hung_up.wait(10)
+
+
+def test_a_connection_reused_after_a_cut_off_request_is_replaced(server: TricklingServer) -> None:
+    """The watchdog shuts down every socket the connector opened; the next request opens a fresh one."""
+    connector = RedmineConnector(server.url, "key", client=httpx.Client(timeout=10.0), deadline=0.3)
+    try:
+        assert connector.find_delivered("2", SHA) is not None  # opens the connection the next request reuses
+        assert isinstance(outcome_of(lambda: connector.find_delivered("4", SHA)), TicketSystemUnavailable)
+        assert connector.find_delivered("2", SHA) is not None
+    finally:
+        connector.close()
+    first, cut_off, after = server.client_ports
+    assert cut_off == first  # the watchdog found the reused connection's socket too
+    assert after != cut_off
 
 
 def test_an_encoded_answer_within_the_deadline_is_read_as_before(server: TricklingServer) -> None:

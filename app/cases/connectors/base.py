@@ -11,8 +11,12 @@ is not (bad credentials, unknown ticket, too large).  Credentials never appear i
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -207,6 +211,7 @@ class HttpConnector:
         timeouts = self.client.timeout
         longest = max((t for t in (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) if t), default=30.0)
         self.deadline = deadline if deadline is not None else DEADLINE_TIMEOUTS * longest
+        self._streams: weakref.WeakSet[Any] = weakref.WeakSet()  # network streams of the connections opened
 
     def close(self) -> None:
         self.client.close()
@@ -252,33 +257,67 @@ class HttpConnector:
     def _send_within_deadline(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its answer, giving up once the overall deadline has passed.
 
-        The answer is streamed so the deadline (and the size limit) is checked after every chunk that arrives;
-        a stalled read still ends with the client's own read timeout, so a request takes at most the deadline
-        plus one read timeout.  Not covered: a server that trickles its response *headers*, or reads an upload
-        a few bytes at a time, is bounded only by the per-read and per-write timeouts (httpx gives no hook
-        before the headers are complete).
+        Two guards, because httpx's own timeouts bound each read and write, never the whole request:
+
+        * the answer is streamed and the deadline (and the size limit) is checked after every chunk;
+        * a watchdog timer shuts down this connector's sockets when the deadline passes, which wakes a read or
+          write blocked in any phase (response headers trickled a byte at a time, an upload the server reads
+          a byte at a time).  The sockets are learnt from httpcore's ``trace`` extension as connections open.
         """
         upload_bytes = int(request.headers.get("Content-Length") or 0)
         budget = self.deadline + upload_bytes / MIN_UPLOAD_BYTES_PER_SECOND
         give_up_at = time.monotonic() + budget
-        response = self.client.send(request, stream=True)
+        late = TicketSystemUnavailable(self.name, f"no complete answer within {budget:.0f} s")
+        request.extensions = {**request.extensions, "trace": self._remember_streams}
+        expired = threading.Event()
+
+        def on_deadline() -> None:
+            expired.set()
+            self._shut_down_sockets()
+
+        watchdog = threading.Timer(budget, on_deadline)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            chunks: list[bytes] = []
-            received = 0
-            for chunk in response.iter_bytes():
-                received += len(chunk)
-                if received > MAX_RESPONSE_BYTES:
-                    raise TicketSystemUnavailable(self.name, "the answer is far larger than an API answer can be")
-                if time.monotonic() > give_up_at:
-                    raise TicketSystemUnavailable(self.name, f"no complete answer within {budget:.0f} s")
-                chunks.append(chunk)
+            response = self.client.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > MAX_RESPONSE_BYTES:
+                        raise TicketSystemUnavailable(self.name, "the answer is far larger than an API answer can be")
+                    if time.monotonic() > give_up_at:
+                        raise late
+                    chunks.append(chunk)
+            finally:
+                response.close()
+        except httpx.HTTPError as error:
+            if expired.is_set():  # the watchdog cut the connection: say why, not how it looked
+                raise late from error
+            raise
         finally:
-            response.close()
+            watchdog.cancel()
         # The body was decoded while it was read: hand it on as a plain (no longer encoded) response.
         headers = response.headers.copy()
         for name in ("Content-Encoding", "Content-Length", "Transfer-Encoding"):
             headers.pop(name, None)
-        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=response.request)
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request)
+
+    def _remember_streams(self, event: str, info: Mapping[str, Any]) -> None:
+        # httpcore reports each new connection's network stream (plain, then TLS) when it is complete.
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            if stream is not None:
+                self._streams.add(stream)
+
+    def _shut_down_sockets(self) -> None:
+        for stream in list(self._streams):
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                # shutdown, not close: it wakes a thread blocked on the socket at once, on every platform.
+                with contextlib.suppress(OSError):  # already closed, or detached by the TLS wrapper
+                    sock.shutdown(socket.SHUT_RDWR)
 
     @staticmethod
     def _error_detail(response: httpx.Response) -> str:
