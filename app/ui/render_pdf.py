@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
+
+# The application object the renderer had to create, kept for the life of the process: Qt allows one per
+# process, and dropping it while documents exist would crash.
+_created_app: Any = None
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -15,9 +20,13 @@ def html_to_pdf(html: str) -> bytes:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
     from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    del app  # keeps the application alive for the duration of the call; only its existence matters
+    global _created_app  # noqa: PLW0603 - one application per process, created on first use
+    if QGuiApplication.instance() is None:
+        # A QApplication (not just a QGuiApplication), so that windows opened later in the same process
+        # (the console, the demo window, pytest-qt's widgets) can still use it.
+        _created_app = QApplication(sys.argv[:1])
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
