@@ -101,14 +101,16 @@ _QUALITY_MAX = 90
 _QUALITY_MIN = 30
 _QUALITY_STEP_DOWN = 15
 _QUALITY_STEP_UP = 5
-# Video mode: on when at least _VIDEO_ON_FRAMES of the last _VIDEO_WINDOW encodes changed at least
-# _VIDEO_MIN_SHARE of the screen's tiles; off when the region stays unchanged for _VIDEO_CALM_FRAMES encodes
-# or fewer than _VIDEO_OFF_FRAMES of the window were large.
+# Video mode: on when at least _VIDEO_ON_FRAMES of the last _VIDEO_WINDOW encodes that saw a change changed at
+# least _VIDEO_MIN_SHARE of the screen's tiles; off when the region stays unchanged for _VIDEO_CALM_FRAMES
+# encodes and _VIDEO_CALM_SECONDS, or fewer than _VIDEO_OFF_FRAMES of the window were large. Encodes that saw
+# no change at all do not count: the agent may poll many times between two frames of a playing video.
 _VIDEO_WINDOW = 8
 _VIDEO_ON_FRAMES = 6
 _VIDEO_OFF_FRAMES = 3
 _VIDEO_MIN_SHARE = 0.2
 _VIDEO_CALM_FRAMES = 3
+_VIDEO_CALM_SECONDS = 0.3
 
 
 class DecodeError(PodporaError):
@@ -197,6 +199,7 @@ class _VideoMode:
     covered: NDArray[np.bool_]  # tiles entirely inside ``area``: they travel only as video
     touched: NDArray[np.bool_]  # tiles overlapping ``area``: the video overwrites (part of) them
     calm: int = 0
+    last_change: float = 0.0
     new_stream: bool = True
 
 
@@ -372,8 +375,9 @@ class FrameEncoder:
         are deferred to the next update (at least one rectangle is always sent so the stream makes progress;
         a video frame is never deferred, because the stream's decoder must see every access unit).
         """
+        now = self._clock()
         if self.link.in_flight:
-            self.link.requested(self._clock())
+            self.link.requested(now)
         if frame.ndim != 3 or frame.shape[2] != 4 or frame.dtype != np.uint8:
             raise ValueError(f"expected an H×W×4 uint8 frame, got {frame.shape} {frame.dtype}")
         height, width = int(frame.shape[0]), int(frame.shape[1])
@@ -403,7 +407,7 @@ class FrameEncoder:
                 copies.append(self._apply_copy(copy, reference, lossy_age))
                 changed = _changed_tiles(pixels, reference)
         if not reset:
-            self._update_video_mode(changed, width, height)
+            self._update_video_mode(changed, width, height, now)
         plan = self.plan = choose_link_plan(self.link, max_bytes, screen_changing=bool(changed.any()))
 
         # Lossy tiles that changed start their stability count again; untouched ones age by one encode.
@@ -518,17 +522,23 @@ class FrameEncoder:
             pieces.append(_Piece(rect, start, stop, lossless))
         return pieces
 
-    def _update_video_mode(self, changed: NDArray[np.bool_], width: int, height: int) -> None:
+    def _update_video_mode(self, changed: NDArray[np.bool_], width: int, height: int, now: float) -> None:
         """Record this encode's activity and switch the video mode on or off by content."""
-        large = int(changed.sum()) >= max(1.0, _VIDEO_MIN_SHARE * changed.size)
-        self._activity.append(changed.copy() if large else None)
+        changed_tiles = int(changed.sum())
+        if changed_tiles:
+            large = changed_tiles >= max(1.0, _VIDEO_MIN_SHARE * changed.size)
+            self._activity.append(changed.copy() if large else None)
         large_count = sum(activity is not None for activity in self._activity)
         video = self._video
         if video is not None:
-            video.calm = 0 if bool((changed & video.touched).any()) else video.calm + 1
+            if bool((changed & video.touched).any()):
+                video.calm, video.last_change = 0, now
+            else:
+                video.calm += 1
+            calm = video.calm >= _VIDEO_CALM_FRAMES and now - video.last_change >= _VIDEO_CALM_SECONDS
             faded = len(self._activity) == _VIDEO_WINDOW and large_count < _VIDEO_OFF_FRAMES
-            if video.calm >= _VIDEO_CALM_FRAMES or faded:
-                log.info("video mode off (%s)", "calm" if video.calm >= _VIDEO_CALM_FRAMES else "little motion")
+            if calm or faded:
+                log.info("video mode off (%s)", "calm" if calm else "little motion")
                 self._stop_video()
                 self._activity.clear()
             return
@@ -556,6 +566,7 @@ class FrameEncoder:
         overlap_y, overlap_x = (ends_y > y0) & (starts_y < y0 + h), (ends_x > x0) & (starts_x < x0 + w)
         self._video = _VideoMode(
             encoder=encoder,
+            last_change=now,
             area=(x0, y0, w, h),
             covered=np.outer(inside_y, inside_x),
             touched=np.outer(overlap_y, overlap_x),

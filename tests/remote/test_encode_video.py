@@ -15,6 +15,7 @@ from app.remote.encode import (
     FrameEncoder,
     psnr,
 )
+from app.remote.link import LinkEstimator
 from tests.remote.test_encode import desktop, photo, still_clock
 
 pytest.importorskip("av")
@@ -28,6 +29,29 @@ def panning(step: int) -> np.ndarray:
     screen = desktop(SCREEN_H, SCREEN_W)
     screen[64:352, 0:416] = PANORAMA[step % 64 : step % 64 + 288, 3 * step : 3 * step + 416]
     return screen
+
+
+class DeafLink(LinkEstimator):
+    """A link estimator that takes no samples, so these tests do not depend on the machine's speed."""
+
+    def requested(self, now: float) -> None:
+        del now
+        self.forget_in_flight()
+
+
+class TickingClock:
+    """Moves 1/60 s on every reading: about a frame interval per encode, whatever the machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1 / 60
+        return self.now
+
+
+def ticking_encoder() -> FrameEncoder:
+    return FrameEncoder(clock=TickingClock(), link=DeafLink())
 
 
 def apply(decoder: FrameDecoder, update: EncodedFrame) -> None:
@@ -48,7 +72,7 @@ def stream_motion(encoder: FrameEncoder, decoder: FrameDecoder, frames: int) -> 
 
 
 def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh_is_exact() -> None:
-    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
+    encoder, decoder = ticking_encoder(), FrameDecoder()
     updates = stream_motion(encoder, decoder, 14)
 
     assert not any(CODEC_VIDEO in codecs(update) for update in updates[:6]), "on only after most of the window"
@@ -69,8 +93,9 @@ def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh
     assert psnr(last, decoder.framebuffer) >= 30.0
     assert updates[-1].pending, "lossy video is owed a lossless refresh"
 
-    # The picture stops moving: the mode switches off and the next updates make the viewer exact.
-    for _ in range(8):
+    # The picture stops moving: the mode switches off (after 0.3 s and 3 encodes without a change in its
+    # region) and the next updates make the viewer exact.
+    for _ in range(30):
         update = encoder.encode(last)
         apply(decoder, update)
         assert CODEC_VIDEO not in codecs(update)
@@ -80,6 +105,26 @@ def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh
     assert not update.pending
     np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
     assert encoder.stats.video_streams == 1
+
+
+def test_polls_between_the_frames_of_a_playing_video_do_not_switch_it_off() -> None:
+    """The agent may poll many times between two frames (a pending refresh): the mode must not flap."""
+
+    class ManualClock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = ManualClock()
+    encoder, decoder = FrameEncoder(clock=clock, link=DeafLink()), FrameDecoder()
+    for step in range(24):
+        clock.now = step / 24  # a 24 frames/s video
+        screen = panning(step)
+        for _poll in range(5):
+            apply(decoder, encoder.encode(screen))
+    assert encoder.video_active
+    assert encoder.stats.video_streams == 1, "the mode switched off and on again (a keyframe each time)"
 
 
 def test_typing_and_small_changes_never_start_the_video_mode() -> None:
