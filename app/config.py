@@ -43,6 +43,17 @@ class Paths:
         return self
 
 
+def resources_dir() -> Path:
+    """Podpora's shipped resources (translations, the signed script library, keys, icons).
+
+    In the repository and the PyInstaller bundle they sit beside ``app/``; a wheel installs them as the
+    package data of ``app.resources`` (see pyproject.toml).
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"
+
+
 def default_paths() -> Paths:
     """Return the folders for this user, honouring ``PODPORA_HOME``."""
     home = os.environ.get("PODPORA_HOME")

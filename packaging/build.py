@@ -224,6 +224,7 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
     version = project_version()
     for old in out_dir.glob(f"podpora-{version}*"):
         old.unlink()
+    compile_translations()  # the wheel carries resources/ (as app.resources), compiled translations included
     started = time.perf_counter()
     run([sys.executable, "-m", "build", "--outdir", out_dir, REPO], cwd=REPO)
     build_s = time.perf_counter() - started
@@ -239,15 +240,14 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel])
         install_s = time.perf_counter() - started
         installed = run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"]).stdout
-        # Reported, not required: resources/ sits beside app/ and is not (yet) in the wheel.
-        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=False)
+        # Required: the signed script library and its key come along in app.resources.
+        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=True)
         venv_size = tree_size(venv)
     return {
         "target": "wheel",
         "wheel": display_path(wheel),
         "wheel_mib": mib(wheel.stat().st_size),
-        # resources/ (translations, diagnostic scripts, keys) lives beside app/, not inside it; say whether
-        # the wheel carries it, because a pipx install without it has no translations or script library.
+        # resources/ (translations, diagnostic scripts, keys) is installed as app.resources; say that it is there.
         "wheel_has_resources": wheel_has_resources(wheel),
         "sdist_mib": mib(sdist.stat().st_size),
         "build_s": round(build_s, 1),

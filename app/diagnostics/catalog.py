@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config import default_paths
+from app.config import default_paths, resources_dir
 from app.diagnostics.errors import DiagnosticError, ManifestError, SignatureError, UnknownScriptError
 from app.diagnostics.manifest import Manifest, parse_manifest
 from app.diagnostics.signing import PublicKey, Signature, TrustedKeys, signature_path
@@ -33,7 +33,7 @@ from app.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_dir()
 LIBRARY_DIR = RESOURCES / "scripts" / "linux"
 PROJECT_KEY = RESOURCES / "keys" / "podpora-scripts.pub"
 MANIFEST_SUFFIX = ".toml"

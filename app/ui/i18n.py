@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
+from app.config import resources_dir
 from app.errors import PodporaError
 from app.i18n import CONTEXT
 
@@ -24,7 +25,7 @@ LANGUAGES: tuple[str, ...] = ("en", "cs", "sk")
 #: Each language's own name, shown in menus so people find their language even when the UI is foreign.
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "cs": "Čeština", "sk": "Slovenčina"}
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "translations"
+TRANSLATIONS_DIR = resources_dir() / "translations"
 
 
 def system_language() -> str:

@@ -47,6 +47,11 @@ def test_wheel_installs_into_a_clean_venv_and_runs(run_build: Callable[..., dict
     assert {"app/__init__.py", "app/cli/__init__.py", "app/orgconfig.py", "app/py.typed"} <= names
     assert "podpora = app.cli:main" in entry_points
     assert not any(name.startswith("tests/") for name in names)
+    # resources/ travels as app.resources: the signed script library, its key and the compiled translations.
+    assert "app/resources/keys/podpora-scripts.pub" in names
+    assert any(name.startswith("app/resources/scripts/linux/") and name.endswith(".sig") for name in names)
+    assert {"app/resources/translations/podpora_cs.qm", "app/resources/translations/podpora_sk.qm"} <= names
+    assert report["wheel_has_resources"] is True
     assert report["clean_venv_packages"] > 10  # the declared dependencies, installed by pip
     check_smoke(report["smoke"])
 
