@@ -74,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("podpora: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`podpora diag list | head`): stop quietly, as other command-line tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return result
 
 
