@@ -7,6 +7,7 @@ The server here is a real HTTP server on 127.0.0.1 that trickles on purpose (its
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import threading
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from app.cases.connectors import base
 from app.cases.connectors.base import MAX_RESPONSE_BYTES, TicketSystemUnavailable
 from app.cases.connectors.redmine import RedmineConnector
 
@@ -69,6 +71,12 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b" " * 65536)
             except OSError:
                 self.server.client_hung_up.set()
+
+    def do_POST(self) -> None:
+        """Reads the upload a byte at a time and never answers."""
+        with contextlib.suppress(OSError):  # the client gave up
+            while not self.server.stop.wait(TRICKLE_PAUSE) and self.rfile.read(1):
+                pass
 
     def _head(self, length: int, extra: dict[str, str] | None = None) -> None:
         self.send_response(200)
@@ -137,6 +145,21 @@ def test_a_trickled_answer_is_cut_off_at_the_deadline(
     assert result.retryable  # the outbox tries again later; nothing is lost
     # The connection was really dropped: the server notices on its next write.
     assert server.client_hung_up.wait(10)
+
+
+def test_an_upload_read_a_byte_at_a_time_is_cut_off(server: TricklingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Far more than the kernel buffers between the two sides, so the client's send really blocks; no time
+    # allowance for the upload, so the deadline alone applies; the write timeout is longer than the test may run.
+    monkeypatch.setattr(base, "MIN_UPLOAD_BYTES_PER_SECOND", float("inf"))
+    data = bytes(32 * 1024 * 1024)
+    connector = RedmineConnector(server.url, "key", client=httpx.Client(timeout=60.0), deadline=0.3)
+    try:
+        result = outcome_of(lambda: connector.request("POST", "uploads.json", content=data))
+    finally:
+        connector.close()
+    assert isinstance(result, TicketSystemUnavailable), result
+    assert "no complete answer within" in str(result)
+    # (The server cannot tell yet: the client's FIN waits behind megabytes of upload still in its buffers.)
 
 
 def test_a_connection_reused_after_a_cut_off_request_is_replaced(server: TricklingServer) -> None:
