@@ -212,6 +212,7 @@ class HttpConnector:
         longest = max((t for t in (timeouts.connect, timeouts.read, timeouts.write, timeouts.pool) if t), default=30.0)
         self.deadline = deadline if deadline is not None else DEADLINE_TIMEOUTS * longest
         self._streams: weakref.WeakSet[Any] = weakref.WeakSet()  # network streams of the connections opened
+        self._streams_lock = threading.Lock()  # the watchdog reads them from its own thread
 
     def close(self) -> None:
         self.client.close()
@@ -309,13 +310,16 @@ class HttpConnector:
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             stream = info.get("return_value")
             if stream is not None:
-                self._streams.add(stream)
+                with self._streams_lock:
+                    self._streams.add(stream)
 
     def _shut_down_sockets(self) -> None:
-        for stream in list(self._streams):
+        with self._streams_lock:
+            streams = list(self._streams)
+        for stream in streams:
             sock = stream.get_extra_info("socket")
             if isinstance(sock, socket.socket):
-                # shutdown, not close: it wakes a thread blocked on the socket at once, on every platform.
+                # shutdown, not close: it wakes a thread blocked on the socket at once (close does not).
                 with contextlib.suppress(OSError):  # already closed, or detached by the TLS wrapper
                     sock.shutdown(socket.SHUT_RDWR)
 
