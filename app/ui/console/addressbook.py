@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,31 +86,35 @@ class AddressBook:
         self.saved: list[Entry] = []
         self.recent: dict[str, float] = {}
         self.tags: dict[str, list[str]] = {}
+        # Loads and saves run on worker threads; without the lock a load running beside an add resets
+        # `saved` from the old file and the next save drops the new entry.
+        self._lock = threading.RLock()
 
     def load(self) -> list[Entry]:
         """Read everything (blocking: call off the GUI thread) and return the merged entries."""
-        try:
-            raw: Any = json.loads(self.store.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {}
-        if not isinstance(raw, dict):
-            raw = {}
-        self.saved = []
-        for item in raw.get("saved", []):
-            if isinstance(item, dict) and item.get("name") and item.get("target"):
-                self.saved.append(
-                    Entry(
-                        name=str(item["name"]),
-                        target=str(item["target"]),
-                        tags=[str(t) for t in item.get("tags", []) if isinstance(t, str)],
-                        note=str(item.get("note", "")),
+        with self._lock:
+            try:
+                raw: Any = json.loads(self.store.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raw = {}
+            if not isinstance(raw, dict):
+                raw = {}
+            self.saved = []
+            for item in raw.get("saved", []):
+                if isinstance(item, dict) and item.get("name") and item.get("target"):
+                    self.saved.append(
+                        Entry(
+                            name=str(item["name"]),
+                            target=str(item["target"]),
+                            tags=[str(t) for t in item.get("tags", []) if isinstance(t, str)],
+                            note=str(item.get("note", "")),
+                        )
                     )
-                )
-        recent = raw.get("recent", {})
-        self.recent = {str(k): float(v) for k, v in recent.items()} if isinstance(recent, dict) else {}
-        tags = raw.get("tags", {})
-        self.tags = {str(k): [str(t) for t in v] for k, v in tags.items()} if isinstance(tags, dict) else {}
-        return self.entries()
+            recent = raw.get("recent", {})
+            self.recent = {str(k): float(v) for k, v in recent.items()} if isinstance(recent, dict) else {}
+            tags = raw.get("tags", {})
+            self.tags = {str(k): [str(t) for t in v] for k, v in tags.items()} if isinstance(tags, dict) else {}
+            return self.entries()
 
     def config_entries(self) -> list[Entry]:
         """Hosts from the SSH config (empty when there is none)."""
@@ -131,23 +136,26 @@ class AddressBook:
 
     def add(self, entry: Entry) -> None:
         """Add or replace a saved entry, then save."""
-        self.saved = [e for e in self.saved if e.name != entry.name] + [entry]
-        self.save()
+        with self._lock:
+            self.saved = [e for e in self.saved if e.name != entry.name] + [entry]
+            self.save()
 
     def set_tags(self, name: str, tags: list[str]) -> None:
         """Tag any entry (also one from the SSH config, which Podpora never edits)."""
-        for entry in self.saved:
-            if entry.name == name:
-                entry.tags = tags
-        self.tags[name] = tags
-        self.save()
+        with self._lock:
+            for entry in self.saved:
+                if entry.name == name:
+                    entry.tags = tags
+            self.tags[name] = tags
+            self.save()
 
     def remember_use(self, target: str, when: float | None = None) -> None:
         """Record a session for the recent list."""
-        self.recent[target] = time.time() if when is None else when
-        newest = sorted(self.recent.items(), key=lambda kv: -kv[1])[:MAX_RECENT]
-        self.recent = dict(newest)
-        self.save()
+        with self._lock:
+            self.recent[target] = time.time() if when is None else when
+            newest = sorted(self.recent.items(), key=lambda kv: -kv[1])[:MAX_RECENT]
+            self.recent = dict(newest)
+            self.save()
 
     def save(self) -> None:
         """Write atomically."""
