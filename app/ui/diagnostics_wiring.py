@@ -137,7 +137,10 @@ def decode_run(payload: bytes) -> tuple[str, dict[str, Any]]:
     """Parse a RunScript payload (raises ValueError for anything malformed)."""
     if len(payload) > MAX_PARAMETERS_BYTES:
         raise ValueError("run request too large")
-    data = json.loads(payload.decode("utf-8"))
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except RecursionError as error:  # deeply nested JSON within the size cap
+        raise ValueError("run request nested too deeply") from error
     if not isinstance(data, dict) or not isinstance(data.get("script_id"), str):
         raise ValueError("run request without a script id")
     parameters = data.get("parameters") or {}
@@ -254,14 +257,18 @@ class RemoteAgentDiagnostics:
         done, box, progress = waiting
         try:
             document = json.loads(bytes(message.payload).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # The agent is the other party, so its payloads are untrusted: anything unreadable is an error row.
             document = {"error": "the agent sent an unreadable result"}
         if isinstance(message, p.ScriptProgress):
             if progress is not None and isinstance(document, dict):
                 percent = document.get("percent")
+                shown = -1  # unknown progress, unless the agent sent a plain number from 0 to 100
+                if isinstance(percent, int | float) and not isinstance(percent, bool) and 0 <= percent <= 100:
+                    shown = int(percent)
                 progress(
                     str(document.get("script_id", "")),
-                    -1 if percent is None else int(percent),
+                    shown,
                     str(document.get("message", "")),
                 )
             return
@@ -299,9 +306,12 @@ class RemoteAgentDiagnostics:
         for script_id in script_ids:
             document = self._call(script_id, progress)
             if "result" in document:
-                results.append(ScriptResult.from_dict(document["result"]))
-            else:
-                rows.append(CheckRow(script_id, script_id, "error", str(document.get("error", "no result"))))
+                try:
+                    results.append(ScriptResult.from_dict(document["result"]))
+                    continue
+                except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+                    document = {"error": "the agent sent a result that is not a script result"}
+            rows.append(CheckRow(script_id, script_id, "error", str(document.get("error", "no result"))))
         return [*rows_from_results(results, self.language()), *rows]
 
     def repair(self, repair_id: str, progress: ProgressCallback) -> RepairView:
@@ -310,7 +320,10 @@ class RemoteAgentDiagnostics:
         document = self._call(repair_id, progress)
         if "repair" not in document:
             return RepairView(repair_id, approved=False, ran=False, message=str(document.get("error", "")))
-        outcome = RepairOutcome.from_dict(document["repair"])
+        try:
+            outcome = RepairOutcome.from_dict(document["repair"])
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return RepairView(repair_id, approved=False, ran=False, message="the agent sent an unreadable result")
         language = self.language()
 
         def rows(checks: Sequence[Any]) -> tuple[CheckRow, ...]:
