@@ -32,9 +32,7 @@ def podpora_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def fail_on_unexpected_log_warnings(
-    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
-) -> Iterator[None]:
+def fail_on_unexpected_log_warnings(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail a test when Podpora logs a WARNING or worse that the test did not declare.
 
     A test that expects warnings marks itself ``@pytest.mark.expect_log_warnings``.
@@ -43,9 +41,7 @@ def fail_on_unexpected_log_warnings(
     yield
     if request.node.get_closest_marker("expect_log_warnings"):
         return
-    unexpected = [
-        r for r in caplog.get_records("call") if r.levelno >= logging.WARNING and r.name.startswith("app")
-    ]
+    unexpected = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING and r.name.startswith("app")]
     if unexpected:
         lines = "\n".join(f"{r.name} {r.levelname}: {r.getMessage()}" for r in unexpected)
         pytest.fail(f"unexpected log warnings:\n{lines}")
