@@ -22,10 +22,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.remote.localsshd import KeyPair, SshServerFactory
-from app.remote.ssh import ConnectOptions, connect
-from app.remote.tunnel import LocalForward
-
 CHUNK = 256 * 1024
 PING_SIZE = 64
 
@@ -218,6 +214,11 @@ def _ratio(ours: float, theirs: float) -> float:
 
 def run_benchmark(megabytes: int, pings: int, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run both tunnels against one private sshd and return the figures."""
+    # Imported here so that `podpora --help` does not load paramiko.
+    from app.remote.localsshd import KeyPair, SshServerFactory
+    from app.remote.ssh import ConnectOptions, connect
+    from app.remote.tunnel import LocalForward
+
     with tempfile.TemporaryDirectory(prefix="podpora-bench-") as scratch:
         root = Path(scratch)
         key = KeyPair.generate(root / "client" / "id_ed25519")

@@ -16,16 +16,10 @@ import json
 import statistics
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.remote.ssh import (
-    ConnectOptions,
-    HostKeyDecision,
-    HostKeyInfo,
-    SshConnection,
-    SshError,
-    connect,
-)
+if TYPE_CHECKING:  # paramiko loads only when a check runs, so `podpora --help` stays quick
+    from app.remote.ssh import HostKeyDecision, HostKeyInfo, SshConnection
 
 
 def register(subparsers: Any) -> None:
@@ -45,6 +39,8 @@ def register(subparsers: Any) -> None:
 
 def ask_on_terminal(info: HostKeyInfo) -> HostKeyDecision:
     """Ask about an unknown host key on the terminal; refuse when nobody can be asked."""
+    from app.remote.ssh import HostKeyDecision
+
     if not sys.stdin.isatty():
         return HostKeyDecision.REFUSE
     print(
@@ -93,6 +89,8 @@ def build_report(conn: SshConnection, samples: int = 5) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Connect, print the report, and return the exit code for the outcome."""
+    from app.remote.ssh import ConnectOptions, SshError, connect
+
     options = ConnectOptions(
         config_path=args.config,
         host_key_decider=ask_on_terminal,

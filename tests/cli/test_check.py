@@ -116,3 +116,13 @@ def test_check_with_alternative_config_file(home: Path, tmp_path: Path) -> None:
     missing = _podpora("check", "x", "-F", str(tmp_path / "no-such-config"), home=home)
     assert missing.returncode == 78
     assert "does not exist" in missing.stderr
+
+
+def test_help_does_not_load_the_ssh_stack() -> None:
+    """`podpora --help` answers at once: paramiko (and Qt) load only when a command needs them."""
+    code = (
+        "import sys; from app.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'paramiko', 'PySide6'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
