@@ -138,34 +138,12 @@ def _require(program: str) -> str:
 
 
 def start_xvfb(processes: _Processes, width: int, height: int) -> str:
-    """Start Xvfb on a free display number and return the DISPLAY value once it accepts clients."""
-    read_fd, write_fd = os.pipe()
-    process = processes.start(
-        [
-            _require("Xvfb"),
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{width}x{height}x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-            "+extension",
-            "DAMAGE",
-            "+extension",
-            "XTEST",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as reader:
-        number = reader.readline().strip()
-    if not number or process.poll() is not None:
-        raise RuntimeError("Xvfb did not start")
-    return f":{number.decode()}"
+    """Start Xvfb (the shared launcher) and return the DISPLAY value once it accepts clients."""
+    from app.remote.localdisplay import start_xvfb as start_virtual_display
+
+    display = start_virtual_display(width, height)
+    processes.started.append(display.process)  # stopped with everything else the benchmark started
+    return display.name
 
 
 def _wait_line(process: subprocess.Popen[Any], timeout: float, what: str) -> str:
