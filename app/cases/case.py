@@ -149,8 +149,19 @@ class Case:
 
     @property
     def findings(self) -> list[Check]:
-        """Checks that were not ok before the repair (the problems found)."""
-        return [c for c in self.diagnostics_before if c.status != "ok"]
+        """Checks that were not ok before the repair (the problems found), each problem once.
+
+        The same check often runs twice before a repair (in the first health check, then as the repair's own
+        "before"); both stay in the record, but the summary names the problem once.
+        """
+        seen: set[tuple[str, str, str]] = set()
+        problems: list[Check] = []
+        for check in self.diagnostics_before:
+            key = (check.title, check.status, check.finding)
+            if check.status != "ok" and key not in seen:
+                seen.add(key)
+                problems.append(check)
+        return problems
 
 
 def _text(value: Any) -> str:

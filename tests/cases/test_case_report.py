@@ -138,3 +138,29 @@ def test_markdown_escaping_is_safe_and_readable() -> None:
     assert md("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)\\>"
     assert md("a\n- item\n# title\n1. first") == "a  \n\\- item  \n\\# title  \n1\\. first"
     assert md("*bold* _it_ `code`") == "\\*bold\\* \\_it\\_ \\`code\\`"
+
+
+def test_a_problem_checked_twice_before_the_repair_is_one_finding() -> None:
+    """The health check and the repair's own "before" both record the full disk; the summary names it once."""
+    from types import SimpleNamespace
+
+    full = {"id": "disk_space:/home", "title": "disk_space", "status": "fail", "finding": "/home is 99% full"}
+    slow = {"id": "cpu_load", "title": "cpu_load", "status": "warning", "finding": "load 4.8"}
+    records = [
+        SimpleNamespace(
+            seq=1, at="2026-11-22T10:00:00Z", type="script_result", fields={"phase": "before", "checks": [full, slow]}
+        ),
+        SimpleNamespace(
+            seq=2, at="2026-11-22T10:01:00Z", type="diagnostics", fields={"phase": "before", "checks": [full]}
+        ),
+        SimpleNamespace(
+            seq=3,
+            at="2026-11-22T10:02:00Z",
+            type="diagnostics",
+            fields={"phase": "after", "checks": [{**full, "status": "ok"}]},
+        ),
+    ]
+    case = build_case("C-1", records)
+    assert len(case.diagnostics_before) == 3  # the record keeps every run
+    assert [(c.title, c.status) for c in case.findings] == [("disk_space", "fail"), ("cpu_load", "warning")]
+    assert render_comment(case, bundle_name="b.zip", bundle_sha256="0" * 64, lang="en").count("99% full") == 1
