@@ -1,4 +1,4 @@
-"""Podpora library: pending package updates (apt simulation, or dnf from its cache), security ones counted separately."""
+"""Podpora library: pending package updates (apt's candidate versions, or dnf from its cache), security ones apart."""
 import json
 import os
 import subprocess
@@ -47,20 +47,104 @@ def read(path, default=""):
             return handle.read().decode("utf-8", "replace")
     except OSError:
         return default
-updates, security, manager, note = [], [], None, ""
-if which("apt-get") and os.path.isdir("/var/lib/apt/lists"):
-    manager = "apt"
-    code, out, err = run(["apt-get", "-s", "-o", "Debug::NoLocking=1", "dist-upgrade"], timeout=60)
+def policy_blocks(text):
+    """``apt-cache policy`` output -> {package: (installed, candidate, [(version, [source lines])])}."""
+    blocks, name, table = {}, None, None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" ") and line.endswith(":"):
+            name = line[:-1]
+            table = []
+            blocks[name] = {"installed": None, "candidate": None, "versions": table}
+        elif name is None:
+            continue
+        elif line.startswith("  Installed: "):
+            blocks[name]["installed"] = line.split(": ", 1)[1].strip()
+        elif line.startswith("  Candidate: "):
+            blocks[name]["candidate"] = line.split(": ", 1)[1].strip()
+        elif line.startswith((" *** ", "     ")) and not line.startswith("      "):
+            parts = line[5:].split()
+            if parts:
+                table.append((parts[0], " ".join(parts[1:]), []))
+        elif line.startswith("      ") and table:
+            table[-1][2].append(line.strip())
+    return blocks
+
+
+def is_security(source):
+    """A version-table source line ``PRIORITY URI SUITE/COMPONENT ARCH Packages`` from a security archive.
+
+    Only the suite (``bookworm-security``, ``jammy-security``, Debian 10's ``buster/updates``) and the
+    server's host name count: a folder that merely contains the word is not a security archive.
+    """
+    parts = source.split()
+    if len(parts) < 3:
+        return False
+    host = parts[1].split("://", 1)[1].split("/", 1)[0] if "://" in parts[1] else ""
+    suite = parts[2].lower()
+    return "security" in suite or "/updates" in suite or "security" in host.lower()
+
+
+def apt_pending(root):
+    """Upgradable packages by apt's own policy (pins, priorities, NotAutomatic), without running the solver.
+
+    ``apt-cache policy`` for the installed packages gives apt's candidate version and where it comes from;
+    building that costs a fraction of ``apt-get -s dist-upgrade``, which also runs the dependency solver.
+    Held packages (dpkg selection "hold") and phased updates are not upgraded by apt and are counted apart.
+    """
+    options = [] if root in ("", "/") else ["-o", "Dir=" + root]
+    admin = os.path.join(root, "var/lib/dpkg")
+    native = run(["dpkg", "--print-architecture"])[1].strip()
+    code, out, err = run(["dpkg-query", "--admindir=" + admin, "-W",
+                          "-f=${Package}\t${Architecture}\t${Status}\t${Version}\n"])
     if code != 0:
-        note = err.strip()[-300:]
+        return None, "dpkg-query failed: " + err.strip()[-300:]
+    installed, held = {}, set()
     for line in out.splitlines():
-        if line.startswith("Inst "):
-            parts = line.split()
-            updates.append(parts[1])
-            if "security" in line.lower():
-                security.append(parts[1])
-    lists = [f for f in os.listdir("/var/lib/apt/lists") if f.endswith("Packages") or f.endswith("Packages.lz4")]
-    if not lists:
+        parts = line.split("\t")
+        if len(parts) != 4 or not parts[2].endswith(" installed"):
+            continue
+        # apt names native and "all" packages without an architecture, foreign ones as name:arch.
+        name = parts[0] if parts[1] in (native, "all") else parts[0] + ":" + parts[1]
+        installed[name] = parts[3]
+        if parts[2].startswith("hold "):
+            held.add(name)
+    if not installed:
+        return {"updates": [], "security": [], "held": [], "phased": []}, ""
+    code, out, err = run(["apt-cache"] + options + ["policy"] + sorted(installed), timeout=60)
+    if code != 0:
+        return None, "apt-cache policy failed: " + err.strip()[-300:]
+    found = {"updates": [], "security": [], "held": [], "phased": []}
+    for name, block in sorted(policy_blocks(out).items()):
+        current, candidate = block["installed"], block["candidate"]
+        if not candidate or candidate == "(none)" or not current or current == "(none)" or candidate == current:
+            continue
+        sources, note = [], ""
+        for version, extra, lines in block["versions"]:
+            if version == candidate:
+                sources, note = lines, extra
+                break
+        if name in held:
+            found["held"].append(name)
+        elif "phased" in note:
+            found["phased"].append(name)
+        else:
+            found["updates"].append(name)
+            if any(is_security(source) for source in sources):
+                found["security"].append(name)
+    return found, ""
+
+
+updates, security, held, phased, manager, note = [], [], [], [], None, ""
+ROOT = P.get("root", "/")
+LISTS = os.path.join(ROOT, "var/lib/apt/lists")
+if which("apt-cache") and which("dpkg-query") and os.path.isdir(LISTS):
+    manager = "apt"
+    found, note = apt_pending(ROOT)
+    if found is not None:
+        updates, security, held, phased = found["updates"], found["security"], found["held"], found["phased"]
+    if not [f for f in os.listdir(LISTS) if "_Packages" in f]:
         note = note or "package lists were never downloaded (apt-get update)"
 elif which("dnf") or which("yum"):
     manager = "dnf" if which("dnf") else "yum"
@@ -77,6 +161,8 @@ elif note and not updates:
     check("pending_updates", "warning", "cannot tell which updates are pending: %s" % note, "unknown", {}, {"detail": note})
 else:
     evidence = {"manager": manager, "updates": updates[:200], "count": len(updates), "security": security[:200]}
+    if manager == "apt":
+        evidence.update(held=held[:200], phased=phased[:200])
     if security:
         check("pending_updates", "warning", "%d updates pending, %d security" % (len(updates), len(security)), "security",
               {"count": len(updates), "security": len(security)}, evidence)

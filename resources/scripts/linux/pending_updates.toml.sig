@@ -1,6 +1,6 @@
 {
   "format": "podpora-script-signature/1",
   "key_id": "3401c763d821a72b",
-  "digest": "bb74d4a397a8c9143974bc43f574c15cebb38e58c19c5c55cfdc9aacfa34523b",
-  "signature": "AwZGixuQt1QTXVxGpN9UizpEQe2inYaorjpwCrT2Vd7C4lzwbbtdAhOsaX6gt9OraWygTSIwXEboXEi6hSIGBg=="
+  "digest": "ab6b5cd24e36ba5d1ef02598503c8976194a58be069e7cb83c9c596096aee34e",
+  "signature": "Tf9v41FGHfLABJvtr1OdUewI6CUdqxs0Twg8z3DrMrHE6ctcXPR8og7Z+0/S3FebxkfOKEZqdU7+rvLZKnd2Aw=="
 }
