@@ -37,7 +37,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.cases.case import Case
-from app.cases.journal import JournalRecord, canonical_json, public_key_hex, verify_chain, write_file_durably
+from app.cases.journal import (
+    JournalError,
+    JournalRecord,
+    canonical_json,
+    header_forward_key,
+    public_key_hex,
+    verify_chain,
+    write_file_durably,
+)
 from app.cases.report import render_html, render_markdown
 from app.cases.ziputil import ZipEntry, ZipFormatError, build_zip, read_zip
 from app.errors import PodporaError
@@ -46,6 +54,7 @@ from app.i18n import QT_TRANSLATE_NOOP
 BUNDLE_FORMAT = 1
 SIGNATURES = "signatures.json"
 JOURNAL = "journal.jsonl"
+HEADER = "journal-header.json"
 HtmlToPdf = Callable[[str], bytes]
 
 # Limits for verification, which may face a hostile file: every size in a zip is a claim by its author, and a
@@ -58,7 +67,7 @@ MAX_OTHER_FILE_BYTES = 256 * MiB  # case.json and the reports carry screenshots
 MAX_TOTAL_BYTES = 1024 * MiB  # all contents together, and the bundle file itself
 MAX_EXPANSION_RATIO = 100  # JSON, HTML and base64 screenshots compress far less than this
 RATIO_CHECKED_ABOVE = 1 * MiB  # a small file may compress well; it cannot cost much memory either way
-SMALL_FILES = frozenset({SIGNATURES, "journal-header.json", "technician.cert"})
+SMALL_FILES = frozenset({SIGNATURES, HEADER, "technician.cert"})
 
 
 class BundleError(PodporaError):
@@ -118,7 +127,7 @@ def export_bundle(
         "report.html": report_html.encode("utf-8"),
         "report.md": render_markdown(case, lang).encode("utf-8"),
         JOURNAL: b"".join(record.raw + b"\n" for record in records),
-        "journal-header.json": canonical_json(header),
+        HEADER: canonical_json(header),
     }
     if html_to_pdf is not None:
         files["report.pdf"] = html_to_pdf(report_html)
@@ -153,6 +162,8 @@ class BundleVerifyResult:
     records: int = 0
     public_key: str = ""
     case_id: str = ""
+    forward_integrity: bool = False  # every record carries a forward seal that verifies (journal format 2)
+    journal_key: str = ""  # the journal's first forward public key: what an external anchor pins
 
 
 def _problem(message: str, kind: str, seq: int = 0, **extra: Any) -> BundleVerifyResult:
@@ -192,11 +203,21 @@ def _read_capped(path: Path) -> bytes:
     return data
 
 
-def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = None) -> BundleVerifyResult:
+def verify_bundle(
+    path: Path,
+    *,
+    trusted_public_key: Ed25519PublicKey | None = None,
+    journal_key: str | None = None,
+    require_forward_integrity: bool = False,
+) -> BundleVerifyResult:
     """Check every hash and signature in a bundle; name the first record that was tampered with.
 
     A bundle that is too large, or whose members claim to expand beyond sane limits, is refused (kind
-    ``too_large``) before it is decompressed.
+    ``too_large``) before it is decompressed.  Every record of a format-2 journal must carry its forward seal
+    (T31).  ``journal_key`` pins the journal's first forward key (an anchor kept outside the technician's
+    machine, e.g. in the ticket at case open): a journal rewritten from its first record with a new chain fails
+    it.  ``require_forward_integrity`` refuses a format-1 journal (recorded before forward integrity existed,
+    or downgraded by someone who re-signed it).
     """
     try:
         data = _read_capped(path)
@@ -233,11 +254,36 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
     journal_data = contents.get(JOURNAL)
     if journal_data is None:
         return _problem("the journal is missing from the bundle", "removed", public_key=key_hex)
+    # The header names the forward key the chain starts from, so it must be checked before the chain.
+    header_data = contents.get(HEADER)
+    if header_data is None or hashlib.sha256(header_data).hexdigest() != files.get(HEADER):
+        return _problem(f"{HEADER} was changed or removed", "changed", public_key=key_hex)
+    try:
+        header = json.loads(header_data)
+        forward_key = header_forward_key(header)
+        case_id = str(header.get("case_id", ""))
+    except (ValueError, AttributeError, RecursionError, JournalError):
+        return _problem("the journal header is unreadable", "changed", public_key=key_hex)
+    if header.get("public_key") != key_hex or header.get("journal_id") != journal_id:
+        return _problem("the journal header does not match the signature", "changed", public_key=key_hex)
+    if forward_key is None and (require_forward_integrity or journal_key is not None):
+        return _problem(
+            "the journal has no forward-integrity seals (format 1), but they were required", "no_forward_integrity"
+        )
+    if journal_key is not None and forward_key != journal_key.lower():
+        return _problem(
+            "the journal was rewritten from its start: its first sealing key is not the anchored one",
+            "bad_seal",
+            1,
+            public_key=key_hex,
+        )
     lines = journal_data.split(b"\n")
     truncated_mid_record = lines[-1] != b""
     if not truncated_mid_record:
         lines.pop()
-    result = verify_chain(lines, journal_id, public_key, signed_count=signed_count, signed_head=signed_head)
+    result = verify_chain(
+        lines, journal_id, public_key, signed_count=signed_count, signed_head=signed_head, forward_key=forward_key
+    )
     if not result.ok:
         kind = result.kind
         message = result.message
@@ -266,17 +312,12 @@ def verify_bundle(path: Path, *, trusted_public_key: Ed25519PublicKey | None = N
         return _problem(
             f"the bundle file was altered outside its contents (at byte {differs})", "damaged", public_key=key_hex
         )
-    try:
-        header = json.loads(contents["journal-header.json"])
-        case_id = str(header.get("case_id", ""))
-    except (KeyError, ValueError, AttributeError, RecursionError):
-        return _problem("the journal header is missing or unreadable", "changed", public_key=key_hex)
-    if header.get("public_key") != key_hex or header.get("journal_id") != journal_id:
-        return _problem("the journal header does not match the signature", "changed", public_key=key_hex)
     return BundleVerifyResult(
         ok=True,
         message=f"OK: {len(lines)} records, every hash and signature verifies",
         records=len(lines),
         public_key=key_hex,
         case_id=case_id,
+        forward_integrity=result.forward_integrity,
+        journal_key=forward_key or "",
     )

@@ -36,11 +36,13 @@ The chain logic (:class:`ChainState`, :func:`verify_chain`) is pure: no clock, n
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import json
 import os
 import re
 import struct
+import sys
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +75,13 @@ FORBIDDEN_EVENT_TYPES = frozenset({"key", "keys", "keystroke", "keystrokes", "ke
 _EVENT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 CHECKPOINT = "checkpoint"
 RECOVERED = "recovered"
+_RECORD_KEYS = frozenset({"at", "fields", "prev", "seq", "type"})
+_SEALED_RECORD_KEYS = _RECORD_KEYS | {"next_key", "seal"}
+FORMAT_PLAIN = 1  # hash chain + signed checkpoints (journals written before forward integrity)
+FORMAT_FORWARD = 2  # + a forward-evolving seal on every record (SECURITY-BAR T31)
+FORWARD_SCHEME = "ed25519-sha256-evolve-v1"
+FORWARD_KEY_SUFFIX = ".fkey"
+_FORWARD_STATE = struct.Struct(">Q32s")
 
 
 class JournalError(PodporaError):
@@ -170,6 +179,21 @@ class JournalRecord:
     fields: Mapping[str, Any]
     prev: str
     raw: bytes
+    # Format 2 (forward integrity): the next record's forward public key, and this record's forward seal.
+    next_key: str = ""
+    seal: str = ""
+
+    @property
+    def sealed(self) -> bool:
+        """True for a format-2 record, which carries a forward-integrity seal."""
+        return bool(self.seal)
+
+    @property
+    def sealed_body(self) -> bytes:
+        """The bytes the forward seal covers: the record's canonical form without ``seal``."""
+        value = json.loads(self.raw.decode("ascii"))
+        del value["seal"]
+        return canonical_json(value)
 
     @property
     def hash(self) -> str:
@@ -184,7 +208,7 @@ class JournalRecord:
         except RecursionError as error:
             # json recurses once per nesting level: a record nested thousands deep is malformed, not a crash.
             raise ValueError("not a journal record (nested too deeply)") from error
-        if not isinstance(value, dict) or set(value) != {"at", "fields", "prev", "seq", "type"}:
+        if not isinstance(value, dict) or set(value) not in (_RECORD_KEYS, _SEALED_RECORD_KEYS):
             raise ValueError("not a journal record")
         seq, at, type_, fields, prev = (value[k] for k in ("seq", "at", "type", "fields", "prev"))
         if not (isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1):
@@ -193,7 +217,18 @@ class JournalRecord:
             raise ValueError("bad field types")
         if not (isinstance(prev, str) and re.fullmatch(r"[0-9a-f]{64}", prev)):
             raise ValueError("bad prev hash")
-        return cls(seq=seq, at=at, type=type_, fields=fields, prev=prev, raw=raw)
+        if "seal" not in value:
+            return cls(seq=seq, at=at, type=type_, fields=fields, prev=prev, raw=raw)
+        next_key, seal = value["next_key"], value["seal"]
+        if not (isinstance(next_key, str) and re.fullmatch(r"[0-9a-f]{64}", next_key)):
+            raise ValueError("bad next key")
+        if not (isinstance(seal, str) and re.fullmatch(r"[0-9a-f]{128}", seal)):
+            raise ValueError("bad seal")
+        # The seal covers the canonical form; a sealed record must *be* that form, or two byte strings would
+        # carry one seal.
+        if canonical_json(value) != raw:
+            raise ValueError("not in canonical form")
+        return cls(seq=seq, at=at, type=type_, fields=fields, prev=prev, raw=raw, next_key=next_key, seal=seal)
 
 
 def check_event_type(event_type: str) -> None:
@@ -207,31 +242,188 @@ def check_event_type(event_type: str) -> None:
         raise ForbiddenEventError(f"malformed event type {event_type!r}")
 
 
+# ------------------------------------------------------------------------------------ forward integrity (T31)
+
+
+def _wipe_bytes(data: bytes) -> None:
+    """Overwrite the buffer of a transient ``bytes`` object that held key material (CPython only).
+
+    ``hashlib`` and ``cryptography`` hand results back as immutable ``bytes``; once their value is copied into
+    the key's ``bytearray`` the copy is wiped, so freed heap memory does not keep a key after it evolved.
+    """
+    if sys.implementation.name == "cpython" and data:
+        ctypes.memset(id(data) + bytes.__basicsize__ - 1, 0, len(data))
+
+
+def evolve_seed(seed: bytearray) -> None:
+    """K_{i+1} = SHA-256(label || K_i), in place: the old value is gone from this buffer."""
+    digest = hashlib.sha256(b"podpora-journal-forward-evolve-v1\0")
+    digest.update(seed)
+    new = digest.digest()
+    seed[:] = new
+    _wipe_bytes(new)
+
+
+def forward_message(journal_id: str, body: bytes) -> bytes:
+    """What a record's forward seal signs: the record (without its seal), bound to the journal."""
+    return b"podpora-journal-seal-v1\0" + journal_id.encode("utf-8") + b"\0" + body
+
+
+class ForwardKey:
+    """The forward-evolving key of one journal: the secret seed of the key that seals record :attr:`seq`.
+
+    Each record is sealed (Ed25519) with the key derived from its own seed K_seq and names the public key of
+    K_{seq+1} = SHA-256(label || K_seq).  After the record is durable the seed evolves *in place* (one
+    ``bytearray``, overwritten), so whoever obtains the key later holds K_i but can derive no K_j for j < i:
+    earlier records cannot be re-sealed.  The verifier needs no secret: the first public key is in the
+    journal's header and each record names the next one.
+    """
+
+    def __init__(self, seed: bytearray, seq: int) -> None:
+        if len(seed) != 32 or seq < 1:
+            raise ValueError("a forward key is a 32-byte seed for a record number >= 1")
+        self._seed = seed
+        self.seq = seq
+
+    @classmethod
+    def generate(cls) -> ForwardKey:
+        """A fresh random K_1 for a new journal."""
+        seed = bytearray(32)
+        fresh = os.urandom(32)
+        seed[:] = fresh
+        _wipe_bytes(fresh)
+        return cls(seed, 1)
+
+    def __repr__(self) -> str:  # never show the seed
+        return f"ForwardKey(seq={self.seq})"
+
+    @staticmethod
+    def _public_of(seed: bytearray) -> str:
+        private = Ed25519PrivateKey.from_private_bytes(seed)
+        # OpenSSL clears the private key's memory when the object is freed (OPENSSL_secure_clear_free).
+        return public_key_hex(private)
+
+    def public_hex(self) -> str:
+        """The public key that verifies the seal of record :attr:`seq`."""
+        return self._public_of(self._seed)
+
+    def next_public_hex(self) -> str:
+        """The public key of K_{seq+1}, which record :attr:`seq` names (the next seed is wiped at once)."""
+        upcoming = bytearray(self._seed)
+        try:
+            evolve_seed(upcoming)
+            return self._public_of(upcoming)
+        finally:
+            upcoming[:] = bytes(32)
+
+    def sign(self, message: bytes) -> bytes:
+        """Seal ``message`` with the key of record :attr:`seq`."""
+        return Ed25519PrivateKey.from_private_bytes(self._seed).sign(message)
+
+    def advance(self) -> None:
+        """Move to the next record's key, overwriting this one (call once the sealed record is durable)."""
+        evolve_seed(self._seed)
+        self.seq += 1
+
+    def advance_to(self, seq: int) -> None:
+        """Evolve forward until the key is the one for record ``seq`` (never backwards: that is impossible)."""
+        if seq < self.seq:
+            raise ValueError("a forward key cannot go back")
+        while self.seq < seq:
+            self.advance()
+
+    def state_bytes(self) -> bytearray:
+        """``seq`` and the seed as one buffer (for the sealed state file); the caller wipes it."""
+        state = bytearray(_FORWARD_STATE.size)
+        state[:8] = self.seq.to_bytes(8, "big")
+        state[8:] = self._seed
+        return state
+
+    @classmethod
+    def from_state(cls, state: bytearray) -> ForwardKey:
+        """Rebuild from :meth:`state_bytes` (the buffer becomes the key's own: it is not copied)."""
+        if len(state) != _FORWARD_STATE.size:
+            raise ValueError("a forward key state is 40 bytes")
+        seq = int.from_bytes(state[:8], "big")
+        seed = state[8:]
+        state[:] = bytes(len(state))
+        return cls(seed, seq)
+
+    def wipe(self) -> None:
+        """Zero the seed (the journal is closed, or the key is no longer needed)."""
+        self._seed[:] = bytes(len(self._seed))
+
+    @property
+    def wiped(self) -> bool:
+        """True once :meth:`wipe` ran."""
+        return not any(self._seed)
+
+
+def check_seal(record: JournalRecord, journal_id: str, public_hex: str) -> bool:
+    """True when ``record`` carries a forward seal that verifies under ``public_hex``."""
+    if not record.sealed:
+        return False
+    try:
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        public.verify(bytes.fromhex(record.seal), forward_message(journal_id, record.sealed_body))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
 @dataclass
 class ChainState:
-    """The head of a hash chain: builds the next record and checks records read back (pure)."""
+    """The head of a hash chain: builds the next record and checks records read back (pure).
+
+    ``forward_key`` is the public key expected to seal the next record (format 2), or None for a format-1
+    journal whose records carry no seal.
+    """
 
     journal_id: str
     next_seq: int = 1
     head: str = ""
+    forward_key: str | None = None
 
     def __post_init__(self) -> None:
         if not self.head:
             self.head = genesis_hash(self.journal_id)
 
-    def build(self, event_type: str, fields: Mapping[str, Any], at: datetime) -> JournalRecord:
-        """Return the next record (not yet accepted: call :meth:`accept` once it is durable)."""
-        raw = canonical_json(
-            {"at": format_time(at), "fields": dict(fields), "prev": self.head, "seq": self.next_seq, "type": event_type}
-        )
-        return JournalRecord.parse(raw)
+    def build(
+        self, event_type: str, fields: Mapping[str, Any], at: datetime, forward: ForwardKey | None = None
+    ) -> JournalRecord:
+        """Return the next record (not yet accepted: call :meth:`accept` once it is durable).
+
+        With ``forward`` (which must be the key for :attr:`next_seq`), the record is sealed with it and names
+        the next key's public half.
+        """
+        body: dict[str, Any] = {
+            "at": format_time(at),
+            "fields": dict(fields),
+            "prev": self.head,
+            "seq": self.next_seq,
+            "type": event_type,
+        }
+        if forward is None:
+            return JournalRecord.parse(canonical_json(body))
+        if forward.seq != self.next_seq:
+            raise JournalError(f"the forward key is for record {forward.seq}, not {self.next_seq}")
+        body["next_key"] = forward.next_public_hex()
+        seal = forward.sign(forward_message(self.journal_id, canonical_json(body)))
+        return JournalRecord.parse(canonical_json({**body, "seal": seal.hex()}))
 
     def accept(self, record: JournalRecord) -> None:
-        """Advance the head past ``record``; raise :class:`JournalTamperError` if it does not chain."""
+        """Advance the head past ``record``; raise :class:`JournalTamperError` if it does not chain or seal."""
         if record.seq != self.next_seq or record.prev != self.head:
             raise JournalTamperError(
                 f"record {record.seq} does not follow record {self.next_seq - 1}", seq=self.next_seq
             )
+        if self.forward_key is None:
+            if record.sealed:
+                raise JournalTamperError(f"record {record.seq} is sealed in an unsealed journal", seq=record.seq)
+        elif not check_seal(record, self.journal_id, self.forward_key):
+            raise JournalTamperError(f"record {record.seq} fails its forward seal", seq=record.seq)
+        else:
+            self.forward_key = record.next_key
         self.next_seq += 1
         self.head = record.hash
 
@@ -240,7 +432,8 @@ class ChainState:
 class VerifyResult:
     """The outcome of :func:`verify_chain`: ``ok``, or the first problem's kind, record number and message.
 
-    ``kind`` is one of ``changed``, ``removed``, ``reordered``, ``added``, ``truncated``, ``bad_signature``.
+    ``kind`` is one of ``changed``, ``removed``, ``reordered``, ``added``, ``truncated``, ``bad_signature``,
+    ``bad_seal`` (a record's forward-integrity seal does not verify: it was rewritten after its key was gone).
     """
 
     ok: bool
@@ -249,6 +442,7 @@ class VerifyResult:
     seq: int = 0
     message: str = ""
     unanchored_tail: int = 0  # records after the last signed checkpoint (no external anchor)
+    forward_integrity: bool = False  # every record carries a forward seal that verifies (format 2)
 
 
 def verify_chain(
@@ -258,11 +452,14 @@ def verify_chain(
     *,
     signed_count: int | None = None,
     signed_head: str | None = None,
+    forward_key: str | None = None,
 ) -> VerifyResult:
     """Verify a journal's records (canonical bytes, in file order) and name the first problem.
 
     ``signed_count``/``signed_head`` come from a separately signed statement (the bundle's final signature);
-    with them, records removed from or added to the end are detected too.
+    with them, records removed from or added to the end are detected too.  ``forward_key`` is the journal
+    header's first forward public key (format 2): then every record must carry a forward seal by the key that
+    the record before it named (record 1: ``forward_key``).  Without it (format 1) no record may carry a seal.
     """
     count = len(lines)
     parsed: list[JournalRecord | None] = []
@@ -308,6 +505,21 @@ def verify_chain(
             if i == 0 or not links_out(i):
                 return fail("changed", expected, f"record {expected} was changed")
             return fail("changed", expected - 1, f"record {expected - 1} was changed")
+        if forward_key is None:
+            if rec.sealed:
+                return fail("changed", expected, f"record {expected} carries a seal the journal header does not expect")
+        else:
+            previous = parsed[i - 1] if i else None
+            expected_key = forward_key if previous is None else previous.next_key
+            if not check_seal(rec, journal_id, expected_key):
+                if not links_out(i):
+                    # The next hash no longer matches either: a plain edit, not a re-sealed rewrite.
+                    return fail("changed", expected, f"record {expected} was changed")
+                return fail(
+                    "bad_seal",
+                    expected,
+                    f"record {expected} was rewritten: its forward-integrity seal does not verify",
+                )
         if rec.type == CHECKPOINT:
             signature = rec.fields.get("signature")
             covered = rec.fields.get("seq")
@@ -329,7 +541,9 @@ def verify_chain(
         return fail("changed", count, f"record {count} was changed")
     if signed_head is not None and not count:
         return fail("truncated", 1, "every record was removed")
-    return VerifyResult(ok=True, records=count, unanchored_tail=count - last_checkpoint)
+    return VerifyResult(
+        ok=True, records=count, unanchored_tail=count - last_checkpoint, forward_integrity=forward_key is not None
+    )
 
 
 # ---------------------------------------------------------------------------------------------- on-disk journal
@@ -374,6 +588,58 @@ def seal_frame(aead: ChaCha20Poly1305, digest: bytes, seq: int, raw: bytes, nonc
     return head + body + _CRC.pack(zlib.crc32(head + body))
 
 
+def forward_state_path(journal_path: Path) -> Path:
+    """Where a journal keeps its current forward key (sealed with the master key): ``<journal>.fkey``."""
+    return journal_path.with_name(journal_path.name + FORWARD_KEY_SUFFIX)
+
+
+def _forward_state_aead(master_key: bytes, journal_id: str) -> ChaCha20Poly1305:
+    if len(master_key) < 32:
+        raise JournalFormatError("journal master key too short")
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=journal_id.encode("utf-8"), info=b"podpora journal forward state"
+    ).derive(master_key)
+    return ChaCha20Poly1305(key)
+
+
+def _forward_state_aad(journal_id: str) -> bytes:
+    return b"podpora-journal-forward-state-v1\0" + journal_id.encode("utf-8")
+
+
+def _write_forward_state(fd: int, aead: ChaCha20Poly1305, journal_id: str, forward: ForwardKey) -> None:
+    """Overwrite the state file in place with the current key (one write of a fixed size, then fsync).
+
+    In place rather than by rename: the earlier key's bytes are overwritten in the same file block instead of
+    being left behind in a freed one (on copy-on-write file systems and flash this is best effort).
+    """
+    state = forward.state_bytes()
+    try:
+        nonce = os.urandom(NONCE_SIZE)
+        sealed = nonce + aead.encrypt(nonce, state, _forward_state_aad(journal_id))
+    finally:
+        state[:] = bytes(len(state))
+    written = os.pwrite(fd, sealed, 0)
+    if written != len(sealed):
+        raise OSError(5, "short write of the forward key")
+    os.fsync(fd)
+
+
+def _read_forward_state(path: Path, aead: ChaCha20Poly1305, journal_id: str) -> ForwardKey:
+    try:
+        data = path.read_bytes()
+        state = bytearray(aead.decrypt(data[:NONCE_SIZE], data[NONCE_SIZE:], _forward_state_aad(journal_id)))
+        return ForwardKey.from_state(state)
+    except (OSError, InvalidTag, ValueError) as error:
+        raise JournalFormatError(
+            f"the journal's forward key {path} is missing or damaged ({type(error).__name__})",
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora",
+                "This case log can still be read and exported, but no more events can be added to it: its "
+                "sealing key is missing or damaged. Start a new case.",
+            ),
+        ) from error
+
+
 @dataclass(frozen=True)
 class TornTail:
     """Bytes after the last complete record that do not form a complete frame (a crash mid-write)."""
@@ -415,6 +681,21 @@ def _read_header(data: bytes) -> tuple[dict[str, Any], int]:
     return header, newline + 1
 
 
+def header_forward_key(header: Mapping[str, Any]) -> str | None:
+    """The first forward public key of a format-2 journal header; None for format 1 (no forward integrity)."""
+    if header.get("format", FORMAT_PLAIN) == FORMAT_PLAIN and "forward_key" not in header:
+        return None
+    key = header.get("forward_key")
+    if (
+        header.get("format") != FORMAT_FORWARD
+        or header.get("forward_scheme") != FORWARD_SCHEME
+        or not isinstance(key, str)
+        or not re.fullmatch(r"[0-9a-f]{64}", key)
+    ):
+        raise JournalFormatError("not a Podpora journal (unknown format or forward key)")
+    return key
+
+
 def read_journal(path: Path, master_key: bytes) -> JournalContents:
     """Read, decrypt and chain-check every record; report (never hide) a torn tail.
 
@@ -430,7 +711,7 @@ def read_journal(path: Path, master_key: bytes) -> JournalContents:
         )
     aead = ChaCha20Poly1305(derive_record_key(master_key, journal_id))
     digest = header_digest(data[:offset])
-    chain = ChainState(journal_id)
+    chain = ChainState(journal_id, forward_key=header_forward_key(header))
     records: list[JournalRecord] = []
     torn: TornTail | None = None
     while offset < len(data):
@@ -512,6 +793,8 @@ class Journal:
         signer: Ed25519PrivateKey | None,
         records: list[JournalRecord],
         checkpoint_every: int,
+        forward: ForwardKey | None = None,
+        forward_fd: int = -1,
     ) -> None:
         self.path = path
         self._fd = fd
@@ -521,7 +804,10 @@ class Journal:
         self._digest = header_digest(header_line(header))
         self._signer = signer
         self._records = records
-        self._chain = ChainState(self.journal_id)
+        self._forward = forward
+        self._forward_fd = forward_fd
+        self._forward_aead = _forward_state_aead(master_key, self.journal_id) if forward is not None else None
+        self._chain = ChainState(self.journal_id, forward_key=header_forward_key(header))
         for record in records:
             self._chain.accept(record)
         self._checkpoint_every = checkpoint_every
@@ -549,11 +835,14 @@ class Journal:
         checkpoint_every: int = 64,
     ) -> Journal:
         """Create a new journal file (refuses to overwrite one) with its header durable on disk."""
+        forward = ForwardKey.generate()
         header = {
             "case_id": case_id,
             "cipher": "ChaCha20-Poly1305",
             "created_at": format_time(created_at),
-            "format": 1,
+            "format": FORMAT_FORWARD,
+            "forward_key": forward.public_hex(),
+            "forward_scheme": FORWARD_SCHEME,
             "journal_id": journal_id,
             "kdf": "HKDF-SHA256",
             "key_check": key_check(master_key, journal_id),
@@ -561,12 +850,20 @@ class Journal:
         }
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        forward_fd = -1
         try:
+            forward_fd = os.open(
+                forward_state_path(path), os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
+            )
+            _write_forward_state(forward_fd, _forward_state_aead(master_key, journal_id), journal_id, forward)
             _write_all(fd, header_line(header))
             os.fsync(fd)
             _fsync_dir(path.parent)
         except OSError as error:
+            forward.wipe()
             os.close(fd)
+            if forward_fd >= 0:
+                os.close(forward_fd)
             raise JournalWriteError(f"cannot create journal {path}: {error}", reason=_reason(error)) from error
         return cls(
             path,
@@ -576,6 +873,8 @@ class Journal:
             signer=signer,
             records=[],
             checkpoint_every=checkpoint_every,
+            forward=forward,
+            forward_fd=forward_fd,
         )
 
     @classmethod
@@ -597,6 +896,18 @@ class Journal:
         report = RecoveryReport(records=len(contents.records), torn=contents.torn)
         if contents.header.get("public_key") != public_key_hex(signer):
             raise JournalFormatError("this journal was signed by a different technician key")
+        journal_id = str(contents.header["journal_id"])
+        forward: ForwardKey | None = None
+        behind = False
+        forward_fd = -1
+        expected_key = header_forward_key(contents.header)
+        if expected_key is not None:
+            forward, behind = _reopen_forward_key(path, master_key, journal_id, contents.records, expected_key)
+            try:
+                forward_fd = os.open(forward_state_path(path), os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+            except OSError as error:
+                forward.wipe()
+                raise JournalWriteError(f"cannot reopen {path}: {error}", reason=_reason(error)) from error
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
         try:
             if contents.torn is not None:
@@ -611,6 +922,9 @@ class Journal:
                 report.notes.append(torn.describe())
         except OSError as error:
             os.close(fd)
+            if forward is not None:
+                forward.wipe()
+                os.close(forward_fd)
             raise JournalWriteError(f"cannot recover journal {path}: {error}", reason=_reason(error)) from error
         journal = cls(
             path,
@@ -620,7 +934,12 @@ class Journal:
             signer=signer,
             records=contents.records,
             checkpoint_every=checkpoint_every,
+            forward=forward,
+            forward_fd=forward_fd,
         )
+        if behind:
+            # The crash came between a record and the key's update: overwrite the stored key with today's.
+            journal._store_forward_key()
         if contents.torn is not None and not journal.closed:
             journal.append(
                 RECOVERED,
@@ -695,10 +1014,27 @@ class Journal:
         self.release()
 
     def release(self) -> None:
-        """Close the file descriptor without writing anything (e.g. after a write error)."""
+        """Close the files without writing anything (e.g. after a write error); wipe the forward key."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+        if self._forward_fd >= 0:
+            os.close(self._forward_fd)
+            self._forward_fd = -1
+        if self._forward is not None:
+            self._forward.wipe()
+
+    def _store_forward_key(self) -> None:
+        """Make the current forward key durable, overwriting the previous one (fail closed on an error)."""
+        if self._forward is None or self._forward_aead is None:
+            return
+        try:
+            _write_forward_state(self._forward_fd, self._forward_aead, self.journal_id, self._forward)
+        except OSError as error:
+            self._failed = JournalWriteError(
+                f"journal {self.path}: storing the sealing key failed: {error}", reason=_reason(error)
+            )
+            raise self._failed from error
 
     def _write(self, event_type: str, fields: Mapping[str, Any], at: datetime) -> JournalRecord:
         if self._failed is not None:
@@ -709,7 +1045,9 @@ class Journal:
             raise JournalError("the journal file is not open")
         if self._signer is None:
             raise JournalError("this journal was opened read-only (no signing key)")
-        record = self._chain.build(event_type, fields, at)
+        if self._forward is not None and self._forward.wiped:
+            raise JournalError("the journal's sealing key was wiped (the journal was released)")
+        record = self._chain.build(event_type, fields, at, self._forward)
         frame = seal_frame(self._aead, self._digest, record.seq, record.raw, os.urandom(NONCE_SIZE))
         try:
             _write_all(self._fd, frame)
@@ -725,6 +1063,10 @@ class Journal:
         self._size += len(frame)
         self._chain.accept(record)
         self._records.append(record)
+        if self._forward is not None:
+            # The record is durable: its key is no longer needed and must not survive (T31).
+            self._forward.advance()
+            self._store_forward_key()
         return record
 
     def __enter__(self) -> Journal:
@@ -732,6 +1074,31 @@ class Journal:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+def _reopen_forward_key(
+    path: Path, master_key: bytes, journal_id: str, records: Sequence[JournalRecord], expected_first: str
+) -> tuple[ForwardKey, bool]:
+    """Load the stored forward key and check it is the one the journal's last record named.
+
+    Returns the key and whether it had to be evolved (then the caller stores it again).
+
+        The key is stored after each record is durable, so after a crash it may be one record behind; it is then
+        evolved forward.  A key ahead of the records, or one that matches nothing, refuses appending.
+    """
+    forward = _read_forward_state(forward_state_path(path), _forward_state_aead(master_key, journal_id), journal_id)
+    stored_seq = forward.seq
+    next_seq = len(records) + 1
+    expected = records[-1].next_key if records else expected_first
+    try:
+        forward.advance_to(next_seq)
+    except ValueError:
+        forward.wipe()
+        raise JournalFormatError(f"the forward key of {path} is ahead of its records") from None
+    if forward.public_hex() != expected:
+        forward.wipe()
+        raise JournalFormatError(f"the forward key of {path} does not match its records")
+    return forward, stored_seq != next_seq
 
 
 def _reason(error: OSError) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,15 @@ def register(subparsers: Any) -> None:
     verify = sub.add_parser("verify", help="check every hash and signature in a case bundle")
     verify.add_argument("bundle", type=Path, metavar="BUNDLE")
     verify.add_argument("--trusted-key", help="the technician's public key (64 hex digits) to require")
+    verify.add_argument(
+        "--journal-key",
+        help="the journal's first sealing key (64 hex digits) as anchored at case open, to require",
+    )
+    verify.add_argument(
+        "--require-forward-integrity",
+        action="store_true",
+        help="refuse a journal without forward-integrity seals (recorded before they existed, or downgraded)",
+    )
     verify.set_defaults(func=_verify)
 
 
@@ -92,22 +102,36 @@ def _closed(loaded: Any) -> bool:
 def _show(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from app.cases.journal import verify_chain
+    from app.cases.journal import header_forward_key, verify_chain
     from app.cases.report import render_markdown
 
     loaded = _store().load(args.case_id)
     print(render_markdown(loaded.case, args.lang))
     header = loaded.contents.header
     public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(header["public_key"])))
-    result = verify_chain([r.raw for r in loaded.contents.records], str(header["journal_id"]), public)
+    forward_key = header_forward_key(header)
+    result = verify_chain(
+        [r.raw for r in loaded.contents.records], str(header["journal_id"]), public, forward_key=forward_key
+    )
     if result.ok:
         tail = f", {result.unanchored_tail} records after the last signed checkpoint" if result.unanchored_tail else ""
         print(f"integrity: OK ({result.records} records{tail})")
+        print(_forward_line(forward_key))
     else:
         print(f"integrity: FAILED: {result.message}")
     if loaded.contents.torn is not None:
         print(f"warning: {loaded.contents.torn.describe()}")
     return 0 if result.ok else 1
+
+
+def _forward_line(journal_key: str | None) -> str:
+    """One line on forward integrity (T31): what it protects, or that this journal predates it."""
+    if journal_key is None:
+        return "forward integrity: none (a journal recorded before version 2 of the format)"
+    return (
+        f"forward integrity: every record sealed; journal key {journal_key} "
+        "(compare it with the one anchored at case open)"
+    )
 
 
 def load_technician_key(path: Path | None) -> Any:
@@ -251,10 +275,22 @@ def _verify(args: argparse.Namespace) -> int:
                 "bad trusted key",
                 user_text=QT_TRANSLATE_NOOP("podpora", "--trusted-key must be 64 hexadecimal digits."),
             ) from error
-    result = verify_bundle(args.bundle, trusted_public_key=trusted)
+    journal_key = args.journal_key
+    if journal_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", journal_key):
+        raise PodporaError(
+            "bad journal key",
+            user_text=QT_TRANSLATE_NOOP("podpora", "--journal-key must be 64 hexadecimal digits."),
+        )
+    result = verify_bundle(
+        args.bundle,
+        trusted_public_key=trusted,
+        journal_key=journal_key,
+        require_forward_integrity=args.require_forward_integrity,
+    )
     if result.ok:
         print(f"{args.bundle}: {result.message}")
         print(f"signed by Ed25519 key {result.public_key}")
+        print(_forward_line(result.journal_key or None))
         return 0
     print(f"{args.bundle}: TAMPERED: {result.message}", file=sys.stderr)
     return 1

@@ -18,6 +18,8 @@ from app.cases.journal import (
     JournalFormatError,
     JournalTamperError,
     JournalWriteError,
+    forward_state_path,
+    header_forward_key,
     read_journal,
     verify_chain,
 )
@@ -25,6 +27,11 @@ from app.cases.redact import REDACTED
 from tests.cases.conftest import FakeClock
 
 CANARY = "canary-7f3a9c-chat-text"
+
+
+def forward_key_of(path: Path, key: bytes) -> str | None:
+    """The first forward key named by a journal's header (None for a format-1 journal)."""
+    return header_forward_key(read_journal(path, key).header)
 
 
 def new_journal(path: Path, key: bytes, signer: Ed25519PrivateKey, clock: FakeClock, **kw: int) -> Journal:
@@ -46,7 +53,10 @@ def test_round_trip_encrypted_at_rest(tmp_path: Path, master_key: bytes, signer,
     assert contents.records[1].at == "2026-11-22T16:40:05.000000Z"
     assert contents.torn is None
     public = signer.public_key()
-    result = verify_chain([r.raw for r in contents.records], "J-1", public)
+    result = verify_chain(
+        [r.raw for r in contents.records], "J-1", public, forward_key=forward_key_of(path, master_key)
+    )
+    assert result.forward_integrity
     assert result.ok, result
     assert result.unanchored_tail == 0
 
@@ -80,21 +90,29 @@ def test_periodic_signed_checkpoints(tmp_path: Path, master_key: bytes, signer, 
             journal.append("note", {"n": n}, at=clock())
     records = read_journal(path, master_key).records
     assert [r.seq for r in records if r.type == "checkpoint"] == [4, 8]
-    result = verify_chain([r.raw for r in records], "J-1", signer.public_key())
+    forward = forward_key_of(path, master_key)
+    result = verify_chain([r.raw for r in records], "J-1", signer.public_key(), forward_key=forward)
     assert result.ok
     assert result.unanchored_tail == 1  # note 7 is not yet under a checkpoint
     # A checkpoint signed by another key is detected.
-    other = verify_chain([r.raw for r in records], "J-1", Ed25519PrivateKey.generate().public_key())
+    other = verify_chain(
+        [r.raw for r in records], "J-1", Ed25519PrivateKey.generate().public_key(), forward_key=forward
+    )
     assert (other.ok, other.kind, other.seq) == (False, "bad_signature", 4)
 
 
 def test_torn_tail_is_reported_set_aside_and_recorded(tmp_path: Path, master_key: bytes, signer, clock) -> None:
     path = tmp_path / "c.pjournal"
+    key_state = forward_state_path(path)
     with new_journal(path, master_key, signer, clock) as journal:
         for n in range(5):
+            before_last = key_state.read_bytes()
             journal.append("note", {"n": n}, at=clock())
     full = path.read_bytes()
-    path.write_bytes(full[:-7])  # the last frame loses its end: a crash mid-write
+    # A crash mid-write of record 5: its frame loses its end, and the sealing key, which is stored only after
+    # a record is durable, is still the one for record 5.
+    path.write_bytes(full[:-7])
+    key_state.write_bytes(before_last)
     contents = read_journal(path, master_key)
     assert len(contents.records) == 4
     assert contents.torn is not None
@@ -239,7 +257,10 @@ def test_full_disk_on_a_real_tmpfs(tiny_tmpfs: Path, master_key: bytes, signer, 
     with reopened:
         assert report.records == shown
         reopened.append("note", {"text": "space freed, session continues"}, at=clock())
-    assert verify_chain([r.raw for r in read_journal(path, master_key).records], "J-1", signer.public_key()).ok
+    records = read_journal(path, master_key).records
+    assert verify_chain(
+        [r.raw for r in records], "J-1", signer.public_key(), forward_key=forward_key_of(path, master_key)
+    ).ok
 
 
 CHILD = r"""
@@ -289,7 +310,9 @@ def test_kill_9_mid_session_then_recovery(tmp_path: Path, master_key: bytes, sig
             assert journal.records[-1].type == "recovered"
         journal.close(at=clock())
     records = read_journal(path, master_key).records
-    assert verify_chain([r.raw for r in records], "J-9", signer.public_key()).ok
+    assert verify_chain(
+        [r.raw for r in records], "J-9", signer.public_key(), forward_key=forward_key_of(path, master_key)
+    ).ok
 
 
 def test_nonces_are_unique(tmp_path: Path, master_key: bytes, signer, clock) -> None:
