@@ -9,7 +9,10 @@ byte streams by a reverse forward (gateway mode, :meth:`AssistAgent.serve_stream
   delay what the user asked for: :meth:`AssistAgent.stop` stops capture and releases held keys before it
   returns, and the socket is closed within :data:`CLOSE_GRACE_SECONDS` whatever the peer does;
 * a **capture** thread grabs and encodes one update per request (pull-based flow control); when nothing
-  changed it polls quietly until something does.
+  changed it holds the request and sleeps until the screen is drawn on (X DAMAGE, through a change watch
+  that only this thread opens, uses and closes; a stop wakes it through the watch's wake-up descriptor),
+  or polls adaptively where no such events exist.  An idle screen costs no bytes and next to no CPU.
+
 
 Everything the agent needs from the machine is injected: a :class:`ScreenSource`, an encoder factory, an
 :class:`InputSink` and a :class:`ConsentProvider` (the assist window, or an unattended policy).  None of them
@@ -45,8 +48,16 @@ log = logging.getLogger(__name__)
 CLOSE_GRACE_SECONDS: Final = 0.2
 #: How often the session's clock ticks while the link is idle (consent timeout, pairing deadline).
 TICK_SECONDS: Final = 0.25
-#: How often an unchanged screen is re-captured while a request waits for a change.
-IDLE_CAPTURE_SECONDS: Final = 1 / 30
+#: Without change events, an unchanged screen is polled this often right after a change or input...
+POLL_FAST_SECONDS: Final = 0.005
+#: ... for this long, then ever more slowly, down to once per :data:`POLL_SLOW_SECONDS`.
+POLL_FAST_WINDOW_SECONDS: Final = 0.5
+POLL_SLOW_SECONDS: Final = 0.1
+#: How soon an unchanged screen is encoded again while a lossless refresh is owed (the encoder counts
+#: encodes before refreshing lossy regions).
+PENDING_CAPTURE_SECONDS: Final = 1 / 30
+#: With change events, how long a held request sleeps before looking once more anyway (a safety net only).
+CHANGE_WAIT_SECONDS: Final = 30.0
 DEFAULT_PORT: Final = 5990
 
 
@@ -69,11 +80,28 @@ class MonitorLike(Protocol):
 
 
 class ScreenSource(Protocol):
-    """Monitors and their pixels (``app.remote.capture.MssScreenSource`` fits)."""
+    """Monitors and their pixels (``app.remote.capture.MssScreenSource`` fits).
+
+    A source may also offer ``open_change_watch() -> ChangeWatch | None`` (event-driven change detection);
+    without it the capture thread polls.
+    """
 
     def monitors(self) -> Sequence[MonitorLike]: ...
 
     def grab(self, monitor: Any) -> NDArray[np.uint8]: ...
+
+
+class ChangeWatch(Protocol):
+    """Screen drawing as it happens (``app.remote.capture.DamageWatch`` fits).
+
+    Opened, waited on and closed by the capture thread alone; other threads only call :meth:`wake`.
+    """
+
+    def wait(self, timeout: float) -> bool: ...
+
+    def wake(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class RectLike(Protocol):
@@ -482,6 +510,14 @@ class _Connection:
         self._capture_changed = threading.Condition()
         self._encoder: FrameEncoderLike | None = None
         self._seq = 0
+        # Change detection, owned by the capture thread (the watch is opened, used and closed there).
+        self._watch: ChangeWatch | None = None
+        self._watch_tried = False
+        self._watch_closed = False
+        self._capture_woken = False
+        self._sent_pending = False
+        self._changed_at = self._input_at = 0.0
+        self._poll_interval = POLL_FAST_SECONDS
         self._cursor_at: tuple[int, int] | None = None
         self._cursor_serial: int | None = None
         self._ended = threading.Event()
@@ -557,19 +593,21 @@ class _Connection:
                     self._capture.active = False
                     self._capture.request = None
                     self._capture.generation += 1
-                    self._capture_changed.notify_all()
+                    self._notify_capture()
             case s.CaptureFrame(incremental=incremental, max_bytes=max_bytes):
                 with self._capture_changed:
                     self._capture.request = _CaptureRequest(incremental, max_bytes)
-                    self._capture_changed.notify_all()
+                    self._notify_capture()
             case s.SwitchMonitor(index=index):
                 self._switch_monitor(index)
             case s.ApplyPointer(pointer=ptr):
                 if agent._sink is not None:
                     agent._sink.pointer(ptr.x, ptr.y, ptr.buttons, ptr.wheel, ptr.wheel_horizontal)
+                    self._input_applied()
             case s.ApplyKey(key=key):
                 if agent._sink is not None:
                     agent._sink.key(key.down, key.keysym, key.text)
+                    self._input_applied()
             case s.SetClipboard(text=text):
                 if agent.callbacks.on_clipboard is not None:
                     agent.callbacks.on_clipboard(text)
@@ -629,7 +667,7 @@ class _Connection:
             self._capture.active = False
             self._capture.request = None
             self._capture.generation += 1
-            self._capture_changed.notify_all()
+            self._notify_capture()
         if self._agent._sink is not None:
             with contextlib.suppress(PodporaError, OSError):
                 self._agent._sink.release_all()  # belt and braces: the session already released what it knew
@@ -684,6 +722,17 @@ class _Connection:
                 return
 
     def _capture_loop(self) -> None:
+        try:
+            self._stream_frames()
+        finally:
+            # The watch is this thread's own: it is closed here, after its last wait, never from another thread.
+            with self._capture_changed:
+                watch, self._watch = self._watch, None
+                self._watch_closed = True
+            if watch is not None:
+                watch.close()
+
+    def _stream_frames(self) -> None:
         agent = self._agent
         while True:
             with self._capture_changed:
@@ -697,6 +746,7 @@ class _Connection:
                 reset, self._capture.reset_encoder = self._capture.reset_encoder, False
             if request is None or monitor is None:
                 continue
+            self._ensure_change_watch()
             try:
                 frame = agent._screen.grab(monitor)
                 if self._encoder is None:
@@ -707,22 +757,80 @@ class _Connection:
             except PodporaError as error:
                 self._capture_failed(error)
                 continue
+            now = agent._clock()
             with self._capture_changed:
                 if generation != self._capture.generation or self._capture.request is not request:
                     # Stopped, switched or superseded while grabbing: this update never reaches the viewer,
                     # so the encoder (which now believes it did) must start over.
                     self._capture.reset_encoder = True
                     continue
-                if not encoded.rects and request.incremental and not encoded.pending:
-                    # Nothing changed: keep the request and look again shortly (a stop or switch wakes us).
-                    self._capture_changed.wait(IDLE_CAPTURE_SECONDS)
-                    continue
-                self._capture.request = None
+                # An empty update tells the viewer nothing, unless its picture just became exact: the request
+                # is held (no bytes, and no round trips at network speed) until the screen changes.
+                news = bool(encoded.rects) or not request.incremental or encoded.pending != self._sent_pending
+                if news:
+                    self._capture.request = None
+                    self._changed_at = now
+            if not news:
+                self._report_cursor(monitor)
+                self._wait_for_change(bool(encoded.pending), now)
+                continue
             self._seq += 1
+            self._sent_pending = bool(encoded.pending)
             rects = [p.Rect(r.x, r.y, r.width, r.height, r.codec, r.data) for r in encoded.rects]
             update = p.FrameUpdate(self._seq, encoded.width, encoded.height, rects, bool(encoded.pending))
             self.feed(s.FrameEncoded(update))
             self._report_cursor(monitor)
+
+    def _ensure_change_watch(self) -> None:
+        """Open the change watch on the capture thread, once capture first runs (never for a mere connection)."""
+        if self._watch_tried:
+            return
+        self._watch_tried = True
+        opener = getattr(self._agent._screen, "open_change_watch", None)
+        if opener is None:
+            return
+        try:
+            watch = cast(ChangeWatch | None, opener())
+        except (PodporaError, OSError) as error:
+            log.info("no change events (%s): the screen is polled", error)
+            return
+        if watch is None:
+            return
+        with self._capture_changed:
+            self._watch = watch
+
+    def _wait_for_change(self, pending: bool, now: float) -> None:
+        """Sleep until the screen may have changed, a refresh is due, or another thread wakes the capture."""
+        watch = self._watch  # only this thread sets or clears it
+        if watch is not None:
+            # Drawing ends the wait at once; a stop, switch or new request wakes it through the watch.
+            watch.wait(PENDING_CAPTURE_SECONDS if pending else CHANGE_WAIT_SECONDS)
+            return
+        # Polling: fast right after a change or input, ever slower while the screen rests.
+        quiet = now - max(self._changed_at, self._input_at)
+        if quiet < POLL_FAST_WINDOW_SECONDS:
+            self._poll_interval = POLL_FAST_SECONDS
+        else:
+            self._poll_interval = min(POLL_SLOW_SECONDS, self._poll_interval * 1.5)
+        interval = min(self._poll_interval, PENDING_CAPTURE_SECONDS) if pending else self._poll_interval
+        with self._capture_changed:
+            if not self._closing and not self._capture_woken:
+                self._capture_changed.wait(interval)
+            self._capture_woken = False
+
+    def _notify_capture(self) -> None:
+        """Wake the capture thread wherever it waits (call with ``_capture_changed`` held)."""
+        self._capture_woken = True
+        self._capture_changed.notify_all()
+        if self._watch is not None:
+            self._watch.wake()
+
+    def _input_applied(self) -> None:
+        """Remote input may change the screen soon: polling speeds up (change events need no help)."""
+        with self._capture_changed:
+            self._input_at = self._agent._clock()
+            if self._watch is None and not self._watch_closed:
+                self._notify_capture()
 
     # --- capture helpers ------------------------------------------------------------------------------
 
@@ -745,7 +853,7 @@ class _Connection:
             self._capture.active = True
             self._capture.generation += 1
             self._capture.reset_encoder = True  # done by the capture thread, which owns the encoder
-            self._capture_changed.notify_all()
+            self._notify_capture()
         self._cursor_at, self._cursor_serial = None, None
         self._announce_screen()
 
@@ -756,7 +864,7 @@ class _Connection:
             self._capture.selected = index
             self._capture.generation += 1
             self._capture.reset_encoder = True  # done by the capture thread, which owns the encoder
-            self._capture_changed.notify_all()
+            self._notify_capture()
         self._announce_screen()
 
     def _announce_screen(self) -> None:
@@ -820,7 +928,7 @@ class _Connection:
         self._ended.set()
         self._closing = True
         with self._capture_changed:
-            self._capture_changed.notify_all()
+            self._notify_capture()
         self._outbox.put(_CLOSE)
         self._agent._connection_ended(self, self._close_reason or "connection closed")
 

@@ -15,6 +15,7 @@ with :class:`ScreenUnavailable`, whose ``reason`` tells the agent which plain-la
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -106,8 +107,32 @@ class ScreenSource(Protocol):
         """Block until the screen may have changed (or ``timeout`` passed); return whether it did."""
         ...
 
+    def open_change_watch(self) -> ChangeWatch | None:
+        """A change watch for the calling thread alone, or ``None`` where only polling works."""
+        ...
+
     def close(self) -> None:
         """Release the display connection."""
+        ...
+
+
+class ChangeWatch(Protocol):
+    """Reports drawing on the screen as it happens; owned by one thread, which alone waits on and closes it.
+
+    :meth:`wake` is the only method another thread may call: it makes a blocked (or the next) :meth:`wait`
+    return at once, so a stop never has to touch the owner's display connection.
+    """
+
+    def wait(self, timeout: float) -> bool:
+        """Block until drawing happened, :meth:`wake` was called or ``timeout`` passed; True on drawing."""
+        ...
+
+    def wake(self) -> None:
+        """Make the owner's :meth:`wait` return now (any thread; harmless after :meth:`close`)."""
+        ...
+
+    def close(self) -> None:
+        """Release the display connection and the wake-up descriptor (the owner thread only)."""
         ...
 
 
@@ -178,7 +203,7 @@ class MssScreenSource:
         self._sct: Any = None
         self._cursor_reader: _XCursorReader | None = None
         self._cursor_tried = False
-        self._damage: _DamageWatcher | None = None
+        self._damage: DamageWatch | None = None
         self._damage_tried = False
         self._open()
 
@@ -273,7 +298,7 @@ class MssScreenSource:
     def _ensure_damage(self) -> None:
         if not self._damage_tried:
             self._damage_tried = True
-            self._damage = _DamageWatcher.open(self._display)
+            self._damage = DamageWatch.open(self._display)
 
     def wait_for_change(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the screen to be drawn on; return whether it was.
@@ -281,12 +306,24 @@ class MssScreenSource:
         With X DAMAGE, an idle screen costs no CPU and a change wakes the caller at once. Call this *before*
         grabbing: drawing that happens after it returns and before the next call is reported by that next
         call. Without DAMAGE it waits ``timeout`` and returns True (the caller then simply polls).
+
+        The watch behind it belongs to this source and is closed by :meth:`close`: use it from the thread
+        that closes the source. A thread that others must be able to stop uses :meth:`open_change_watch`.
         """
         self._ensure_damage()
         if self._damage is None:
             threading.Event().wait(timeout)
             return True
         return self._damage.wait(timeout)
+
+    def open_change_watch(self) -> DamageWatch | None:
+        """Open an X DAMAGE watch on a connection of its own, for the calling thread alone.
+
+        The caller owns it: only that thread waits on it and closes it (Xlib connections are not shared
+        between threads here); other threads may only :meth:`DamageWatch.wake` it. ``None`` when the X
+        server or the libraries lack DAMAGE: the caller then polls.
+        """
+        return DamageWatch.open(self._display)
 
     def cursor(self) -> CursorState | None:
         """The pointer position and shape (XFixes), or the position only (core X), or ``None``."""
@@ -444,8 +481,15 @@ _DAMAGE_REPORT_NON_EMPTY = 3
 _XEVENT_BYTES = 24 * 8
 
 
-class _DamageWatcher:
-    """X DAMAGE on the root window through ctypes, on a connection of its own."""
+class DamageWatch:
+    """X DAMAGE on the root window through ctypes, on a connection of its own, with a wake-up descriptor.
+
+    One thread owns it: that thread opens it, waits on it and closes it, so the X connection is never used
+    or closed under a thread blocked in it (closing it from another thread crashed the process). Stopping
+    goes through :meth:`wake`, which only writes to an eventfd that :meth:`wait` selects on beside the X
+    connection's descriptor. The eventfd's counter latches, so a wake that comes while the owner is busy
+    ends its next wait at once: no wake is lost.
+    """
 
     def __init__(self, xlib: Any, xdamage: Any, connection: int, damage: int) -> None:
         self._xlib = xlib
@@ -454,9 +498,13 @@ class _DamageWatcher:
         self._damage = damage
         self._fd = int(xlib.XConnectionNumber(connection))
         self._event = ctypes.create_string_buffer(_XEVENT_BYTES)
+        self._wake_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self._wake_lock = threading.Lock()  # wake() never writes to a descriptor close() released
+        self.damage_events = True
 
     @classmethod
-    def open(cls, display: str) -> _DamageWatcher | None:
+    def open(cls, display: str) -> DamageWatch | None:
+        """Open the watch, or return ``None`` (logged) when DAMAGE is not available."""
         x11_name, damage_name = ctypes.util.find_library("X11"), ctypes.util.find_library("Xdamage")
         if x11_name is None or damage_name is None:
             log.info("libX11 or libXdamage not found: change detection polls")
@@ -503,13 +551,33 @@ class _DamageWatcher:
         return seen
 
     def wait(self, timeout: float) -> bool:
+        """Block until drawing happened (True), :meth:`wake` was called or ``timeout`` passed (False).
+
+        Call it *before* grabbing: drawing after it returns is reported by the next call.
+        """
+        if not self._connection:
+            return False
         if self._drain():
             return True
-        readable, _, _ = select.select([self._fd], [], [], max(0.0, timeout))
-        return bool(readable) and self._drain()
+        readable, _, _ = select.select([self._fd, self._wake_fd], [], [], max(0.0, timeout))
+        if self._wake_fd in readable:
+            with contextlib.suppress(BlockingIOError):
+                os.eventfd_read(self._wake_fd)
+        return self._fd in readable and self._drain()
+
+    def wake(self) -> None:
+        """Make the owner's :meth:`wait` return now; any thread may call it, also after :meth:`close`."""
+        with self._wake_lock:
+            if self._wake_fd >= 0:
+                os.eventfd_write(self._wake_fd, 1)
 
     def close(self) -> None:
+        """Destroy the damage object and close the connection (owner thread only); safe to call twice."""
         if self._connection:
             self._xdamage.XDamageDestroy(self._connection, self._damage)
             self._xlib.XCloseDisplay(self._connection)
             self._connection = 0
+        with self._wake_lock:
+            if self._wake_fd >= 0:
+                os.close(self._wake_fd)
+                self._wake_fd = -1

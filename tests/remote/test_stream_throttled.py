@@ -103,6 +103,7 @@ class CountingEncoder:
         self.viewer = viewer
         self.sent = 0
         self.most_in_flight = 0
+        self.sent_pending = False
 
     def reset(self) -> None:
         self.inner.reset()
@@ -112,8 +113,11 @@ class CountingEncoder:
         # sent before this one must already be at the viewer.
         self.most_in_flight = max(self.most_in_flight, self.sent - self.viewer.received)
         update = self.inner.encode(frame, max_bytes=max_bytes)
-        if update.rects or update.pending:
-            self.sent += 1  # the agent sends exactly these
+        if update.rects or update.pending != self.sent_pending:
+            # The agent sends exactly these: changes, or news that the picture became exact. An empty update
+            # with a refresh still owed is held back (it would only make both sides spin at network speed).
+            self.sent += 1
+            self.sent_pending = update.pending
         return update
 
 
