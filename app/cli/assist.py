@@ -5,7 +5,7 @@ machine's OpenSSH) or ``--gateway ALIAS`` (the agent reverse-forwards through th
 ``--headless --policy FILE`` runs the agent without a window for unattended machines, under an
 organisation-signed policy verified against the organisation keys of the rolled-out settings; it prints
 the port and session code and runs until interrupted.  ``--smoke`` starts offscreen, shows the window and
-exits 0 (for packaging).
+exits 0 (for packaging).  The agent refuses to run as root unless ``--allow-root`` is given (SECURITY-BAR T26).
 """
 
 from __future__ import annotations
@@ -31,7 +31,51 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--policy", type=Path, help="organisation-signed unattended policy (with --headless)")
     parser.add_argument("--language", choices=["en", "cs", "sk"], help="interface language for this run")
     parser.add_argument("--smoke", action="store_true", help="start offscreen, show the window, exit 0")
+    parser.add_argument(
+        "--allow-root",
+        action="store_true",
+        help="administrator mode: allow running as root (refused otherwise; logged to the system log)",
+    )
     parser.set_defaults(func=run)
+
+
+# EX_NOPERM: the agent refuses to run with root's rights (SECURITY-BAR T26).
+EXIT_REFUSED_AS_ROOT = 77
+
+
+def refuse_root(allow_root: bool, *, euid: int | None = None) -> int | None:
+    """Refuse to run the agent as root (euid 0) unless ``--allow-root``; return the exit code, or None to go on.
+
+    The agent parses network input and can read the screen and move the mouse: as root, a flaw in it would
+    hand an attacker the whole machine, and root's desktop is not the user's anyway.  An administrator who
+    needs it anyway passes ``--allow-root``: that is said on stderr and written to the system log, so that it
+    is never silent.
+    """
+    effective = os.geteuid() if euid is None and hasattr(os, "geteuid") else euid
+    if effective != 0:
+        return None
+    if not allow_root:
+        print(
+            "podpora assist: refusing to run as root (the administrator account). Start Get help as the user "
+            "who needs help. An administrator who really needs it can pass --allow-root.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED_AS_ROOT
+    notice = "running as root because --allow-root was given: the agent has the administrator's rights"
+    print(f"podpora assist: WARNING: {notice}", file=sys.stderr, flush=True)
+    _system_log(f"podpora assist (pid {os.getpid()}, uid {os.getuid()}): {notice}")
+    return None
+
+
+def _system_log(message: str) -> None:
+    """Write ``message`` to the system log (journald/syslog, authpriv facility) where there is one."""
+    try:
+        import syslog
+    except ImportError:  # Windows: no syslog; the stderr notice remains
+        return
+    syslog.openlog("podpora-assist", syslog.LOG_PID, syslog.LOG_AUTHPRIV)
+    syslog.syslog(syslog.LOG_WARNING, message)
+    syslog.closelog()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"podpora assist: {problem}", file=sys.stderr)
         return 2
+    if not args.smoke:  # a smoke run starts no agent: no port, no capture, no input
+        refused = refuse_root(args.allow_root)
+        if refused is not None:
+            return refused
     from app.orgconfig import load_org_config
     from app.ui.application import smoke, start_qt
     from app.ui.assist.controller import AssistController, ScriptedAssistBackend
@@ -138,6 +186,9 @@ def _run_headless(args: argparse.Namespace) -> int:
 
     keys = _organisation_keys()
     policy = load_policy(args.policy.read_bytes(), keys, time.time())
+    refused = refuse_root(args.allow_root)
+    if refused is not None:
+        return refused
     screen = MssScreenSource()
     sink: Any = None
     try:
