@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import shlex
 import sys
@@ -214,6 +215,21 @@ class TerminalApproval:
         return ApprovalDecision.answer(request, answer in {"y", "yes"}, "technician (terminal)")
 
 
+def ask_sudo_password(request: Any) -> str | None:
+    """The runner's sudo password prompt on the terminal (``None``, i.e. declined, without a terminal).
+
+    The answer goes straight back to the runner, which writes it to sudo's stdin on the exec channel; it is
+    never printed, logged or put into the result.
+    """
+    if not sys.stdin.isatty():
+        return None
+    again = " (the last one was not accepted)" if request.previous_wrong else ""
+    try:
+        return getpass.getpass(f"Administrator (sudo) password on {request.host}{again}: ")
+    except EOFError:
+        return None
+
+
 # -- subcommands ---------------------------------------------------------------------------------------------
 
 
@@ -343,7 +359,7 @@ def _run(args: argparse.Namespace) -> int:
     with _executor(args) as executor:
         service = DiagnosticsService(
             catalog,
-            Runner(executor, max_parallel=max(1, args.parallel)),
+            Runner(executor, max_parallel=max(1, args.parallel), sudo_password=ask_sudo_password),
             TerminalApproval(pre_approved=args.approve, language=args.lang),
             host=host,
             clock=time.time,

@@ -12,6 +12,11 @@ into a shell string::
   there in isolated mode (no ``PYTHONPATH``, no user site, not the current folder) so files on the target
   cannot replace the standard library the script imports.  ``sh`` scripts get ``sh -s -- VALUES...``.
 * Parameters are validated against the signed manifest first, then travel as one argv element.
+* ``needs_admin`` scripts run through ``sudo -n`` when the account may do so without a password; when sudo
+  wants one, the runner asks a :data:`PasswordPrompt` (the CLI: getpass; the console: a dialog), checks the
+  answer with a separate ``sudo -S -k true`` first, then runs ``sudo -S -k -p '' -- setsid ...`` with the
+  password as the first line of stdin, ahead of a marker line and the body.  The password is never in argv,
+  the environment, a log or a result.
 
 Where the command runs is an :class:`Executor`: :class:`LocalExecutor` here (the assist agent, "check my
 computer", tests) or an SSH adapter that the composition root builds around the SSH connection's exec.
@@ -64,6 +69,19 @@ BOOTSTRAP = (
     " </dev/null >/dev/null & watchdog=$!; "
     'wait "$script"; status=$?; kill "$watchdog" 2>/dev/null; exit "$status"'
 )
+#: With a sudo password the channel's stdin carries ``password LF``, this marker line, then the body.  sudo
+#: reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a
+#: password that sudo did not ask for (a NOPASSWD rule) is discarded there and never reaches the interpreter.
+BODY_MARKER = b"PODPORA-BODY"
+SKIP_TO_BODY = (
+    "IFS= read -r line || exit 97; "
+    'if [ "$line" != PODPORA-BODY ]; then IFS= read -r line || exit 97; [ "$line" = PODPORA-BODY ] || exit 97; fi; '
+)
+#: Checks a sudo password before any script is sent: ``true`` through ``sudo -S`` with the password on stdin.
+#: ``-k`` ignores cached credentials, so a wrong password is always noticed here, not in the middle of a run.
+SUDO_PASSWORD_PROBE = ("sudo", "-S", "-k", "-p", "", "--", "true")
+SUDO_NOPASSWD_PROBE = ("sudo", "-n", "--", "true")
+SUDO_ATTEMPTS = 3
 HEARTBEAT = b"\0"
 STDERR_LIMIT = 16 * 1024
 TERM_GRACE = 2.0
@@ -207,16 +225,27 @@ class LocalExecutor:
         return os.geteuid() == 0
 
 
-def build_argv(script: VerifiedScript, parameters: Mapping[str, JsonValue], *, sudo: bool) -> list[str]:
-    """The fixed command line for ``script`` with already-validated ``parameters``."""
+def build_argv(
+    script: VerifiedScript, parameters: Mapping[str, JsonValue], *, sudo: bool, sudo_password: bool = False
+) -> list[str]:
+    """The fixed command line for ``script`` with already-validated ``parameters``.
+
+    ``sudo_password``: sudo reads the password from stdin (``-S``, no prompt text, cached credentials
+    ignored); the password itself is never part of the command line.
+    """
     manifest = script.manifest
-    prefix = ["sudo", "-n"] if sudo else []
+    bootstrap = BOOTSTRAP
+    if sudo and sudo_password:
+        prefix = ["sudo", "-S", "-k", "-p", "", "--"]
+        bootstrap = SKIP_TO_BODY + BOOTSTRAP
+    else:
+        prefix = ["sudo", "-n"] if sudo else []
     if manifest.interpreter == "sh":
         values = [_sh_value(parameters.get(p.name)) for p in manifest.parameters]
         command = ["sh", "-s", "--", *values]
     else:
         command = ["python3", "-I", "-", json.dumps(dict(parameters), separators=(",", ":"))]
-    return [*prefix, "setsid", "-w", "sh", "-c", BOOTSTRAP, "podpora", *command]
+    return [*prefix, "setsid", "-w", "sh", "-c", bootstrap, "podpora", *command]
 
 
 def _sh_value(value: JsonValue | None) -> str:
@@ -311,6 +340,126 @@ class RefuseAll:
         return ApprovalDecision.answer(request, False, "nobody (no one could be asked)")
 
 
+@dataclass(frozen=True)
+class PasswordRequest:
+    """What a sudo password prompt shows: where, and whether the previous answer was wrong."""
+
+    host: str
+    attempt: int
+    previous_wrong: bool
+
+
+#: Asks the technician for the sudo password on ``request.host``; ``None`` means they declined.
+PasswordPrompt = Callable[[PasswordRequest], "str | None"]
+
+
+class _AdminBatch:
+    """What one batch of runs (one ``run``, ``run_many`` or ``run_change``) learnt about sudo.
+
+    A declined prompt or a password refused three times stops the other admin scripts of the same batch
+    from asking again; the next batch asks afresh.
+    """
+
+    def __init__(self) -> None:
+        self.refusal: str | None = None
+
+
+class _AdminAccess:
+    """How ``needs_admin`` scripts get root on the target: already root, ``sudo -n``, or a sudo password.
+
+    Probing and prompting happen once, under a lock (parallel scripts wait for the one answer).  An accepted
+    password stays in this object's memory only, for the runner's lifetime (the technician is not asked
+    once per script); it is written to the script's stdin, never to argv, the environment or a log.
+    """
+
+    def __init__(self, executor: Executor, prompt: PasswordPrompt | None) -> None:
+        self._executor = executor
+        self._prompt = prompt
+        self._lock = threading.Lock()
+        self._mode: str | None = None  # "nopasswd" | "password"
+        self._password: bytes | None = None
+
+    def forget(self) -> None:
+        """Drop a remembered password (e.g. when the session ends)."""
+        with self._lock:
+            self._password = None
+            if self._mode == "password":
+                self._mode = None
+
+    def prepare(self, batch: _AdminBatch) -> tuple[bytes | None, str | None]:
+        """``(password or None, None)`` when a sudo run can go ahead, else ``(None, plain reason)``."""
+        with self._lock:
+            if batch.refusal is not None:
+                return None, batch.refusal
+            if self._mode == "nopasswd":
+                return None, None
+            if self._mode == "password" and self._password is not None:
+                return self._password, None
+            code, stderr = self._probe(SUDO_NOPASSWD_PROBE, b"")
+            if code == 0:
+                self._mode = "nopasswd"
+                return None, None
+            if not _wants_password(stderr):
+                batch.refusal = _sudo_refusal(code, stderr)
+                return None, batch.refusal
+            if self._prompt is None:
+                batch.refusal = "administrator rights are needed, and sudo asks for a password on that computer"
+                return None, batch.refusal
+            for attempt in range(1, SUDO_ATTEMPTS + 1):
+                answer = self._prompt(PasswordRequest(self._executor.label, attempt, attempt > 1))
+                if answer is None:
+                    batch.refusal = "administrator rights are needed, and no sudo password was given"
+                    return None, batch.refusal
+                if any(c in answer for c in "\r\n\0"):
+                    batch.refusal = "the sudo password cannot contain line breaks"
+                    return None, batch.refusal
+                password = answer.encode("utf-8")
+                code, stderr = self._probe(SUDO_PASSWORD_PROBE, password + b"\n")
+                if code == 0:
+                    self._mode, self._password = "password", password
+                    return password, None
+                if not _wrong_password(stderr):
+                    batch.refusal = _sudo_refusal(code, stderr)
+                    return None, batch.refusal
+                log.info("the sudo password for %s was not accepted (attempt %d)", self._executor.label, attempt)
+            batch.refusal = "the administrator (sudo) password was not accepted"
+            return None, batch.refusal
+
+    def _probe(self, argv: Sequence[str], stdin: bytes) -> tuple[int | None, str]:
+        try:
+            command = self._executor.start(list(argv))
+        except ExecutorError as error:
+            return None, error.user_message
+        try:
+            with contextlib.suppress(OSError, EOFError):
+                command.stdin.write(stdin)
+                command.stdin.close()
+            stderr = command.stderr.read(STDERR_LIMIT)
+            command.stdout.read(STDERR_LIMIT)
+            return command.wait(KILL_GRACE * 3), stderr.decode("utf-8", "replace")
+        except (OSError, EOFError, ValueError) as error:
+            return None, str(error)
+        finally:
+            command.close()
+
+
+def _wants_password(stderr: str) -> bool:
+    return "password is required" in stderr or "a terminal is required" in stderr
+
+
+def _wrong_password(stderr: str) -> bool:
+    return "incorrect password" in stderr or "Sorry, try again" in stderr or "no password was provided" in stderr
+
+
+def _sudo_refusal(code: int | None, stderr: str) -> str:
+    text = stderr.strip().splitlines()[-1][:300] if stderr.strip() else ""
+    if code == 127 or "not found" in text:
+        return "administrator rights are needed, and sudo is not available on that computer"
+    if "not in the sudoers" in text or "not allowed" in text or "may not run sudo" in text:
+        return "administrator rights are needed, and this account may not use sudo on that computer"
+    return f"administrator rights could not be obtained with sudo{': ' + text if text else ''}"
+
+
 @dataclass
 class _Run:
     """The mutable state of one script run, shared by its reader threads."""
@@ -332,8 +481,10 @@ class Runner:
         clock: Callable[[], float] = time.time,
         max_parallel: int = 8,
         timeout_scale: float = 1.0,
+        sudo_password: PasswordPrompt | None = None,
     ) -> None:
         self.executor = executor
+        self.admin_access = _AdminAccess(executor, sudo_password)
         self.clock = clock
         self.max_parallel = max_parallel
         self.timeout_scale = timeout_scale
@@ -357,6 +508,7 @@ class Runner:
         on_event: EventCallback | None = None,
         timeout: float | None = None,
         _approval: Mapping[str, Any] | None = None,
+        _admin: _AdminBatch | None = None,
     ) -> ScriptResult:
         """Run one script and return its result (never raises for a failing target).
 
@@ -381,6 +533,7 @@ class Runner:
                 control=control,
                 on_event=on_event,
                 limit=limit,
+                admin_batch=_admin or _AdminBatch(),
             )
         finally:
             result.finished_at = self.clock()
@@ -408,15 +561,22 @@ class Runner:
         control: RunControl,
         on_event: EventCallback | None,
         limit: float,
+        admin_batch: _AdminBatch,
     ) -> None:
         admin = self._needs_sudo(script)
-        argv = build_argv(script, parameters, sudo=admin)
         log.info(
             "running %s %s (sha256 %s) on %s", script.id, script.manifest.version, script.digest, self.executor.label
         )
         if control.is_cancelled():
             result.run_status = "cancelled"
             return
+        password: bytes | None = None
+        if admin:
+            password, refusal = self.admin_access.prepare(admin_batch)
+            if refusal is not None:
+                result.run_status, result.error = "error", refusal
+                return
+        argv = build_argv(script, parameters, sudo=admin, sudo_password=password is not None)
         try:
             command = self.executor.start(argv)
         except ConnectionLost as error:
@@ -440,6 +600,8 @@ class Runner:
         stdout_thread.start()
         stderr_thread.start()
         try:
+            if password is not None:
+                command.stdin.write(password + b"\n" + BODY_MARKER + b"\n")
             command.stdin.write(script.body)  # the verified bytes held in memory, never re-read
             command.stdin.close()
         except (OSError, EOFError) as error:
@@ -460,7 +622,9 @@ class Runner:
             stopped_by = "overflow" if state.parser.truncated else "timeout"
             if control.is_cancelled():
                 stopped_by = "cancelled"
-            self._stop(command, state, finished, admin)
+            # With a sudo password a second `sudo -n kill` would be refused: closing the channel makes the
+            # script's own watchdog (root, in the group) kill the whole group instead.
+            self._stop(command, state, finished, admin, signal_group=password is None)
         stderr_thread.join(KILL_GRACE)
         exit_code = command.wait(KILL_GRACE) if finished.is_set() else None
         command.close()
@@ -512,10 +676,12 @@ class Runner:
         except (OSError, EOFError, ValueError):
             return
 
-    def _stop(self, command: RunningCommand, state: _Run, finished: threading.Event, admin: bool) -> None:
+    def _stop(
+        self, command: RunningCommand, state: _Run, finished: threading.Event, admin: bool, *, signal_group: bool = True
+    ) -> None:
         """Kill the script's whole process group on the target: TERM, then KILL, then drop the channel."""
         state.pgid_seen.wait(KILL_GRACE)
-        if state.pgid is not None:
+        if state.pgid is not None and signal_group:
             for signal_name, grace in (("TERM", TERM_GRACE), ("KILL", KILL_GRACE)):
                 try:
                     self.executor.kill_group(state.pgid, signal_name, admin=admin)
@@ -570,15 +736,19 @@ class Runner:
         *,
         control: RunControl | None = None,
         on_event: EventCallback | None = None,
+        _admin: _AdminBatch | None = None,
     ) -> list[ScriptResult]:
         """Run read-only scripts in parallel (one channel each); results in the order given."""
         control = control or RunControl()
         values = values or {}
         if not scripts:
             return []
+        batch = _admin or _AdminBatch()
         with ThreadPoolExecutor(max_workers=min(self.max_parallel, len(scripts))) as pool:
             futures = [
-                pool.submit(self.run, script, values.get(script.id, {}), control=control, on_event=on_event)
+                pool.submit(
+                    self.run, script, values.get(script.id, {}), control=control, on_event=on_event, _admin=batch
+                )
                 for script in scripts
             ]
             try:
@@ -604,7 +774,8 @@ class Runner:
         manifest = script.manifest
         parameters = manifest.bind(values or {})
         control = control or RunControl()
-        before = self._verify(script, parameters, catalog, control)
+        batch = _AdminBatch()
+        before = self._verify(script, parameters, catalog, control, batch)
         request = ApprovalRequest(
             nonce=secrets.token_hex(16),
             script_id=manifest.id,
@@ -637,8 +808,8 @@ class Runner:
             refused.error = reason or "not approved"
             refused.approval = record
             return RepairOutcome(refused, before, [])
-        changed = self.run(script, parameters, control=control, on_event=on_event, _approval=record)
-        after = self._verify(script, parameters, catalog, control) if not control.is_cancelled() else []
+        changed = self.run(script, parameters, control=control, on_event=on_event, _approval=record, _admin=batch)
+        after = self._verify(script, parameters, catalog, control, batch) if not control.is_cancelled() else []
         return RepairOutcome(changed, before, after)
 
     def _accept(self, request: ApprovalRequest, decision: ApprovalDecision) -> tuple[bool, str | None]:
@@ -663,6 +834,7 @@ class Runner:
         parameters: Mapping[str, JsonValue],
         catalog: Catalog,
         control: RunControl,
+        batch: _AdminBatch,
     ) -> list[Check]:
         """Run the verifying checks named by ``change``; same-named parameters are passed on."""
         wanted = change.manifest.verified_by
@@ -680,7 +852,7 @@ class Runner:
                 continue
             verifiers.append(verifier)
             values[script_id] = _verifier_values(change, verifier, parameters)
-        for result in self.run_many(verifiers, values, control=control):
+        for result in self.run_many(verifiers, values, control=control, _admin=batch):
             matching = [c for c in result.checks if _wanted(c.id, wanted)]
             if result.run_status != "completed" and not matching:
                 matching = [_failed_verifier(result)]
@@ -719,6 +891,8 @@ def _start_failure(exit_code: int, stderr_text: str) -> str:
     last = stderr_text.splitlines()[-1][:300] if stderr_text else ""
     if "password is required" in stderr_text or "a terminal is required" in stderr_text:
         return "administrator rights are needed, and sudo asks for a password on that computer"
+    if "incorrect password" in stderr_text or "Sorry, try again" in stderr_text:
+        return "the administrator (sudo) password was not accepted"
     if exit_code == 127:
         return f"a required program is missing on that computer ({last or 'setsid, sh or python3'})"
     return f"the script could not start (exit status {exit_code}){': ' + last if last else ''}"
