@@ -262,3 +262,28 @@ def test_cancel_of_an_admin_script_run_with_a_password_leaves_nothing_running(
     thread.join(30)
     assert results and results[0].run_status == "cancelled"
     assert wait_until_gone(running, 10) == []
+
+
+def test_a_nopasswd_rule_is_used_without_asking_and_an_unasked_password_never_reaches_the_script(
+    scripts: ScriptFolder, user_target: UserTarget, sudo_account: SudoAccount
+) -> None:
+    rule = Path("/etc/sudoers.d") / f"podpora-test-{sudo_account.name}"
+    rule.write_text(f"Defaults:{sudo_account.name} !lecture\n{sudo_account.name} ALL=(ALL:ALL) NOPASSWD: ALL\n")
+    _admin_scripts(scripts, "admin_one")
+    script = scripts.catalog().get("admin_one")
+    prompt = Prompt(sudo_account.password)
+
+    plain = Runner(user_target.executor, sudo_password=prompt).run(script)
+    assert plain.run_status == "completed", (plain.error, plain.stderr_tail)
+    assert plain.checks[0].evidence["euid"] == 0
+    assert prompt.requests == []
+    assert "sudo -n setsid" in " ".join(plain.checks[0].evidence["tree"])
+
+    # Were a password sent while sudo does not ask for it (the rule changed between check and run), the
+    # bootstrap drops it before the marker line: the script runs and the password appears nowhere.
+    runner = Runner(user_target.executor)
+    runner.admin_access._mode, runner.admin_access._password = "password", sudo_account.password.encode()
+    unasked = runner.run(script)
+    assert unasked.run_status == "completed", (unasked.error, unasked.stderr_tail)
+    assert "sudo -S -k -p  -- setsid" in " ".join(unasked.checks[0].evidence["tree"])
+    assert sudo_account.password not in json.dumps(unasked.to_dict())
