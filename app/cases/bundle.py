@@ -42,6 +42,7 @@ from app.cases.journal import (
     JournalRecord,
     canonical_json,
     header_forward_key,
+    make_private_dir,
     public_key_hex,
     verify_chain,
     write_file_durably,
@@ -146,7 +147,7 @@ def export_bundle(
     signed = {**statement, "signature": signer.sign(statement_bytes(statement)).hex()}
     entries.append(ZipEntry.make(SIGNATURES, signatures_bytes(signed), compress=False))
     data = build_zip(entries)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out_path.parent)
     write_file_durably(out_path, data)
     return BundleInfo(out_path, hashlib.sha256(data).hexdigest(), len(data))
 

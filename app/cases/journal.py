@@ -848,7 +848,7 @@ class Journal:
             "key_check": key_check(master_key, journal_id),
             "public_key": public_key_hex(signer),
         }
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
         forward_fd = -1
         try:
@@ -1141,6 +1141,24 @@ def _write_file_durably(path: Path, data: bytes) -> None:
         os.close(fd)
     os.replace(temp, path)
     _fsync_dir(path.parent)
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` and every missing parent with mode 0700 (owner only), whatever the umask.
+
+    ``Path.mkdir(parents=True, mode=0o700)`` applies the mode to the last folder only: the parents it creates
+    get the umask's default (0755, or 0777 under ``umask 0``), which would let other users list the cases.
+    """
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for part in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            os.mkdir(part, 0o700)
 
 
 def write_file_durably(path: Path, data: bytes) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.cases.journal import make_private_dir
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
 
@@ -111,7 +112,7 @@ def _key_file(data_dir: Path) -> JournalKey:
         "Install and unlock a keyring (e.g. gnome-keyring) to keep it there instead.",
         path,
     )
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(data_dir)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     except FileExistsError:

@@ -34,7 +34,7 @@ from app.cases.connectors.base import (
     TicketSystemUnavailable,
     split_bundle,
 )
-from app.cases.journal import format_time, write_file_durably
+from app.cases.journal import format_time, make_private_dir, write_file_durably
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
 
@@ -136,7 +136,7 @@ class Outbox:
 
     def save(self, item: OutboxItem) -> None:
         """Persist an item's state atomically and durably."""
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.folder)
         write_file_durably(self._json(item.id), json.dumps(asdict(item), indent=2).encode("utf-8"))
 
     def load(self, identifier: str) -> OutboxItem:
@@ -197,7 +197,7 @@ class Outbox:
             created_at=format_time(now),
             next_attempt_at=format_time(now),
         )
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.folder)
         # The bundle first: an item whose JSON exists always has its bundle.
         write_file_durably(self.bundle_path(item), data)
         self.save(item)
@@ -205,7 +205,7 @@ class Outbox:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.folder)
         fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cases.connectors.base import CredentialGetter, Delivery, DeliveryResult, Settings
-from app.cases.journal import write_file_durably
+from app.cases.journal import make_private_dir, write_file_durably
 
 
 def _safe(name: str) -> str:
@@ -48,7 +48,7 @@ class FolderConnector:
 
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         folder = self.target(delivery.ticket)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(folder)
         write_file_durably(folder / f"{delivery.bundle_name}.comment.txt", delivery.comment.encode("utf-8"))
         for attachment in delivery.attachments:
             write_file_durably(folder / attachment.name, attachment.data)
