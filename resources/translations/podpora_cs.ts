@@ -1338,6 +1338,10 @@
         <translation>Stisky kláves se do záznamu případu nikdy neukládají.</translation>
     </message>
     <message>
+        <source>This case log can still be read and exported, but no more events can be added to it: its sealing key is missing or damaged. Start a new case.</source>
+        <translation>Záznam případu lze stále číst a exportovat, ale nelze do něj přidávat další události: jeho pečeticí klíč chybí nebo je poškozený. Založte nový případ.</translation>
+    </message>
+    <message>
         <source>The case log cannot be opened with this computer&apos;s key.</source>
         <translation>Záznam případu nelze otevřít klíčem tohoto počítače.</translation>
     </message>
@@ -1624,6 +1628,10 @@
     <message>
         <source>--trusted-key must be 64 hexadecimal digits.</source>
         <translation>--trusted-key musí mít 64 šestnáctkových číslic.</translation>
+    </message>
+    <message>
+        <source>--journal-key must be 64 hexadecimal digits.</source>
+        <translation>--journal-key musí mít 64 šestnáctkových číslic.</translation>
     </message>
     <message>
         <source>The passphrase variable {var} is not set.</source>

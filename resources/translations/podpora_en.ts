@@ -1332,6 +1332,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This case log can still be read and exported, but no more events can be added to it: its sealing key is missing or damaged. Start a new case.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The case log cannot be opened with this computer&apos;s key.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1617,6 +1621,10 @@
     </message>
     <message>
         <source>--trusted-key must be 64 hexadecimal digits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--journal-key must be 64 hexadecimal digits.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1338,6 +1338,10 @@
         <translation>Stlačenia klávesov sa do záznamu prípadu nikdy neukladajú.</translation>
     </message>
     <message>
+        <source>This case log can still be read and exported, but no more events can be added to it: its sealing key is missing or damaged. Start a new case.</source>
+        <translation>Záznam prípadu sa dá stále čítať a exportovať, ale nedajú sa doň pridávať ďalšie udalosti: jeho pečatiaci kľúč chýba alebo je poškodený. Založte nový prípad.</translation>
+    </message>
+    <message>
         <source>The case log cannot be opened with this computer&apos;s key.</source>
         <translation>Záznam prípadu nemožno otvoriť kľúčom tohto počítača.</translation>
     </message>
@@ -1624,6 +1628,10 @@
     <message>
         <source>--trusted-key must be 64 hexadecimal digits.</source>
         <translation>--trusted-key musí mať 64 šestnástkových číslic.</translation>
+    </message>
+    <message>
+        <source>--journal-key must be 64 hexadecimal digits.</source>
+        <translation>--journal-key musí mať 64 šestnástkových číslic.</translation>
     </message>
     <message>
         <source>The passphrase variable {var} is not set.</source>
