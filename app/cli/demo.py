@@ -66,7 +66,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--headless", action="store_true", help="no windows: print the walk-through and a summary")
     parser.add_argument("--keep", action="store_true", help="keep the demo's folder (keys, journal, logs)")
-    parser.add_argument("--json", action="store_true", help="with --headless: print the summary as JSON")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--pause", type=float, default=1.5, metavar="SECONDS", help="how long the scripted people wait before each step"
+    )
+    parser.add_argument(
+        "--exit-when-done", action="store_true", help="with windows: close them once the case is delivered"
+    )
     parser.set_defaults(func=run)
 
 
@@ -90,17 +96,33 @@ class DemoSummary:
     report: str = ""
     verify_ok: bool = False
     notes: list[str] = field(default_factory=list)
+    user_summary: list[dict[str, str]] = field(default_factory=list)  # what the user's summary listed
 
 
 class _UserMachine:
     """The scripted user's process; its JSON lines arrive on a queue."""
 
-    def __init__(self, display: str, org_public_hex: str, log: Callable[[str], None], log_file: Path) -> None:
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "offscreen"}
+    def __init__(
+        self,
+        display: str,
+        org_public_hex: str,
+        log: Callable[[str], None],
+        log_file: Path,
+        *,
+        extra: list[str],
+        folder: Path,
+    ) -> None:
+        # The user's machine has its own Podpora home: its settings never mix with the technician's.
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PODPORA_HOME": str(folder / "user-home"),
+        }
         self.log_file = log_file
         self._stderr = log_file.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli.demo_user", "--display", display, "--org-key", org_public_hex],
+            [sys.executable, "-m", "app.cli.demo_user", "--display", display, "--org-key", org_public_hex, *extra],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,
@@ -108,6 +130,7 @@ class _UserMachine:
             text=True,
         )
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: dict[str, dict[str, Any]] = {}  # the latest event of each kind
         self.log = log
         threading.Thread(target=self._read, name="demo-user-events", daemon=True).start()
 
@@ -119,6 +142,7 @@ class _UserMachine:
             except ValueError:
                 continue
             self._narrate(event)
+            self.seen[str(event.get("event"))] = event
             self.events.put(event)
         self.events.put({"event": "exited"})
 
@@ -199,13 +223,112 @@ def _full_disk(folder: Path, log: Callable[[str], None]) -> Iterator[Path | None
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
 
 
+class DemoMachine:
+    """What both flows of the demo start: the demo's folder, the organisation and its technician, and the
+    user's machine (Xvfb, the user's process, a private sshd, and where allowed a nearly full disk).
+
+    ``window_user``: the user's process runs the real assist app, answered with the mouse
+    (:mod:`app.ui.demo_user`); else the agent alone with scripted answers (``--headless``).
+    """
+
+    def __init__(self, log: Callable[[str], None], *, window_user: bool = False, pause: float = 1.0) -> None:
+        self.log = log
+        self.window_user = window_user
+        self.pause = pause
+        self.folder = Path(tempfile.mkdtemp(prefix="podpora-demo-", dir="/tmp"))
+        self._stack = contextlib.ExitStack()
+        self.user: _UserMachine | None = None
+        self.disk: Path | None = None
+        self.ready: dict[str, Any] = {}
+
+    def start(self) -> None:
+        """Create the identities and start the user's machine (blocking; stops what it started on failure)."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+        from app.remote.identity import issue_certificate, public_key_bytes
+        from app.remote.localdisplay import start_xvfb
+        from app.remote.localsshd import KeyPair, SshServerFactory
+
+        folder = self.folder
+        os.environ["PODPORA_HOME"] = str(folder / "technician-home")  # the demo's cases never mix with real ones
+        from app.cli.case import TECHNICIAN_CERT_FILE, TECHNICIAN_KEY_FILE
+        from app.config import default_paths
+
+        self.paths = paths = default_paths().ensure()
+        self.log(f"Podpora demo — everything lives in {folder}")
+
+        # The organisation and its technician.
+        org_key = Ed25519PrivateKey.generate()
+        self.technician_key = Ed25519PrivateKey.generate()
+        now = int(time.time())
+        self.certificate = issue_certificate(
+            org_key,
+            name="Petr Svoboda",
+            team="IT Helpdesk",
+            org="Demo Company",
+            public_key=public_key_bytes(self.technician_key.public_key()),
+            not_before=now - 60,
+            not_after=now + 86400,
+        )
+        # OpenSSH format: both the console (its identity claim) and `podpora case` (signing) read it.
+        (paths.config_dir / TECHNICIAN_KEY_FILE).write_bytes(
+            self.technician_key.private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption())
+        )
+        os.chmod(paths.config_dir / TECHNICIAN_KEY_FILE, 0o600)
+        (paths.config_dir / TECHNICIAN_CERT_FILE).write_bytes(self.certificate)
+        org_public_hex = public_key_bytes(org_key.public_key()).hex()
+
+        factory = SshServerFactory(folder / "sshd")
+        self._stack.callback(factory.stop_all)
+        self.log("Starting the user's machine: a virtual display, the assist agent, an SSH server on 127.0.0.1")
+        display = start_xvfb(1280, 800)
+        self._stack.callback(display.stop)
+        self.display = display
+        ssh_key = KeyPair.generate(folder / "technician-ssh" / "id_ed25519")
+        server = factory.start(name="user-pc", authorized_keys=[ssh_key.public_line])
+        self.known_hosts = folder / "technician-ssh" / "known_hosts"
+        self.known_hosts.write_text(server.known_hosts_line() + "\n")  # the pin an administrator would provision
+        self.ssh_config = folder / "technician-ssh" / "config"
+        self.ssh_config.write_text(
+            f"Host jana-pc\n  HostName 127.0.0.1\n  Port {server.port}\n  User {server.user}\n"
+            f"  IdentityFile {ssh_key.path}\n  IdentitiesOnly yes\n"
+        )
+        self.disk = self._stack.enter_context(_full_disk(folder, self.log))
+        extra = ["--window", "--pause", str(self.pause)] if self.window_user else []
+        user = _UserMachine(
+            display.name, org_public_hex, self.log, folder / "user-machine.log", extra=extra, folder=folder
+        )
+        self._stack.callback(user.stop)
+        self.user = user
+        self.ready = user.wait_for("ready")
+        self.log(f"  [user] clicks Get help and reads out the session code: {self.ready['code']}")
+
+    def connect(self) -> Any:
+        """An SSH connection to the user's machine, as the technician's console makes it."""
+        from app.remote.ssh import ConnectOptions, connect
+
+        return connect(
+            "jana-pc",
+            ConnectOptions(config_path=self.ssh_config, known_hosts_paths=[self.known_hosts], use_agent=False),
+        )
+
+    def stop(self) -> None:
+        """Stop everything started, in reverse order."""
+        self._stack.close()
+
+
 def run_demo(
     log: Callable[[str], None], *, keep: bool = False, on_picture: Callable[[Any], None] | None = None
 ) -> DemoSummary:
     """Run the whole session and return its summary; everything started is stopped before returning."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
     from app.cli.diag import SshExecutor
     from app.cli.view import write_png
     from app.diagnostics.catalog import load_settings
@@ -213,66 +336,27 @@ def run_demo(
     from app.diagnostics.service import DiagnosticsService
     from app.remote import protocol as p
     from app.remote.client import TechnicianCallbacks, TechnicianClient
-    from app.remote.identity import issue_certificate, make_claim, public_key_bytes
-    from app.remote.localdisplay import start_xvfb
-    from app.remote.localsshd import KeyPair, SshServerFactory
-    from app.remote.ssh import ConnectOptions, connect
+    from app.remote.identity import make_claim
     from app.ui.diagnostics_wiring import encode_run
 
-    folder = Path(tempfile.mkdtemp(prefix="podpora-demo-", dir="/tmp"))
-    home = folder / "technician-home"
-    os.environ["PODPORA_HOME"] = str(home)  # the demo's cases never mix with real ones
-    from app.cases.keystore import load_journal_key
-    from app.cases.recorder import CaseRecorder
-    from app.cases.store import CaseStore
-    from app.cli.case import TECHNICIAN_CERT_FILE, TECHNICIAN_KEY_FILE
-    from app.config import default_paths
-
-    paths = default_paths().ensure()
+    machine = DemoMachine(log)
+    folder = machine.folder
     summary = DemoSummary(folder=str(folder))
-    log(f"Podpora demo — everything lives in {folder}")
-
-    # The organisation and its technician.
-    org_key = Ed25519PrivateKey.generate()
-    technician_key = Ed25519PrivateKey.generate()
-    now = int(time.time())
-    certificate = issue_certificate(
-        org_key,
-        name="Petr Svoboda",
-        team="IT Helpdesk",
-        org="Demo Company",
-        public_key=public_key_bytes(technician_key.public_key()),
-        not_before=now - 60,
-        not_after=now + 86400,
-    )
-    (paths.config_dir / TECHNICIAN_KEY_FILE).write_bytes(
-        technician_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    )
-    os.chmod(paths.config_dir / TECHNICIAN_KEY_FILE, 0o600)
-    (paths.config_dir / TECHNICIAN_CERT_FILE).write_bytes(certificate)
-    org_public_hex = public_key_bytes(org_key.public_key()).hex()
-
-    factory = SshServerFactory(folder / "sshd")
-    display = None
-    user: _UserMachine | None = None
     client: TechnicianClient | None = None
     connection = None
-    recorder: CaseRecorder | None = None
+    recorder: Any = None
     try:
-        log("Starting the user's machine: a virtual display, the assist agent, an SSH server on 127.0.0.1")
-        display = start_xvfb(1280, 800)
-        ssh_key = KeyPair.generate(folder / "technician-ssh" / "id_ed25519")
-        server = factory.start(name="user-pc", authorized_keys=[ssh_key.public_line])
-        known_hosts = folder / "technician-ssh" / "known_hosts"
-        known_hosts.write_text(server.known_hosts_line() + "\n")  # the pin an administrator would provision
-        ssh_config = folder / "technician-ssh" / "config"
-        ssh_config.write_text(
-            f"Host jana-pc\n  HostName 127.0.0.1\n  Port {server.port}\n  User {server.user}\n"
-            f"  IdentityFile {ssh_key.path}\n  IdentitiesOnly yes\n"
-        )
-        user = _UserMachine(display.name, org_public_hex, log, folder / "user-machine.log")
-        ready = user.wait_for("ready")
-        log(f"  [user] clicks Get help and reads out the session code: {ready['code']}")
+        machine.start()
+        from app.cases.keystore import load_journal_key
+        from app.cases.recorder import CaseRecorder
+        from app.cases.store import CaseStore
+
+        paths = machine.paths
+        user = machine.user
+        assert user is not None  # noqa: S101 - start() either set it or raised
+        ready = machine.ready
+        technician_key, certificate = machine.technician_key, machine.certificate
+        disk = machine.disk
 
         # Identify: open the case.
         store = CaseStore(paths.cases_dir, load_journal_key(paths.data_dir).key)
@@ -300,9 +384,7 @@ def run_demo(
 
         # Connect and pair.
         log("Technician connects over SSH (host key pinned, strict KEX) and pairs with the code")
-        connection = connect(
-            "jana-pc", ConnectOptions(config_path=ssh_config, known_hosts_paths=[known_hosts], use_agent=False)
-        )
+        connection = machine.connect()
         hop = connection.reports[-1]
         summary.route = [r.hop.describe() for r in connection.reports]
         record("session_start", {"route": " → ".join(summary.route), "host_key": hop.fingerprint})
@@ -384,64 +466,63 @@ def run_demo(
         service = DiagnosticsService(
             catalog, Runner(SshExecutor(connection, "jana-pc")), _NoLocalApproval(), host="jana-pc", clock=time.time
         )
-        with _full_disk(folder, log) as disk:
-            info_ids = ["system_facts", "disk_space", "memory_swap", "cpu_load", "network_interfaces"]
-            values = {"disk_space": {"mounts": [str(disk)]}} if disk else {}
-            log(f"Running the signed info scripts over SSH: {', '.join(info_ids)}")
-            results = service.run(info_ids, values=values)
-            for result in results:
-                summary.info_checks[result.script_id] = result.status
-                record(
-                    "script_result",
-                    {
-                        "script_id": result.script_id,
-                        "status": result.status,
-                        "phase": "before",
-                        "checks": [_check_row(c) for c in result.checks],
-                    },
-                )
-                for check in result.checks:
-                    log(f"  {check.status.upper():7} {check.explain('en')}")
+        info_ids = ["system_facts", "disk_space", "memory_swap", "cpu_load", "network_interfaces"]
+        values = {"disk_space": {"mounts": [str(disk)]}} if disk else {}
+        log(f"Running the signed info scripts over SSH: {', '.join(info_ids)}")
+        results = service.run(info_ids, values=values)
+        for result in results:
+            summary.info_checks[result.script_id] = result.status
+            record(
+                "script_result",
+                {
+                    "script_id": result.script_id,
+                    "status": result.status,
+                    "phase": "before",
+                    "checks": [_check_row(c) for c in result.checks],
+                },
+            )
+            for check in result.checks:
+                log(f"  {check.status.upper():7} {check.explain('en')}")
 
-            # Analyse and fix, with the user's approval, then verify.
-            if disk is not None:
-                log("The disk check warns: the technician proposes 'Free space: delete old temporary files'")
-                outcome = _repair_on_user_side(
-                    client,
-                    messages,
-                    encode_run("clean_temp", {"paths": [str(disk)], "older_than_days": 0, "apt_cache": False}),
-                )
-                approved = bool((outcome.repair.approval or {}).get("approved"))
-                record(
-                    "repair_approval",
-                    {
-                        "action": "clean_temp",
-                        "approved": approved,
-                        "description": "Free space: delete old temporary files",
-                    },
-                )
-                record(
-                    "repair",
-                    {
-                        "action": "clean_temp",
-                        "status": outcome.repair.status,
-                        "undo": "Programs recreate the temporary files they need.",
-                    },
-                )
-                record("diagnostics", {"phase": "before", "checks": [_check_row(c) for c in outcome.before]})
-                record("diagnostics", {"phase": "after", "checks": [_check_row(c) for c in outcome.after]})
-                summary.repair = {
-                    "script": "clean_temp",
+        # Analyse and fix, with the user's approval, then verify.
+        if disk is not None:
+            log("The disk check warns: the technician proposes 'Free space: delete old temporary files'")
+            outcome = _repair_on_user_side(
+                client,
+                messages,
+                encode_run("clean_temp", {"paths": [str(disk)], "older_than_days": 0, "apt_cache": False}),
+            )
+            approved = bool((outcome.repair.approval or {}).get("approved"))
+            record(
+                "repair_approval",
+                {
+                    "action": "clean_temp",
                     "approved": approved,
+                    "description": "Free space: delete old temporary files",
+                },
+            )
+            record(
+                "repair",
+                {
+                    "action": "clean_temp",
                     "status": outcome.repair.status,
-                    "before": [c.status for c in outcome.before],
-                    "after": [c.status for c in outcome.after],
-                }
-                for check_id, before, after in outcome.comparison():
-                    log(
-                        f"  verify {check_id}: before {before.status if before else '-'}"
-                        f" → after {after.status if after else '-'}"
-                    )
+                    "undo": "Programs recreate the temporary files they need.",
+                },
+            )
+            record("diagnostics", {"phase": "before", "checks": [_check_row(c) for c in outcome.before]})
+            record("diagnostics", {"phase": "after", "checks": [_check_row(c) for c in outcome.after]})
+            summary.repair = {
+                "script": "clean_temp",
+                "approved": approved,
+                "status": outcome.repair.status,
+                "before": [c.status for c in outcome.before],
+                "after": [c.status for c in outcome.after],
+            }
+            for check_id, before, after in outcome.comparison():
+                log(
+                    f"  verify {check_id}: before {before.status if before else '-'}"
+                    f" → after {after.status if after else '-'}"
+                )
 
         # Feedback and the end of the session.
         client.send_chat("All done: you can save again. How did we do?")
@@ -464,17 +545,108 @@ def run_demo(
                 recorder.close()
         if connection is not None:
             connection.close()
-        if user is not None:
-            user.stop()
-        factory.stop_all()
-        if display is not None:
-            display.stop()
+        machine.stop()
 
     _deliver(summary, log)
     if not keep:
         for leftover in ("sshd", "technician-ssh"):
             shutil.rmtree(folder / leftover, ignore_errors=True)
     return summary
+
+
+def run_windowed(args: argparse.Namespace, log: Callable[[str], None]) -> DemoSummary:
+    """The demo with the real windows: the technician console here, the assist app on the user's display.
+
+    Returns when the console is closed (or, with ``--exit-when-done``, once the report is open).
+    """
+    machine = DemoMachine(log, window_user=True, pause=max(0.0, args.pause))
+    summary = DemoSummary(folder=str(machine.folder))
+    try:
+        machine.start()
+        technician = _console_session(machine, summary, args, log)
+    finally:
+        machine.stop()
+    if technician.error is not None:
+        if isinstance(technician.error, PodporaError):
+            raise technician.error
+        raise DemoError(f"the demo stopped: {technician.error!r}") from technician.error
+    result = technician.result
+    user = machine.user
+    consent = user.seen.get("consent", {}) if user is not None else {}
+    summary.verified_identity = str(consent.get("who", ""))
+    summary.granted = list(result.get("granted", []))
+    summary.frames = int(result.get("frames", 0))
+    summary.screenshot_bytes = int(result.get("screenshot_bytes", 0))
+    summary.info_checks = dict(result.get("checks", {}))
+    summary.repair = dict(result.get("repair", {}))
+    summary.rating = result.get("rating")
+    summary.user_summary = list(result.get("user_summary", []))
+    if not args.keep:
+        for leftover in ("sshd", "technician-ssh"):
+            shutil.rmtree(machine.folder / leftover, ignore_errors=True)
+    return summary
+
+
+def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.Namespace, log: Any) -> Any:
+    """Open the real console wired to the demo's machine and let the scripted technician walk the case."""
+    from app.cli.console import JournalCase
+    from app.cli.diag import SshExecutor
+    from app.ui.application import start_qt
+    from app.ui.console import wiring
+    from app.ui.console.addressbook import AddressBook
+    from app.ui.console.window import ConsoleWindow
+    from app.ui.demo_console import DemoPlan, run_demo_console
+
+    context = start_qt("Podpora console", language="en")
+    disk = machine.disk
+    parameters: dict[str, dict[str, Any]] = {}
+    if disk is not None:  # the checks look at the demo's small disk, and the repair cleans only that disk
+        parameters = {
+            "disk_space": {"mounts": [str(disk)]},
+            "clean_temp": {"paths": [str(disk)], "older_than_days": 0, "apt_cache": False},
+        }
+    factory = wiring.RemoteSessionFactory(
+        lambda _target, _asker: machine.connect(),
+        agent_port=int(machine.ready["port"]),
+        executor_factory=SshExecutor,
+        language=lambda: "en",
+        identity=lambda: wiring.load_identity(machine.paths.config_dir),
+        case_factory=lambda request: JournalCase.open(request.target, request.ticket, lambda: "en"),
+        parameters=parameters,
+    )
+    window = ConsoleWindow(
+        context.settings, context.languages, factory=factory, book=AddressBook(ssh_config=machine.ssh_config)
+    )
+    user = machine.user
+    assert user is not None  # noqa: S101 - DemoMachine.start() set it
+
+    def deliver(case_id: str) -> Path:
+        summary.case_id = case_id
+        _check_delivery(summary, log)
+        return Path(summary.report)
+
+    plan = DemoPlan(
+        target="jana-pc",
+        code=str(machine.ready["code"]),
+        ticket=TICKET,
+        reason="Cannot save files: the disk may be full",
+        user_words=USER_WORDS,
+        info_scripts=("system_facts", "disk_space", "memory_swap", "cpu_load", "network_interfaces"),
+        repair_script="clean_temp",
+        wait_for_user=user.wait_for,
+        deliver=deliver,
+        pause=max(0.0, args.pause),
+        case_opened={
+            "case_id": "",
+            "ticket": TICKET,
+            "technician": {"name": "Petr Svoboda", "team": "IT Helpdesk", "org": "Demo Company"},
+            "end_user": {"name": "Jana Novak", "contact": "jana@example.org"},
+        },
+    )
+    technician = run_demo_console(window, plan, log, exit_when_done=args.exit_when_done)
+    context.app.exec()
+    technician.done.wait(10)  # the console closed: the walk stops at its next step
+    return technician
 
 
 class _NoLocalApproval:
@@ -528,7 +700,6 @@ def _repair_on_user_side(client: Any, messages: queue.Queue[Any], payload: bytes
 
 def _deliver(summary: DemoSummary, log: Callable[[str], None]) -> None:
     """Export the case as a signed bundle, deliver it to the folder connector, verify it as a recipient would."""
-    from app.cases.bundle import verify_bundle
     from app.cli import main as podpora
 
     log("Exporting the case: signed bundle with report, delivered to the folder connector")
@@ -541,6 +712,12 @@ def _deliver(summary: DemoSummary, log: Callable[[str], None]) -> None:
         log(f"  {line}")
     if code != 0:
         raise DemoError(f"the case export failed (exit {code})")
+    _check_delivery(summary, log)
+
+
+def _check_delivery(summary: DemoSummary, log: Callable[[str], None]) -> None:
+    """Find the delivered bundle, verify it as a recipient would, and keep its report next to the demo."""
+    from app.cases.bundle import verify_bundle
     from app.config import default_paths
 
     paths = default_paths()
@@ -577,12 +754,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
-    if not headless:
-        from app.ui.demo_window import run_demo_window
-
-        return run_demo_window(lambda narrate, picture: run_demo(narrate, keep=args.keep, on_picture=picture))
     try:
-        summary = run_demo(log, keep=args.keep)
+        summary = run_demo(log, keep=args.keep) if headless else run_windowed(args, log)
     except PodporaError as error:
         raise DemoError(
             str(error),

@@ -83,7 +83,7 @@ def approve_repair(request: Any) -> bool:
     return True
 
 
-def start_sample_desktop(display: str) -> subprocess.Popen[bytes] | None:
+def start_sample_desktop(display: str, geometry: str = "90x20+60+60") -> subprocess.Popen[bytes] | None:
     """An xterm on the user's display showing the problem the user called about."""
     try:
         return subprocess.Popen(
@@ -92,7 +92,7 @@ def start_sample_desktop(display: str) -> subprocess.Popen[bytes] | None:
                 "-display",
                 display,
                 "-geometry",
-                "90x20+60+60",
+                geometry,
                 "-fa",
                 "DejaVu Sans Mono",
                 "-fs",
@@ -121,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--display", required=True)
     parser.add_argument("--org-key", required=True, help="the organisation's public key, hex")
     parser.add_argument("--grant", default="view,control,diagnostics")
+    parser.add_argument("--window", action="store_true", help="run the real assist app, answered with the mouse")
+    parser.add_argument("--pause", type=float, default=USER_PAUSE_SECONDS, help="seconds before each user step")
     args = parser.parse_args(argv)
+    if args.window:
+        return run_window(args)
     import logging
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
@@ -181,6 +185,58 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         agent.stop()
         sink.close()
+        if desktop is not None:
+            desktop.terminate()
+            desktop.wait(timeout=5)
+        emit("stopped")
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    """The real assist app (window, agent, consent and approval dialogs) with a person clicking it."""
+    os.environ["DISPLAY"] = args.display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"  # a real X window on the user's display, seen by the technician
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from PySide6.QtCore import QTimer
+
+    from app.ui.application import start_qt
+    from app.ui.assist import wiring
+    from app.ui.assist.controller import AssistController
+    from app.ui.assist.window import AssistWindow
+    from app.ui.demo_user import LocalMouse, ScriptedUser
+
+    desktop = start_sample_desktop(args.display, "64x14+40+40")
+    context = start_qt("Podpora assist", base_point_size=11, language="en")
+    backend = wiring.make_backend(
+        listen=0,  # any free port on 127.0.0.1; the demo reads it from the "ready" line
+        org_keys=[Ed25519PublicKey.from_public_bytes(bytes.fromhex(args.org_key))],
+        language=lambda: "en",
+    )
+    controller = AssistController(backend)
+    backend.bind(controller)
+    window = AssistWindow(controller, context.languages, brand_name="Demo Company")
+    window.setGeometry(620, 30, 640, 740)
+    user = ScriptedUser(
+        window,
+        controller,
+        port=lambda: backend.port,
+        emit=emit,
+        mouse=LocalMouse(args.display),
+        grant=frozenset(args.grant.split(",")),
+        pause_ms=int(args.pause * 1000),
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    watchdog = QTimer()
+    watchdog.setInterval(200)  # lets Python run the SIGTERM handler while Qt's loop waits
+    watchdog.timeout.connect(lambda: context.app.quit() if stop.is_set() else None)
+    watchdog.start()
+    window.show()
+    user.start()
+    try:
+        context.app.exec()
+    finally:
+        backend.shutdown()
         if desktop is not None:
             desktop.terminate()
             desktop.wait(timeout=5)

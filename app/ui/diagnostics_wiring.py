@@ -33,7 +33,15 @@ def _progress_adapter(progress: ProgressCallback) -> Callable[[Any], None]:
 class RunnerDiagnostics:
     """The console's :class:`DiagnosticsBackend` over a :class:`Runner`."""
 
-    def __init__(self, executor: Any, language: LanguageGetter, approvals: ApprovalProvider) -> None:
+    def __init__(
+        self,
+        executor: Any,
+        language: LanguageGetter,
+        approvals: ApprovalProvider,
+        *,
+        parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.parameters = dict(parameters or {})  # script id -> parameter values
         self.catalog = load_settings().load()
         self.runner = Runner(executor)
         self.language = language
@@ -54,12 +62,19 @@ class RunnerDiagnostics:
     def run(self, script_ids: Sequence[str], progress: ProgressCallback) -> Sequence[CheckRow]:
         scripts = [self.catalog.get(i) for i in script_ids]
         readonly = [s for s in scripts if not s.manifest.changes_system]
-        results = self.runner.run_many(readonly, on_event=_progress_adapter(progress))
+        values = {s.id: self.parameters[s.id] for s in readonly if s.id in self.parameters}
+        results = self.runner.run_many(readonly, values or None, on_event=_progress_adapter(progress))
         return rows_from_results(results, self.language())
 
     def repair(self, repair_id: str, progress: ProgressCallback) -> RepairView:
         script = self.catalog.get(repair_id)
-        outcome = self.runner.run_change(script, {}, self.catalog, self.approvals, on_event=_progress_adapter(progress))
+        outcome = self.runner.run_change(
+            script,
+            dict(self.parameters.get(repair_id, {})),
+            self.catalog,
+            self.approvals,
+            on_event=_progress_adapter(progress),
+        )
         approval = outcome.repair.approval or {}
         approved = bool(approval.get("approved"))
         language = self.language()
@@ -237,8 +252,14 @@ class RemoteAgentDiagnostics:
     """
 
     def __init__(
-        self, run_script: Callable[[str, bytes], None], language: LanguageGetter, timeout: float = 600
+        self,
+        run_script: Callable[[str, bytes], None],
+        language: LanguageGetter,
+        timeout: float = 600,
+        *,
+        parameters: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        self.parameters = dict(parameters or {})  # script id -> parameter values
         self.run_script = run_script
         self.language = language
         self.timeout = timeout
@@ -283,7 +304,7 @@ class RemoteAgentDiagnostics:
             box: list[Mapping[str, Any]] = []
             self._waiting[request_id] = (done, box, progress)
         try:
-            self.run_script(request_id, encode_run(script_id))
+            self.run_script(request_id, encode_run(script_id, self.parameters.get(script_id)))
             if not done.wait(self.timeout):
                 return {"error": "the user's computer did not answer in time"}
             return box[0]

@@ -230,6 +230,14 @@ def test_assist_full_flow(
     window.chat.input.setText("Hi Jana")
     qtbot.mouseClick(window.chat.send_button, Qt.MouseButton.LeftButton)
     assert ("send_chat", "Hi Jana") in backend.calls
+    # The rating is on the session page: only while connected can it reach the technician's case.
+    assert window.rating_box.isVisibleTo(window.session_page)
+    assert not window.send_feedback_button.isEnabled()
+    qtbot.mouseClick(window.rating.buttons[3], Qt.MouseButton.LeftButton)
+    window.comment.setPlainText("Quick and kind")
+    qtbot.mouseClick(window.send_feedback_button, Qt.MouseButton.LeftButton)
+    assert ("send_feedback", (4, "Quick and kind")) in backend.calls
+    assert not window.send_feedback_button.isEnabled() and not window.rating.buttons[0].isEnabled()
     controller.report_ended(
         SessionSummary(JANA, 12, (SummaryItem("Cleared the print queue", "Print the document again"),), "RM-42")
     )
@@ -237,11 +245,7 @@ def test_assist_full_flow(
     assert window.indicator is None
     text = window.summary_text.toPlainText()
     assert "12 minutes" in text and "Cleared the print queue" in text and "RM-42" in text
-    assert not window.send_feedback_button.isEnabled()
-    qtbot.mouseClick(window.rating.buttons[3], Qt.MouseButton.LeftButton)
-    window.comment.setPlainText("Quick and kind")
-    qtbot.mouseClick(window.send_feedback_button, Qt.MouseButton.LeftButton)
-    assert ("send_feedback", (4, "Quick and kind")) in backend.calls
+    assert "You rated this session 4 out of 5." in text
     target = tmp_path / "copy.txt"
     window.save_copy_to(target)
     qtbot.waitUntil(target.exists)

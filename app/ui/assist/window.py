@@ -208,35 +208,46 @@ class AssistWindow(QMainWindow):
         layout.addWidget(self.session_title)
         layout.addWidget(self.session_text)
         layout.addWidget(self.chat, 1)
+        layout.addWidget(self._build_rating_box())
         self.session_page = page
         self.pages.addWidget(page)
+
+    def _build_rating_box(self) -> QWidget:
+        """The rating, on the session page: it can reach the technician's case only while connected."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.rating_question = _text()
+        self.rating = RatingRow()
+        self.comment = QTextEdit()
+        self.comment.setMaximumHeight(70)
+        self.send_feedback_button = QPushButton()
+        self.send_feedback_button.setProperty("primary", True)
+        self.send_feedback_button.setEnabled(False)
+        layout.addWidget(self.rating_question)
+        layout.addWidget(self.rating)
+        row = QHBoxLayout()
+        row.addWidget(self.comment, 1)
+        row.addWidget(self.send_feedback_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(row)
+        self.rating.rating_changed.connect(lambda _: self.send_feedback_button.setEnabled(not self.feedback_sent))
+        self.send_feedback_button.clicked.connect(self._send_feedback)
+        self.rating_box = box
+        return box
 
     def _build_summary_page(self) -> None:
         page, layout = _page()
         self.summary_title = _text("title")
         self.summary_text = QTextEdit()
         self.summary_text.setReadOnly(True)
-        self.rating_question = _text()
-        self.rating = RatingRow()
-        self.comment = QTextEdit()
-        self.comment.setMaximumHeight(90)
         self.save_copy_button = QPushButton()
-        self.send_feedback_button = QPushButton()
-        self.send_feedback_button.setProperty("primary", True)
-        self.send_feedback_button.setEnabled(False)
         self.summary_status = _text("subtle")
         layout.addWidget(self.summary_title)
         layout.addWidget(self.summary_text, 1)
-        layout.addWidget(self.rating_question)
-        layout.addWidget(self.rating)
-        layout.addWidget(self.comment)
         row = QHBoxLayout()
         row.addWidget(self.summary_status, 1)
         row.addWidget(self.save_copy_button)
-        row.addWidget(self.send_feedback_button)
         layout.addLayout(row)
-        self.rating.rating_changed.connect(lambda _: self.send_feedback_button.setEnabled(not self.feedback_sent))
-        self.send_feedback_button.clicked.connect(self._send_feedback)
         self.save_copy_button.clicked.connect(self._save_copy)
         self.summary_page = page
         self.pages.addWidget(page)
@@ -291,7 +302,11 @@ class AssistWindow(QMainWindow):
         self.session_title.setText(self.tr("You are being helped"))
         self._show_session_text()
         self.summary_title.setText(self.tr("The session has ended"))
-        self.rating_question.setText(self.tr("How helpful was this session?"))
+        self.rating_question.setText(
+            self.tr("Thank you! Your rating was sent.")
+            if self.feedback_sent
+            else self.tr("When your technician is done: how helpful was this session? Your rating goes into the case.")
+        )
         self.comment.setPlaceholderText(self.tr("Anything you want to add (optional)"))
         self.save_copy_button.setText(self.tr("Save a copy…"))
         self.send_feedback_button.setText(self.tr("Send rating"))
@@ -452,6 +467,9 @@ class AssistWindow(QMainWindow):
                     lines.append("  " + self.tr("To undo: {undo}").format(undo=item.undo))
         else:
             lines.append(self.tr("Nothing on your computer was changed."))
+        if self.feedback_sent:
+            lines.append("")
+            lines.append(self.tr("You rated this session {rating} out of 5.").format(rating=self.rating.rating))
         return "\n".join(lines)
 
     def _show_code_validity(self) -> None:
@@ -577,7 +595,10 @@ class AssistWindow(QMainWindow):
         self.feedback_sent = True
         self.controller.send_feedback(self.rating.rating, self.comment.toPlainText().strip())
         self.send_feedback_button.setEnabled(False)
-        self.summary_status.setText(self.tr("Thank you! Your rating was sent."))
+        for button in self.rating.buttons:
+            button.setEnabled(False)
+        self.comment.setReadOnly(True)
+        self.rating_question.setText(self.tr("Thank you! Your rating was sent."))
 
     def _save_copy(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

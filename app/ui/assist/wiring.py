@@ -88,6 +88,85 @@ class WindowConsent:
             self.controller.report_consent_dismissed()
 
 
+class InputActivity:
+    """Wraps the agent's input sink and says when the technician's input is actually being applied.
+
+    The prompts ignore all input while remote input is active (the second layer besides the agent, which
+    applies none while a prompt is open).  "Active" means an injected event was applied within the last
+    ``quiet_seconds`` or a remote key or button is still held — not merely "control was granted": otherwise
+    the person at the machine could not answer a repair prompt with their own mouse during a session with
+    control.  Events injected just before a prompt opened still count, so they cannot answer it.
+    """
+
+    def __init__(self, sink: Any, on_change: Callable[[bool], None], quiet_seconds: float = 1.0) -> None:
+        self.sink = sink
+        self.on_change = on_change
+        self.quiet_seconds = quiet_seconds
+        self.active = False
+        self._last = 0.0
+        self._buttons = 0
+        self._keys: set[tuple[int | None, str | None]] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch, name="podpora-input-activity", daemon=True).start()
+
+    def pointer(self, x: int, y: int, buttons: int = 0, wheel: int = 0, wheel_horizontal: int = 0) -> None:
+        self._applied(buttons=buttons)
+        self.sink.pointer(x, y, buttons, wheel, wheel_horizontal)
+
+    def key(self, down: bool, keysym: int | None = None, text: str | None = None) -> None:
+        self._applied(key=(keysym, text), down=down)
+        self.sink.key(down, keysym, text)
+
+    def release_all(self) -> None:
+        with self._lock:
+            self._buttons = 0
+            self._keys.clear()
+        self.sink.release_all()
+
+    def set_mapping(self, mapping: Any) -> None:
+        self.sink.set_mapping(mapping)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._wake.set()
+        self.sink.close()
+
+    def _applied(
+        self, *, buttons: int | None = None, key: tuple[int | None, str | None] | None = None, down: bool = False
+    ) -> None:
+        with self._lock:
+            self._last = time.monotonic()
+            if buttons is not None:
+                self._buttons = buttons
+            if key is not None:
+                if down:
+                    self._keys.add(key)
+                else:
+                    self._keys.discard(key)
+            became_active = not self.active
+            self.active = True
+        if became_active:
+            self.on_change(True)
+            self._wake.set()
+
+    def _watch(self) -> None:
+        while not self._closed.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            while self.active and not self._closed.is_set():
+                with self._lock:
+                    held = bool(self._buttons or self._keys)
+                    quiet_for = time.monotonic() - self._last
+                if not held and quiet_for >= self.quiet_seconds:
+                    with self._lock:
+                        self.active = False
+                    self.on_change(False)
+                    break
+                self._closed.wait(max(0.05, self.quiet_seconds - quiet_for))
+
+
 class AgentAssistBackend:
     """The assist window's backend over :class:`AssistAgent` (direct or gateway mode)."""
 
@@ -114,6 +193,7 @@ class AgentAssistBackend:
         self.sink: Any = None
         self.screen: Any = None
         self.started_at = 0.0
+        self._control_allowed = False
         self._waiting = threading.Event()
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
@@ -155,7 +235,7 @@ class AgentAssistBackend:
             try:
                 from app.remote.inject import PynputInputSink
 
-                sink = PynputInputSink()
+                sink = InputActivity(PynputInputSink(), self._input_activity)
             except PodporaError as error:  # view still works where input cannot be injected
                 if self.controller is not None:
                     self.controller.report_problem(error_text(error))
@@ -306,11 +386,20 @@ class AgentAssistBackend:
             self.started_at = time.monotonic()
             self._waiting.clear()
         controller.report_granted(granted)
-        controller.report_remote_input("control" in granted and not paused)
+        self._control_allowed = "control" in granted and not paused
+        if not self._control_allowed:
+            controller.report_remote_input(False)
+        elif getattr(self.sink, "active", False):
+            controller.report_remote_input(True)
         if state in _STATES:
             controller.report_state("paused" if paused and state == "active" else _STATES[state])
         if state == "active" and not paused:
             controller.report_state("resumed")
+
+    def _input_activity(self, active: bool) -> None:
+        """The technician's input started or stopped being applied (input sink's threads)."""
+        if self.controller is not None and (self._control_allowed or not active):
+            self.controller.report_remote_input(active)
 
     def _on_chat(self, text: str) -> None:
         if self.controller is not None:

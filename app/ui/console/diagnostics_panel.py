@@ -94,6 +94,7 @@ class DiagnosticsPanel(QWidget):
         self.backend = backend
         self.entries: list[ScriptEntry] = []
         self.rows: list[CheckRow] = []
+        self.last_repair: RepairView | None = None
         self.busy = False
         self.search = QLineEdit()
         self.library = QTreeWidget()
@@ -319,6 +320,7 @@ class DiagnosticsPanel(QWidget):
 
     def show_repair(self, outcome: RepairView) -> None:
         """Show the outcome of a repair with before/after side by side."""
+        self.last_repair = outcome
         if not outcome.approved:
             self._set_busy(False, self.tr("The user declined the repair. Nothing was changed."))
             return

@@ -76,6 +76,7 @@ class SessionController(QObject):
     ended = Signal(str)
     monitors = Signal(object, int)  # list[str] descriptions, selected index
     figures = Signal(float, float, float, float)  # CPU %, memory %, disk %, network KB/s of the remote machine
+    feedback = Signal(int, str)  # the user's rating (1–5) and comment
 
     def __init__(
         self,
@@ -151,6 +152,10 @@ class SessionController(QObject):
         """The session is over."""
         self.ended.emit(reason)
 
+    def report_feedback(self, rating: int, comment: str) -> None:
+        """The user rated the help (the case journal records it through the driver)."""
+        self.feedback.emit(rating, comment)
+
 
 class SessionTab(QWidget):
     """Screen, chat, diagnostics and case of one session."""
@@ -164,6 +169,7 @@ class SessionTab(QWidget):
         self.state = "pairing"
         self.link_text = ""
         self.ended = False
+        self.feedback: tuple[int, str] | None = None  # the user's rating and comment, once given
         self.monitor_names: list[str] = []
         self.screen_view = ScreenView()
         self.chat = ChatWidget()
@@ -238,6 +244,7 @@ class SessionTab(QWidget):
         controller.ended.connect(self._ended)
         controller.figures.connect(self._figures)
         controller.monitors.connect(self._monitors)
+        controller.feedback.connect(self._feedback)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -363,6 +370,14 @@ class SessionTab(QWidget):
         self.case.add_event(f"{sender}: {text}")
         if self.side.currentWidget() is not self.chat:
             self.side.setTabText(0, self.tr("Chat •"))
+
+    def _feedback(self, rating: int, comment: str) -> None:
+        self.feedback = (rating, comment)
+        text = self.tr("The user rated this session {rating} out of 5.").format(rating=rating)
+        if comment:
+            text += " " + self.tr("Comment: {comment}").format(comment=comment)
+        self.chat.add_notice(text)
+        self.case.add_event(text)
 
     def _notice(self, text: str) -> None:
         self.banner.setText(text)

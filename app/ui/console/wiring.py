@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -133,6 +133,9 @@ class ClientSessionBackend:
             if isinstance(message, p.ScreenInfo):
                 controller.report_monitors([(m.width, m.height) for m in message.monitors], message.selected)
                 return
+            if isinstance(message, p.Feedback):
+                controller.report_feedback(message.rating, message.comment)
+                return
             deliver = getattr(self.agent_diagnostics, "deliver", None)
             if deliver is not None:
                 deliver(message)
@@ -193,7 +196,10 @@ class RemoteSessionFactory:
         language: Callable[[], str] = lambda: "en",
         identity: Callable[[], Callable[[str], bytes] | None] = lambda: None,
         case_factory: Callable[[ConnectRequest], Any] | None = None,
+        parameters: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        #: Per-script parameter values (script id -> values) for every run and repair, e.g. which disks to check.
+        self.parameters = dict(parameters or {})
         self.identity = identity
         self.case_factory = case_factory
         self.connector = connector
@@ -250,13 +256,16 @@ class RemoteSessionFactory:
             SessionDiagnostics,
         )
 
-        in_agent = RemoteAgentDiagnostics(backend.client.run_script, self.language)
+        in_agent = RemoteAgentDiagnostics(backend.client.run_script, self.language, parameters=self.parameters)
         backend.agent_diagnostics = in_agent
         over_ssh = None
         if self.executor_factory is not None and request.mode == "direct":
             try:
                 over_ssh = RunnerDiagnostics(
-                    self.executor_factory(connection, request.target), self.language, AskTechnician(asker.ask_yes_no)
+                    self.executor_factory(connection, request.target),
+                    self.language,
+                    AskTechnician(asker.ask_yes_no),
+                    parameters=self.parameters,
                 )
             except PodporaError as error:
                 log.info("diagnostics over SSH unavailable for %s: %s", request.target, error)
