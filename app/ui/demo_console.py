@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from app.errors import PodporaError
@@ -339,10 +339,15 @@ def run_demo_console(
             report.show()
             technician.reports.append(report)
             window.statusBar().showMessage(
-                window.tr("Demo finished: the case was delivered and verified; its report is open."), 0
+                QCoreApplication.translate(
+                    "DemoConsole", "Demo finished: the case was delivered and verified; its report is open."
+                ),
+                0,
             )
         elif technician.error is not None:
-            window.statusBar().showMessage(window.tr("The demo stopped: {reason}").format(reason=technician.error), 0)
+            reason = technician.error
+            text = QCoreApplication.translate("DemoConsole", "The demo stopped: {reason}")
+            window.statusBar().showMessage(text.format(reason=getattr(reason, "user_message", reason)), 0)
         if exit_when_done:
             QTimer.singleShot(int(plan.pause * 1000), QApplication.quit)
 
