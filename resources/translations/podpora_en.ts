@@ -87,10 +87,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>How helpful was this session?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Anything you want to add (optional)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -135,6 +131,10 @@
     </message>
     <message>
         <source>Nothing on your computer was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You rated this session {rating} out of 5.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -222,6 +222,10 @@
     </message>
     <message>
         <source>Thank you! Your rating was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When your technician is done: how helpful was this session? Your rating goes into the case.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -533,37 +537,10 @@
     </message>
 </context>
 <context>
-    <name>DemoWindow</name>
+    <name>DemoConsole</name>
     <message>
-        <source>Podpora demo: a support case from start to finish</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connecting to the user&apos;s computer…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The demo is running: a technician helps Jana, whose disk is full.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The user&apos;s screen (live, through the SSH tunnel)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>What happens, step by step</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Session</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Case report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Done: the case was delivered and verified. Bundle: {path}</source>
+        <source>Demo finished: the case was delivered and verified; its report is open.</source>
+        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1121,6 +1098,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The user rated this session {rating} out of 5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment: {comment}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session code was wrong. Ask the user to read it again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1633,7 +1618,7 @@
     </message>
     <message>
         <source>The connection to the computer was lost: {detail}</source>
-        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.</extracomment>
+        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target. With a sudo password the channel&apos;s stdin carries ``password LF``, this marker line, then the body. sudo reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a password that sudo did not ask for (a NOPASSWD rule) is discarded there and never reaches the interpreter. Checks a sudo password before any script is sent: ``true`` through ``sudo -S`` with the password on stdin. ``-k`` ignores cached credentials, so a wrong password is always noticed here, not in the middle of a run.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1663,6 +1648,10 @@
     </message>
     <message>
         <source>The demo stopped: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo stopped at this step: {step}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -87,10 +87,6 @@
         <translation>Relácia sa skončila</translation>
     </message>
     <message>
-        <source>How helpful was this session?</source>
-        <translation>Ako vám táto relácia pomohla?</translation>
-    </message>
-    <message>
         <source>Anything you want to add (optional)</source>
         <translation>Chcete niečo doplniť? (nepovinné)</translation>
     </message>
@@ -137,6 +133,10 @@
     <message>
         <source>Nothing on your computer was changed.</source>
         <translation>Na vašom počítači sa nič nezmenilo.</translation>
+    </message>
+    <message>
+        <source>You rated this session {rating} out of 5.</source>
+        <translation>Túto reláciu ste ohodnotili {rating} z 5.</translation>
     </message>
     <message>
         <source>This code has expired. Press Cancel and ask for a new one.</source>
@@ -225,6 +225,10 @@
     <message>
         <source>Thank you! Your rating was sent.</source>
         <translation>Ďakujeme! Vaše hodnotenie bolo odoslané.</translation>
+    </message>
+    <message>
+        <source>When your technician is done: how helpful was this session? Your rating goes into the case.</source>
+        <translation>Keď technik skončí: ako vám táto relácia pomohla? Vaše hodnotenie sa zapíše do prípadu.</translation>
     </message>
     <message>
         <source>Save a copy</source>
@@ -536,38 +540,11 @@
     </message>
 </context>
 <context>
-    <name>DemoWindow</name>
+    <name>DemoConsole</name>
     <message>
-        <source>Podpora demo: a support case from start to finish</source>
-        <translation>Ukážka Podpory: prípad podpory od začiatku do konca</translation>
-    </message>
-    <message>
-        <source>Connecting to the user&apos;s computer…</source>
-        <translation>Pripája sa k počítaču používateľa…</translation>
-    </message>
-    <message>
-        <source>The demo is running: a technician helps Jana, whose disk is full.</source>
-        <translation>Ukážka beží: technik pomáha Jane, ktorej sa zaplnil disk.</translation>
-    </message>
-    <message>
-        <source>The user&apos;s screen (live, through the SSH tunnel)</source>
-        <translation>Obrazovka používateľa (naživo, cez tunel SSH)</translation>
-    </message>
-    <message>
-        <source>What happens, step by step</source>
-        <translation>Čo sa deje, krok za krokom</translation>
-    </message>
-    <message>
-        <source>Session</source>
-        <translation>Relácia</translation>
-    </message>
-    <message>
-        <source>Case report</source>
-        <translation>Správa o prípade</translation>
-    </message>
-    <message>
-        <source>Done: the case was delivered and verified. Bundle: {path}</source>
-        <translation>Hotovo: prípad bol doručený a overený. Balík: {path}</translation>
+        <source>Demo finished: the case was delivered and verified; its report is open.</source>
+        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking).</extracomment>
+        <translation>Ukážka skončila: prípad bol doručený a overený; jeho správa je otvorená.</translation>
     </message>
     <message>
         <source>The demo stopped: {reason}</source>
@@ -1127,6 +1104,14 @@
         <translation>Chat •</translation>
     </message>
     <message>
+        <source>The user rated this session {rating} out of 5.</source>
+        <translation>Používateľ ohodnotil túto reláciu {rating} z 5.</translation>
+    </message>
+    <message>
+        <source>Comment: {comment}</source>
+        <translation>Komentár: {comment}</translation>
+    </message>
+    <message>
         <source>The session code was wrong. Ask the user to read it again.</source>
         <translation>Kód relácie bol nesprávny. Požiadajte používateľa, aby ho prečítal znova.</translation>
     </message>
@@ -1639,7 +1624,7 @@
     </message>
     <message>
         <source>The connection to the computer was lost: {detail}</source>
-        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.</extracomment>
+        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target. With a sudo password the channel&apos;s stdin carries ``password LF``, this marker line, then the body. sudo reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a password that sudo did not ask for (a NOPASSWD rule) is discarded there and never reaches the interpreter. Checks a sudo password before any script is sent: ``true`` through ``sudo -S`` with the password on stdin. ``-k`` ignores cached credentials, so a wrong password is always noticed here, not in the middle of a run.</extracomment>
         <translation>Spojenie s počítačom sa stratilo: {detail}</translation>
     </message>
     <message>
@@ -1670,6 +1655,10 @@
     <message>
         <source>The demo stopped: {reason}</source>
         <translation>Ukážka sa zastavila: {reason}</translation>
+    </message>
+    <message>
+        <source>The demo stopped at this step: {step}</source>
+        <translation>Ukážka sa zastavila pri tomto kroku: {step}</translation>
     </message>
 </context>
 </TS>
