@@ -97,6 +97,7 @@ class DemoSummary:
     verify_ok: bool = False
     notes: list[str] = field(default_factory=list)
     user_summary: list[dict[str, str]] = field(default_factory=list)  # what the user's summary listed
+    windows: dict[str, str] = field(default_factory=dict)  # the window classes each side used (windowed demo)
 
 
 class _UserMachine:
@@ -581,6 +582,10 @@ def run_windowed(args: argparse.Namespace, log: Callable[[str], None]) -> DemoSu
     summary.repair = dict(result.get("repair", {}))
     summary.rating = result.get("rating")
     summary.user_summary = list(result.get("user_summary", []))
+    summary.windows = {
+        "technician": str(result.get("console_window", "")),
+        "user": str(user.seen.get("window", {}).get("name", "")) if user is not None else "",
+    }
     if not args.keep:
         for leftover in ("sshd", "technician-ssh"):
             shutil.rmtree(machine.folder / leftover, ignore_errors=True)

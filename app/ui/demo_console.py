@@ -134,6 +134,7 @@ class ScriptedTechnician(threading.Thread):
 
     def _walk(self) -> None:
         plan = self.plan
+        self.result["console_window"] = type(self.window).__name__
         self.log("The technician opens the connect dialog and types the code the user read out")
         dialog = self.gui(lambda: self.window.open_connect_dialog(plan.target))
         self.pause(0.5)

@@ -84,6 +84,7 @@ class ScriptedUser(QObject):
 
     def start(self) -> None:
         """Press *Get help* after a moment."""
+        self.report("window", name=type(self.window).__name__)
         QTimer.singleShot(self.pause_ms, lambda: self.mouse.click(self.window.get_help_button))
 
     def _later(self, action: Callable[[], None], factor: float = 1.0) -> None:
