@@ -97,6 +97,10 @@ def seed_messages() -> list[protocol.Message]:
         p.Feedback(5, "thanks"),
         p.Notice("wayland", "The screen cannot be captured on a Wayland session."),
         p.Bye("done"),
+        p.ResumeStart(b"\x05" * 8, 2, b"\x06" * 32, 17),
+        p.ResumeChallenge(b"\x07" * 32, 3, b"\x08" * 32),
+        p.ResumeConfirm(b"\x09" * 32),
+        p.Resumed([p.Capability.VIEW], False),
     ]
 
 

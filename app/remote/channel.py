@@ -74,6 +74,14 @@ class ChannelClosed(ChannelError):
     """The other side closed the connection cleanly between frames, or we closed it."""
 
 
+class ChannelBroken(ChannelError):
+    """The transport failed (reset, cut mid-frame, a frame too slow): the network, not what the peer sent.
+
+    A session that can resume treats it like :class:`ChannelClosed`; a record that fails to open or an
+    impossible length stays a plain :class:`ChannelError` (the peer misbehaved).
+    """
+
+
 class Channel:
     """One framed, optionally sealed, message connection over a :class:`ByteStream`."""
 
@@ -90,6 +98,8 @@ class Channel:
         self._frame_started: float | None = None
         self.bytes_sent = 0
         self.bytes_received = 0
+        #: Every byte read so far, including frames not yet complete (a slow frame is a live link).
+        self.bytes_read = 0
 
     @property
     def sealed(self) -> bool:
@@ -130,7 +140,7 @@ class Channel:
             try:
                 self._stream.sendall(_HEADER.pack(len(payload)) + payload)
             except (OSError, EOFError) as error:
-                raise ChannelError(f"send failed: {error}") from None
+                raise ChannelBroken(f"send failed: {error}") from None
             self.bytes_sent += _HEADER.size + len(payload)
 
     def receive(self, idle_timeout: float | None = None) -> protocol.Message | None:
@@ -150,7 +160,7 @@ class Channel:
         while True:
             now = time.monotonic()
             if self._frame_started is not None and now - self._frame_started > FRAME_DEADLINE_SECONDS:
-                raise ChannelError("frame not completed in time")
+                raise ChannelBroken("frame not completed in time")
             remaining = None if wait_until is None else wait_until - now
             if self._frame_started is not None:
                 frame_left = self._frame_started + FRAME_DEADLINE_SECONDS - now
@@ -167,9 +177,10 @@ class Channel:
             if not chunk:
                 if self._frame_started is None:
                     raise ChannelClosed("the other side closed the connection")
-                raise ChannelError("connection ended in the middle of a frame")
+                raise ChannelBroken("connection ended in the middle of a frame")
             if self._frame_started is None:
                 self._frame_started = time.monotonic()
+            self.bytes_read += len(chunk)
             self._partial += chunk
             if len(self._partial) < wanted:
                 continue
@@ -231,4 +242,4 @@ class Channel:
         except (OSError, EOFError) as error:
             if self._closed.is_set():
                 raise ChannelClosed("closed") from None
-            raise ChannelError(f"receive failed: {error}") from None
+            raise ChannelBroken(f"receive failed: {error}") from None

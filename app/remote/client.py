@@ -5,6 +5,11 @@ It runs over any byte stream (a paramiko direct-tcpip channel, a socket) and dri
 so the public methods never wait on the network and are safe to call from any thread (the UI's, too).
 Callbacks in :class:`TechnicianCallbacks` run on the reader thread, outside every lock; a frame callback
 receives the decoder's framebuffer and must copy what it keeps before calling :meth:`TechnicianClient.frame_drawn`.
+
+Given a ``reconnect`` callable (open a new byte stream to the same agent: a new SSH connection and
+direct-tcpip channel), the client survives a broken or silent link: the session goes to ``reconnecting``
+(the console says so within 2 s), a short-lived thread calls ``reconnect`` until a stream opens, and the
+session is resumed on it without a new code (see :mod:`app.remote.session`).
 """
 
 from __future__ import annotations
@@ -23,13 +28,15 @@ from numpy.typing import NDArray
 from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote import session as s
-from app.remote.channel import ByteStream, Channel, ChannelClosed, ChannelError
-from app.remote.pairing import SessionKeys
+from app.remote.channel import ByteStream, Channel, ChannelBroken, ChannelClosed, ChannelError
+from app.remote.pairing import SessionKeys, new_resume_nonce
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS: Final = 0.25
 CLOSE_GRACE_SECONDS: Final = 0.2
+#: After a failed reconnect attempt, the next one starts this much later.
+RECONNECT_RETRY_SECONDS: Final = 1.0
 
 
 class FrameDecoderLike(Protocol):
@@ -77,8 +84,15 @@ class TechnicianClient:
         callbacks: TechnicianCallbacks | None = None,
         decoder: FrameDecoderLike | None = None,
         clock: Callable[[], float] = time.monotonic,
+        reconnect: Callable[[], ByteStream] | None = None,
     ) -> None:
-        self._channel = Channel(stream)
+        self._channel: Channel | None = Channel(stream)
+        self._last_channel = self._channel
+        self._reconnect = reconnect
+        self._reconnecting = False  # an attempt thread is running
+        self._next_attempt = 0.0
+        self.reconnects = 0
+        self._link_changed = threading.Event()
         self._session = s.TechnicianSession()
         self._code = code
         self._request = p.ConsentRequest(
@@ -105,7 +119,10 @@ class TechnicianClient:
     def start(self) -> None:
         """Start pairing (the threads start here)."""
         self._writer.start()
-        self._feed(s.Started(self._code, self._request, self._clock(), identity=self._identity))
+        started = s.Started(
+            self._code, self._request, self._clock(), identity=self._identity, resumable=self._reconnect is not None
+        )
+        self._feed(started)
         self._reader.start()
 
     def stop(self) -> None:
@@ -128,8 +145,8 @@ class TechnicianClient:
 
     @property
     def channel(self) -> Channel:
-        """The channel (for byte counters)."""
-        return self._channel
+        """The current channel, or the last one while reconnecting (for byte counters)."""
+        return self._last_channel
 
     # --- what the technician does ----------------------------------------------------------------------
 
@@ -193,9 +210,12 @@ class TechnicianClient:
             return
         self._feed(s.LocalInputReady(message))
 
-    def _feed(self, event: s.TechnicianEvent) -> None:
+    def _feed(self, event: s.TechnicianEvent, source: Channel | None = None) -> None:
+        """Hand an event to the session; one that came from ``source`` is dropped if that link is gone."""
         deferred: list[Callable[[], None]] = []
         with self._lock:
+            if source is not None and source is not self._channel:
+                return
             for command in self._session.handle(event):
                 self._execute(command, deferred)
         # Callbacks and frame decoding run outside the lock, so other threads can keep sending input.
@@ -209,12 +229,19 @@ class TechnicianClient:
         callbacks = self.callbacks
         match command:
             case s.Send(message=message):
-                self._outbox.put(message)
+                self._outbox.put((self._channel, message))
             case s.InstallKeys(keys=keys):
-                self._outbox.put(keys)  # sealing starts after the PairConfirm already queued
-                self._channel.start_opening(keys)
+                if self._channel is not None:
+                    self._outbox.put((self._channel, keys))  # sealing starts after the confirmation already queued
+                    self._channel.start_opening(keys)
             case s.Close(reason=reason):
                 self._begin_close(reason)
+            case s.DropLink(reason=reason):
+                log.info("the link to the agent is gone (%s); reconnecting", reason)
+                dropped, self._channel = self._channel, None
+                if dropped is not None:
+                    dropped.close()
+                self._link_changed.set()
             case s.Deliver(message=message):
                 deferred.append(lambda: self._deliver(message))
             case s.ShowChat(text=text):
@@ -258,45 +285,114 @@ class TechnicianClient:
         self._closing = True
         self.close_reason = reason
         self._outbox.put(_CLOSE)
-        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._channel.close)
+        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._close_link)
         timer.daemon = True
         timer.start()
+
+    def _close_link(self) -> None:
+        channel = self._channel
+        if channel is not None:
+            channel.close()
 
     def _read_loop(self) -> None:
         last_tick = self._clock()
         try:
             while not self._closing:
+                channel = self._channel
+                if channel is None:
+                    self._between_links()
+                    last_tick = self._clock()
+                    continue
+                heard_before = channel.bytes_read
+                lost: s.TechnicianEvent | None = None
+                message: p.Message | None = None
                 try:
-                    message = self._channel.receive(TICK_SECONDS)
-                except ChannelClosed as error:
-                    self._feed(s.ConnectionLost(error.reason))
-                    break
+                    message = channel.receive(TICK_SECONDS)
+                except (ChannelClosed, ChannelBroken) as error:
+                    lost = s.ConnectionLost(error.reason)
                 except (ChannelError, p.ProtocolError) as error:
-                    self._feed(s.PeerMisbehaved(error.reason))
-                    break
+                    lost = s.PeerMisbehaved(error.reason)
+                if lost is not None:
+                    self._feed(lost, source=channel)
+                    with self._lock:
+                        if self._channel is channel and not self._closing:
+                            self._channel = None  # nothing more comes from it, whatever the session decided
+                            channel.close()
+                    if self._reconnect is None:
+                        break
+                    continue
                 now = self._clock()
                 if message is not None:
-                    self._feed(s.MessageReceived(message, now))
+                    self._feed(s.MessageReceived(message, now), source=channel)
                 if message is None or now - last_tick >= TICK_SECONDS:
                     last_tick = now
-                    self._feed(s.Ticked(now))
+                    self._feed(s.Ticked(now, heard=channel.bytes_read != heard_before))
         finally:
             self._ended.set()
             if self.callbacks.on_ended is not None:
                 self.callbacks.on_ended(self.close_reason or self._session.close_reason or "closed")
 
+    def _between_links(self) -> None:
+        """No link: tick the session (it gives up at its deadline) and start a reconnect attempt when due."""
+        now = self._clock()
+        with self._lock:
+            due = (
+                self._reconnect is not None
+                and self._session.state is s.TechnicianState.RECONNECTING
+                and not self._reconnecting
+                and not self._closing
+                and now >= self._next_attempt
+            )
+            if due:
+                self._reconnecting = True
+        if due:
+            threading.Thread(target=self._attempt_reconnect, name="podpora-client-reconnect", daemon=True).start()
+        self._feed(s.Ticked(now))
+        self._link_changed.wait(TICK_SECONDS)
+        self._link_changed.clear()
+
+    def _attempt_reconnect(self) -> None:
+        """One reconnect attempt (blocking: a new SSH connection); the new link then proves the session."""
+        assert self._reconnect is not None  # noqa: S101 - only started with a reconnect callable
+        stream: ByteStream | None = None
+        try:
+            stream = self._reconnect()
+        except (PodporaError, OSError, EOFError) as error:
+            log.info("reconnecting failed: %s", error)
+        finally:
+            with self._lock:
+                self._reconnecting = False
+                self._next_attempt = self._clock() + RECONNECT_RETRY_SECONDS
+        if stream is None:
+            return
+        channel = Channel(stream)
+        with self._lock:
+            usable = (
+                not self._closing and self._session.state is s.TechnicianState.RECONNECTING and self._channel is None
+            )
+            if usable:
+                self._channel = self._last_channel = channel
+                self.reconnects += 1
+        if not usable:
+            channel.close()
+            return
+        self._feed(s.LinkOpened(new_resume_nonce(), self._clock()), source=channel)
+        self._link_changed.set()
+
     def _write_loop(self) -> None:
         while True:
-            item = self._outbox.get()
-            if item is _CLOSE:
-                self._channel.close()
+            entry = self._outbox.get()
+            if entry is _CLOSE:
+                self._close_link()
                 return
+            channel, item = cast(tuple[Channel | None, object], entry)
+            if channel is None or channel is not self._channel:
+                continue  # for a link that is gone: the session sends what matters again after the resume
             try:
                 if isinstance(item, SessionKeys):
-                    self._channel.start_sealing(item)
+                    channel.start_sealing(item)
                 else:
-                    self._channel.send(cast(p.Message, item))
+                    channel.send(cast(p.Message, item))
             except (ChannelError, p.ProtocolError) as error:
-                self._feed(s.ConnectionLost(f"send failed: {error}"))
-                self._channel.close()
-                return
+                channel.close()
+                self._feed(s.ConnectionLost(f"send failed: {error}"), source=channel)

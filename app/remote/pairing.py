@@ -29,7 +29,7 @@ from spake2.spake2 import SPAKEError
 
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
-from app.remote.protocol import CONFIRMATION_BYTES, PairConfirm, PairReply, PairStart
+from app.remote.protocol import CONFIRMATION_BYTES, RESUME_NONCE_BYTES, PairConfirm, PairReply, PairStart
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ _ID_AGENT: Final = b"podpora agent"
 _NONCE_PREFIX: Final = b"\x00\x00\x00\x00"
 _COUNTER: Final = struct.Struct(">Q")
 _TAG_BYTES: Final = 16
+_RESUME_LABEL: Final = b"podpora resume v1"
 
 
 class PairingError(PodporaError):
@@ -294,6 +295,74 @@ class TechnicianPairing:
             resume_secret=keys["resume"],
             session_id=keys["session id"].hex(),
         )
+
+
+def new_resume_nonce() -> bytes:
+    """A fresh random nonce for one side of a resume handshake."""
+    return secrets.token_bytes(RESUME_NONCE_BYTES)
+
+
+@dataclass(frozen=True)
+class ResumeTranscript:
+    """Everything both proofs of one resume cover: the session, which resume this is, both nonces and counts.
+
+    ``epoch`` counts the resumes of the session so far: each one ratchets the resume secret (see
+    :func:`resume_keys`), so a proof made for one epoch is worthless in the next, and a resume is single use.
+    """
+
+    session_id: str
+    epoch: int
+    technician_nonce: bytes
+    agent_nonce: bytes
+    technician_received: int
+    agent_received: int
+
+    def encode(self) -> bytes:
+        """The bytes that are MACed and that salt the new keys."""
+        return b"|".join(
+            (
+                _RESUME_LABEL,
+                bytes.fromhex(self.session_id),
+                _COUNTER.pack(self.epoch),
+                self.technician_nonce,
+                self.agent_nonce,
+                _COUNTER.pack(self.technician_received),
+                _COUNTER.pack(self.agent_received),
+            )
+        )
+
+
+def resume_proof(resume_secret: bytes, role: str, transcript: ResumeTranscript) -> bytes:
+    """The MAC that proves ``role`` ("agent" or "technician") holds the session's resume secret."""
+    key = hmac.new(resume_secret, b"podpora resume proof " + role.encode(), hashlib.sha256).digest()
+    return hmac.new(key, transcript.encode(), hashlib.sha256).digest()[:CONFIRMATION_BYTES]
+
+
+def check_resume_proof(resume_secret: bytes, role: str, transcript: ResumeTranscript, proof: bytes) -> bool:
+    """Whether ``proof`` is ``role``'s proof for this transcript (constant-time comparison)."""
+    return hmac.compare_digest(resume_proof(resume_secret, role, transcript), proof)
+
+
+def resume_keys(resume_secret: bytes, transcript: ResumeTranscript, *, agent: bool) -> SessionKeys:
+    """Fresh traffic keys and the next resume secret for the resumed link, for one side.
+
+    The salt is the transcript, which holds both sides' fresh nonces: the new keys never equal earlier ones,
+    so record counters that start again at zero never reuse a ChaCha20-Poly1305 nonce under one key.
+    """
+    labels = ("agent to technician", "technician to agent", "resume")
+    material = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32 * len(labels),
+        salt=hashlib.sha256(transcript.encode()).digest(),
+        info=b"podpora resume v1",
+    ).derive(resume_secret)
+    a2t, t2a, following = material[:32], material[32:64], material[64:96]
+    return SessionKeys(
+        send_key=a2t if agent else t2a,
+        receive_key=t2a if agent else a2t,
+        resume_secret=following,
+        session_id=transcript.session_id,
+    )
 
 
 class RecordSealer:

@@ -38,6 +38,7 @@ MAX_CODE_CHARS: Final = 64
 MAX_IDENTITY_BYTES: Final = 4096
 MAX_PAKE_BYTES: Final = 128
 CONFIRMATION_BYTES: Final = 32
+RESUME_NONCE_BYTES: Final = 32
 MAX_SCRIPT_PAYLOAD_BYTES: Final = 1024 * 1024
 MAX_KEY_TEXT_CHARS: Final = 64
 MAX_CURSOR_SIDE: Final = 256
@@ -344,6 +345,48 @@ class Heartbeat(_Message, frozen=True, tag=27):
     """Either way, after pairing: sent when the link has been quiet, so a dead link is noticed."""
 
 
+SessionIdBytes = Annotated[bytes, msgspec.Meta(min_length=8, max_length=8)]
+ResumeNonce = Annotated[bytes, msgspec.Meta(min_length=RESUME_NONCE_BYTES, max_length=RESUME_NONCE_BYTES)]
+Proof = Annotated[bytes, msgspec.Meta(min_length=CONFIRMATION_BYTES, max_length=CONFIRMATION_BYTES)]
+
+
+class ResumeStart(_Message, frozen=True, tag=28):
+    """Technician → agent, in the clear on a new connection: take up session ``session_id`` again.
+
+    ``received`` is how many reliable messages of the agent the console has (the agent sends the rest
+    again).  Every field is bound into both proofs, so nobody on the path can change it unnoticed.
+    """
+
+    session_id: SessionIdBytes
+    epoch: Counter
+    nonce: ResumeNonce
+    received: Counter
+
+
+class ResumeChallenge(_Message, frozen=True, tag=29):
+    """Agent → technician: the agent's fresh nonce, how many reliable messages it has, and its proof."""
+
+    nonce: ResumeNonce
+    received: Counter
+    proof: Proof
+
+
+class ResumeConfirm(_Message, frozen=True, tag=30):
+    """Technician → agent: the technician's proof; from the next frame on, both sides use fresh keys."""
+
+    proof: Proof
+
+
+class Resumed(_Message, frozen=True, tag=31):
+    """Agent → technician, the first sealed message after a resume: what is granted and paused now."""
+
+    granted: Capabilities
+    paused: bool
+
+    def __post_init__(self) -> None:
+        _unique(self.granted)
+
+
 Message = (
     Hello
     | PairStart
@@ -372,10 +415,14 @@ Message = (
     | Notice
     | Bye
     | Heartbeat
+    | ResumeStart
+    | ResumeChallenge
+    | ResumeConfirm
+    | Resumed
 )
 
 #: Messages exchanged in the clear, before keys exist.  Everything else travels sealed.
-PAIRING_MESSAGES: Final = (Hello, PairStart, PairReply, PairConfirm, Bye)
+PAIRING_MESSAGES: Final = (Hello, PairStart, PairReply, PairConfirm, Bye, ResumeStart, ResumeChallenge, ResumeConfirm)
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER: msgspec.msgpack.Decoder[Message] = msgspec.msgpack.Decoder(Message)

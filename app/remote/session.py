@@ -25,11 +25,22 @@ Consent rules enforced on the agent side:
 * every decision is both sent to the console and emitted as a :class:`Journal` command;
 * after pairing, a quiet side sends a Heartbeat every :data:`HEARTBEAT_SECONDS`, and a side that hears
   nothing for :data:`LINK_TIMEOUT_SECONDS` ends the session (releasing held input first).
+
+Resume (both sides announce the ``resume`` feature in their Hello): the heartbeat is faster, the console
+notices a silent link within :data:`RESUME_SUSPECT_SECONDS`, drops it and reconnects by itself; the agent
+drops a link silent for :data:`RESUME_SILENCE_SECONDS`, or one that broke, and keeps the session SUSPENDED
+(capture off, input released, nothing sent) for its grace period.  A new connection takes the session up
+again with a challenge–response over fresh nonces from both sides, MACed with the pairing's resume secret
+(:mod:`app.remote.pairing`), and both sides switch to fresh traffic keys.  Each side numbers the reliable
+messages it sends (everything but the picture, the cursor, input and heartbeats) and keeps them until the
+peer has them: the handshake says how many each side received, and the rest is sent again, so the case
+journal has no gap and no duplicate.  Remote input is never sent again: stale input is not applied.
 """
 
 from __future__ import annotations
 
 import enum
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -41,8 +52,12 @@ from app.remote.pairing import (
     AgentPairing,
     CodeIssuer,
     PairingError,
+    ResumeTranscript,
     SessionKeys,
     TechnicianPairing,
+    check_resume_proof,
+    resume_keys,
+    resume_proof,
 )
 
 CONSENT_TIMEOUT_SECONDS: Final = 60.0
@@ -58,6 +73,23 @@ HEARTBEAT_SECONDS: Final = 5.0
 LINK_TIMEOUT_SECONDS: Final = 30.0
 
 FEATURES: Final = ("codec:0",)
+#: A side that can take a session up again after a broken link says so in its Hello.
+RESUME_FEATURE: Final = "resume:1"
+#: With resume: a side sends a Heartbeat when it has sent nothing for this long ...
+RESUME_HEARTBEAT_SECONDS: Final = 0.5
+#: ... the console treats a link it has heard nothing from for this long as lost and reconnects ...
+RESUME_SUSPECT_SECONDS: Final = 1.5
+#: ... and the agent drops a link it has heard nothing from for this long and waits for the technician.
+RESUME_SILENCE_SECONDS: Final = 5.0
+#: How long the agent keeps a session whose technician is disconnected (the default; the agent's is set).
+RESUME_GRACE_SECONDS: Final = 60.0
+#: How long the console keeps trying to reconnect before it gives up.
+RECONNECT_GIVE_UP_SECONDS: Final = 60.0
+#: Reliable messages kept for sending again after a resume: at most this many, and this many encoded bytes.
+REPLAY_MAX_MESSAGES: Final = 1024
+REPLAY_MAX_BYTES: Final = 16 * 1024 * 1024
+#: Resume challenges the agent has issued and that may still be answered (the oldest is forgotten first).
+MAX_OPEN_CHALLENGES: Final = 8
 
 
 class AgentState(enum.Enum):
@@ -69,6 +101,8 @@ class AgentState(enum.Enum):
     PAIRED = "paired"
     PROMPTING = "asking the user"
     ACTIVE = "active"
+    #: The technician's link is gone; the session and its consent wait for a resume until the grace ends.
+    SUSPENDED = "technician disconnected"
     CLOSED = "closed"
 
 
@@ -80,6 +114,8 @@ class TechnicianState(enum.Enum):
     AWAITING_AGENT_HELLO = "awaiting the agent"
     AWAITING_CONSENT = "waiting for the user's consent"
     ACTIVE = "active"
+    #: The link is lost; the driver reconnects and the session resumes without a new code.
+    RECONNECTING = "reconnecting"
     CLOSED = "closed"
 
 
@@ -110,9 +146,14 @@ class ConnectionLost:
 
 @dataclass(frozen=True)
 class Ticked:
-    """Time passed; ``now`` is a monotonic clock reading."""
+    """Time passed; ``now`` is a monotonic clock reading.
+
+    ``heard``: bytes of a frame not yet complete arrived since the last tick (a long frame on a slow
+    link is a live link, not a silent one).
+    """
 
     now: float
+    heard: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +214,27 @@ class LocalMessageReady:
 
 
 @dataclass(frozen=True)
+class LinkResumed:
+    """Agent: a new connection completed a resume handshake (the driver read these three messages on it).
+
+    The session checks the technician's proof and decides; see :meth:`AgentSession.resume_challenge`.
+    """
+
+    start: p.ResumeStart
+    challenge: p.ResumeChallenge
+    confirm: p.ResumeConfirm
+    now: float
+
+
+@dataclass(frozen=True)
+class LinkOpened:
+    """Technician: the driver opened a new connection while reconnecting; ``nonce`` is fresh and random."""
+
+    nonce: bytes
+    now: float
+
+
+@dataclass(frozen=True)
 class Started:
     """Technician: the stream is open; start pairing with ``code`` and then ask for ``consent``.
 
@@ -184,6 +246,8 @@ class Started:
     consent: p.ConsentRequest
     now: float
     identity: Callable[[str], bytes] | None = None
+    #: The driver can open a new connection when this one breaks (announces :data:`RESUME_FEATURE`).
+    resumable: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +276,7 @@ AgentEvent = (
     | LocalPromptChanged
     | FrameEncoded
     | LocalMessageReady
+    | LinkResumed
 )
 TechnicianEvent = (
     Started
@@ -223,6 +288,7 @@ TechnicianEvent = (
     | UserChatted
     | FrameDrawn
     | LocalInputReady
+    | LinkOpened
 )
 
 # --- Commands (imperative) ----------------------------------------------------------------------------
@@ -240,6 +306,32 @@ class InstallKeys:
     """Seal and open every later frame with these keys."""
 
     keys: SessionKeys
+
+
+@dataclass(frozen=True)
+class Resend(Send):
+    """Send this reliable message again after a resume (the peer never got it)."""
+
+
+@dataclass(frozen=True)
+class DropLink:
+    """Close the current connection but keep the session (agent: wait for a resume; console: reconnect)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class AdoptLink:
+    """Agent: the connection that just resumed becomes the session's link, with these fresh keys."""
+
+    keys: SessionKeys
+
+
+@dataclass(frozen=True)
+class RefuseLink:
+    """Agent: close the connection that tried to resume (the session goes on undisturbed)."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -364,6 +456,9 @@ Command = (
     | Deliver
     | StateChanged
     | Journal
+    | DropLink
+    | AdoptLink
+    | RefuseLink
 )
 
 #: Messages only the agent may send; a technician sending one breaks the protocol.
@@ -395,6 +490,25 @@ _OUTBOUND_NEEDS: Final[Mapping[type, p.Capability | None]] = {
     p.Feedback: None,
     p.Chat: None,
 }
+#: Messages that are sent again after a resume if the peer did not get them (see the module docstring).
+RELIABLE: Final = (
+    p.ConsentRequest,
+    p.ConsentDecision,
+    p.Revoke,
+    p.Pause,
+    p.Resume,
+    p.Clipboard,
+    p.Chat,
+    p.RunScript,
+    p.ScriptProgress,
+    p.ScriptResult,
+    p.ApprovalRequest,
+    p.ApprovalDecision,
+    p.Feedback,
+    p.Notice,
+)
+#: Messages that may still go out while the link is down: they open the next link.
+_HANDSHAKE: Final = (p.ResumeStart, p.ResumeChallenge, p.ResumeConfirm)
 _BUTTON_MASK_ALL: Final = 0xFF
 _AGENT_LINKED: Final = (AgentState.PAIRED, AgentState.PROMPTING, AgentState.ACTIVE)
 _TECHNICIAN_LINKED: Final = (TechnicianState.AWAITING_CONSENT, TechnicianState.ACTIVE)
@@ -408,6 +522,61 @@ def _sorted(capabilities: Iterable[p.Capability]) -> list[p.Capability]:
     return sorted(capabilities, key=lambda c: list(p.Capability).index(c))
 
 
+class ReplayBuffer:
+    """The reliable messages one side sent, numbered from 0, kept until the peer is known to have them.
+
+    Bounded (:data:`REPLAY_MAX_MESSAGES`, :data:`REPLAY_MAX_BYTES`): a peer that lost more than that cannot
+    resume, and its session ends instead of continuing with a gap.
+    """
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self._kept: deque[tuple[int, p.Message, int]] = deque()
+        self._bytes = 0
+
+    def add(self, message: p.Message) -> None:
+        """Number and keep one reliable message that is being sent."""
+        size = len(p.encode(message))
+        self._kept.append((self.sent, message, size))
+        self.sent += 1
+        self._bytes += size
+        while self._kept and (len(self._kept) > REPLAY_MAX_MESSAGES or self._bytes > REPLAY_MAX_BYTES):
+            self._bytes -= self._kept.popleft()[2]
+
+    def since(self, received: int) -> list[p.Message] | None:
+        """What a peer that has ``received`` of our messages lacks; None if we no longer have all of it."""
+        if received > self.sent:
+            return None
+        missing = [message for index, message, _ in self._kept if index >= received]
+        if len(missing) != self.sent - received:
+            return None
+        return missing
+
+    def acknowledge(self, received: int) -> None:
+        """The peer has the first ``received`` messages: forget them."""
+        while self._kept and self._kept[0][0] < received:
+            self._bytes -= self._kept.popleft()[2]
+
+
+def _route(commands: list[Command], out: ReplayBuffer, *, recording: bool, link_up: bool) -> list[Command]:
+    """Number reliable sends for replay and, while the link is down, keep only what may go out.
+
+    While the link is down nothing reaches the peer except the resume handshake; reliable messages are
+    kept (and go out after the resume), everything else (pictures, input, heartbeats) is dropped.
+    """
+    routed: list[Command] = []
+    for command in commands:
+        if isinstance(command, Send) and not isinstance(command, Resend):
+            if recording and isinstance(command.message, RELIABLE):
+                out.add(command.message)
+            if not link_up and not isinstance(command.message, _HANDSHAKE):
+                continue
+        elif not link_up and isinstance(command, StartCapture | CaptureFrame):
+            continue
+        routed.append(command)
+    return routed
+
+
 class AgentSession:
     """The agent's side of one connection (one technician, one pairing attempt at most).
 
@@ -416,7 +585,7 @@ class AgentSession:
     decision still arrives as :class:`ConsentDecided` and is journaled and sent like any other.
     """
 
-    def __init__(self, codes: CodeIssuer, now: float) -> None:
+    def __init__(self, codes: CodeIssuer, now: float, *, resume_grace: float = RESUME_GRACE_SECONDS) -> None:
         self.state = AgentState.AWAITING_HELLO
         self.granted: frozenset[p.Capability] = frozenset()
         self.paused = False
@@ -439,6 +608,54 @@ class AgentSession:
         self._local_prompt = False
         self.dropped_inputs = 0
         self.session_id = ""
+        # Resume: whether the technician can, the grace, the ratcheting secret and the replay bookkeeping.
+        self._resume_grace = max(0.0, resume_grace)
+        self._technician_resumes = False
+        self._resume_secret = b""
+        self._epoch = 0
+        self._previous_secret: tuple[int, bytes] | None = None  # until the resumed link is heard from
+        self._resume_to = AgentState.PAIRED
+        self._suspended_until = 0.0
+        self._out = ReplayBuffer()
+        self._received = 0
+        self._challenges: deque[bytes] = deque(maxlen=MAX_OPEN_CHALLENGES)  # issued, not yet answered
+
+    @property
+    def resumable(self) -> bool:
+        """Whether a lost link suspends this session (instead of ending it) and a resume can take it up."""
+        return self._technician_resumes and self._resume_grace > 0 and bool(self._resume_secret)
+
+    @property
+    def suspended_until(self) -> float:
+        """While SUSPENDED: when the session ends unless the technician is back (same clock as ``now``)."""
+        return self._suspended_until
+
+    def resume_challenge(self, start: p.ResumeStart, nonce: bytes) -> p.ResumeChallenge | str:
+        """The answer to a resume attempt on a new connection: a challenge with our proof, or why not.
+
+        Nothing else changes: the attempt counts only once :class:`LinkResumed` checks the technician's
+        proof.  Several attempts may be open at once without blocking each other; each challenge (its
+        ``nonce``, fresh and random from the driver) can be answered once, and only the last
+        :data:`MAX_OPEN_CHALLENGES` can be answered at all.
+        """
+        secret = self._secret_for(start)
+        if isinstance(secret, str):
+            return secret
+        self._challenges.append(nonce)
+        transcript = ResumeTranscript(self.session_id, start.epoch, start.nonce, nonce, start.received, self._received)
+        return p.ResumeChallenge(nonce, self._received, resume_proof(secret, "agent", transcript))
+
+    def _secret_for(self, start: p.ResumeStart) -> bytes | str:
+        resumable_states = (*_AGENT_LINKED, AgentState.SUSPENDED)
+        if self.state not in resumable_states or not self.resumable:
+            return "no session to resume"
+        if start.session_id != bytes.fromhex(self.session_id):
+            return "no session to resume"
+        if start.epoch == self._epoch:
+            return self._resume_secret
+        if self._previous_secret is not None and start.epoch == self._previous_secret[0]:
+            return self._previous_secret[1]
+        return "no session to resume"
 
     @property
     def prompt_open(self) -> bool:
@@ -456,6 +673,7 @@ class AgentSession:
         if self.state is AgentState.CLOSED:
             return []
         commands = self._dispatch(event)
+        commands = _route(commands, self._out, recording=self.resumable, link_up=self.state is not AgentState.SUSPENDED)
         if any(isinstance(c, Send) for c in commands):
             self._last_sent = self._now
         if (self.state, self.granted, self.paused) != before:
@@ -474,9 +692,15 @@ class AgentSession:
             case PeerMisbehaved(reason=reason):
                 return self._violation(reason)
             case ConnectionLost(reason=reason):
+                if self.state is AgentState.SUSPENDED:
+                    return []  # the link was already dropped; the session waits for the technician
+                if self.state in _AGENT_LINKED and self.resumable:
+                    return self._suspend(reason)
                 return self._end(reason, journal_kind="connection_lost", send_bye=False)
             case Ticked(now=now):
                 return self._on_tick(now)
+            case LinkResumed():
+                return self._on_link_resumed(event)
             case ConsentDecided(granted=granted):
                 return self._on_consent(granted, kind="consent_decided")
             case UserPaused():
@@ -486,7 +710,8 @@ class AgentSession:
             case UserRevoked(capabilities=capabilities):
                 return self._revoke(capabilities, by="user")
             case UserStopped():
-                return self._end("stopped by the user", journal_kind="stopped_by_user", send_bye=True)
+                linked = self.state is not AgentState.SUSPENDED
+                return self._end("stopped by the user", journal_kind="stopped_by_user", send_bye=linked)
             case UserChatted(text=text):
                 return self._outbound(p.Chat(text))
             case LocalPromptChanged(is_open=is_open):
@@ -499,7 +724,13 @@ class AgentSession:
         raise TypeError(f"not an agent event: {event!r}")  # pragma: no cover - exhaustive above
 
     def _on_message(self, message: p.Message, now: float) -> list[Command]:
+        if self.state is AgentState.SUSPENDED:
+            return []  # a late frame of a dropped link: the session waits for a resume
         self._last_received = max(self._last_received, now)
+        if self.state in _AGENT_LINKED:
+            self._previous_secret = None  # the technician is on the new keys: the old epoch is over
+            if isinstance(message, RELIABLE):
+                self._received += 1
         if isinstance(message, p.Bye):
             return self._end(f"the technician left: {message.reason}", journal_kind="technician_left", send_bye=False)
         if isinstance(message, p.Heartbeat) and self.state in _AGENT_LINKED:
@@ -524,11 +755,18 @@ class AgentSession:
         return []  # pragma: no cover - CLOSED is filtered in handle()
 
     def _on_hello(self, message: p.Message) -> list[Command]:
+        if isinstance(message, p.ResumeStart):
+            # A console that wants a session this connection never had (the agent restarted, or it ended).
+            return [
+                Journal("resume_refused", {"reason": "no session to resume"}),
+                *self._close_with_bye("no session to resume"),
+            ]
         if not isinstance(message, p.Hello) or message.role is not p.Role.TECHNICIAN:
             return self._violation("expected the technician's Hello")
         if message.version != p.PROTOCOL_VERSION:
             return self._violation(f"unsupported protocol version {message.version}")
         self._hello_bytes = p.encode(message)
+        self._technician_resumes = RESUME_FEATURE in message.capabilities
         self.state = AgentState.AWAITING_PAIR_START
         return []
 
@@ -560,10 +798,11 @@ class AgentSession:
         self._codes.attempt_succeeded(now)
         self._pairing = None
         self.session_id = keys.session_id
+        self._resume_secret = keys.resume_secret
         self.state = AgentState.PAIRED
         return [
             InstallKeys(keys),
-            Send(p.Hello(p.PROTOCOL_VERSION, p.Role.AGENT, list(FEATURES))),
+            Send(p.Hello(p.PROTOCOL_VERSION, p.Role.AGENT, [*FEATURES, RESUME_FEATURE])),
             Journal("paired", {"session": keys.session_id}),
         ]
 
@@ -620,12 +859,91 @@ class AgentSession:
             return [Journal("pairing_timed_out"), *self._close_with_bye("pairing took too long")]
         if self.state is AgentState.PROMPTING and now >= self._prompt_deadline:
             return self._on_consent(frozenset(), kind="consent_timed_out")
+        if self.state is AgentState.SUSPENDED:
+            if now >= self._suspended_until:
+                return self._end("the technician did not come back", journal_kind="resume_timed_out", send_bye=False)
+            return []
         if self.state in _AGENT_LINKED:
-            if now - self._last_received >= LINK_TIMEOUT_SECONDS:
+            silence = RESUME_SILENCE_SECONDS if self.resumable else LINK_TIMEOUT_SECONDS
+            if now - self._last_received >= silence:
+                if self.resumable:
+                    return self._suspend("the link went silent")
                 return self._end("the link went silent", journal_kind="link_lost", send_bye=False)
-            if now - self._last_sent >= HEARTBEAT_SECONDS:
+            beat = RESUME_HEARTBEAT_SECONDS if self.resumable else HEARTBEAT_SECONDS
+            if now - self._last_sent >= beat:
                 return [Send(p.Heartbeat())]
         return []
+
+    # --- suspend and resume -----------------------------------------------------------------------------
+
+    def _suspend(self, reason: str) -> list[Command]:
+        if self.state is AgentState.PROMPTING and not self._consented_once:
+            # The first request was never answered: nothing was shared, so there is nothing to keep.
+            return self._end(reason, journal_kind="link_lost", send_bye=False)
+        # Local effects first, exactly as for a stop: capture off, the technician's held input released.
+        commands: list[Command] = [*self._release_input()]
+        if self.granted or self._capturing_frame:
+            commands.insert(0, StopCapture())
+        if self.state is AgentState.PROMPTING:
+            commands.append(DismissPrompt())  # a later request left unanswered: the earlier grants stand
+            self._request = None
+        self._resume_to = AgentState.ACTIVE if self._consented_once else AgentState.PAIRED
+        self._pending_frame = None
+        self._capturing_frame = False
+        self._suspended_until = self._now + self._resume_grace
+        self.state = AgentState.SUSPENDED
+        commands.append(
+            Journal("technician_disconnected", {"reason": reason, "grace_seconds": round(self._resume_grace)})
+        )
+        commands.append(DropLink(reason))
+        return commands
+
+    def _on_link_resumed(self, event: LinkResumed) -> list[Command]:
+        start, challenge = event.start, event.challenge
+        if challenge.nonce not in self._challenges:
+            return self._refuse_resume("not a challenge of ours, or one already answered")
+        self._challenges.remove(challenge.nonce)
+        secret = self._secret_for(start)
+        if isinstance(secret, str):
+            return self._refuse_resume(secret)
+        transcript = ResumeTranscript(
+            self.session_id, start.epoch, start.nonce, challenge.nonce, start.received, challenge.received
+        )
+        if not check_resume_proof(secret, "technician", transcript, event.confirm.proof):
+            return self._refuse_resume("wrong resume proof")
+        if challenge.received != self._received:
+            # More of the technician's messages arrived on the old link since the challenge: its replay
+            # would repeat them.  The console tries again with a fresh challenge.
+            return self._refuse_resume("the old link was still delivering")
+        missing = self._out.since(start.received)
+        if missing is None:
+            return self._end("too much was lost to resume", journal_kind="resume_failed", send_bye=False)
+        keys = resume_keys(secret, transcript, agent=True)
+        self._previous_secret = (start.epoch, secret)
+        self._epoch = start.epoch + 1
+        self._resume_secret = keys.resume_secret
+        self._out.acknowledge(start.received)
+        commands: list[Command] = []
+        if self.state is not AgentState.SUSPENDED:
+            # The agent had not noticed the old link was gone: the same local effects as a suspension.
+            commands.extend(self._release_input())
+            if self.granted:
+                commands.insert(0, StopCapture())
+            self._pending_frame = None
+            self._capturing_frame = False
+            self._resume_to = self.state
+        self.state = self._resume_to
+        self._last_received = self._last_sent = max(self._now, event.now)
+        commands.append(AdoptLink(keys))
+        commands.extend(Resend(message) for message in missing)
+        commands.append(Send(p.Resumed(_sorted(self.granted), self.paused)))
+        commands.append(Journal("technician_reconnected", {"resumes": self._epoch, "resent": len(missing)}))
+        if self._viewing():
+            commands.append(StartCapture())  # a fresh stream: the console asks for a full picture
+        return commands
+
+    def _refuse_resume(self, reason: str) -> list[Command]:
+        return [Journal("resume_refused", {"reason": reason}), RefuseLink(reason)]
 
     def _on_consented_message(self, message: p.Message, now: float) -> list[Command]:
         match message:
@@ -689,7 +1007,7 @@ class AgentSession:
         return commands
 
     def _on_pause(self) -> list[Command]:
-        if self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+        if self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING, AgentState.SUSPENDED):
             return []
         self.paused = True
         commands: list[Command] = [*self._release_input(), Journal("paused_by_user")]
@@ -704,7 +1022,7 @@ class AgentSession:
         return commands
 
     def _on_resume(self) -> list[Command]:
-        if not self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+        if not self.paused or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING, AgentState.SUSPENDED):
             return []
         self.paused = False
         commands: list[Command] = [Journal("resumed_by_user"), Send(p.Resume())]
@@ -761,7 +1079,7 @@ class AgentSession:
 
     def _revoke(self, capabilities: frozenset[p.Capability], *, by: str) -> list[Command]:
         removed = capabilities & self.granted
-        if not removed or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING):
+        if not removed or self.state not in (AgentState.ACTIVE, AgentState.PROMPTING, AgentState.SUSPENDED):
             return []
         self.granted -= removed
         commands: list[Command] = []
@@ -777,7 +1095,9 @@ class AgentSession:
         return commands
 
     def _outbound(self, message: p.Message) -> list[Command]:
-        if self.state not in (AgentState.PAIRED, AgentState.PROMPTING, AgentState.ACTIVE):
+        if self.state is AgentState.SUSPENDED and isinstance(message, p.Chat | p.Feedback):
+            pass  # kept for the technician's return (and journaled now); nothing else waits for the link
+        elif self.state not in (AgentState.PAIRED, AgentState.PROMPTING, AgentState.ACTIVE):
             return []
         if type(message) not in _OUTBOUND_NEEDS:
             raise ValueError(f"{type(message).__name__} is not an agent-originated message")
@@ -841,17 +1161,36 @@ class TechnicianSession:
         self._last_sent = 0.0
         self.session_id = ""
         self.close_reason = ""
+        # Resume: whether this side can reconnect, whether the agent can, and the resume bookkeeping.
+        self._can_reconnect = False
+        self._agent_resumes = False
+        self._resume_secret = b""
+        self._epoch = 0
+        self._resume_to = TechnicianState.ACTIVE
+        self._reconnect_deadline = 0.0
+        self._resume_nonce = b""
+        self._resume_received = 0
+        self._pending_resume: tuple[int, bytes, int] | None = None  # (epoch, secret, agent's count) until Resumed
+        self._out = ReplayBuffer()
+        self._received = 0
+
+    @property
+    def resumable(self) -> bool:
+        """Whether a lost link makes this session reconnect (both sides can resume) instead of ending it."""
+        return self._can_reconnect and self._agent_resumes and bool(self._resume_secret)
 
     def handle(self, event: TechnicianEvent) -> list[Command]:
         """Feed one event; return the commands to carry out, in order."""
         before = (self.state, self.granted, self.paused)
         if self.state is TechnicianState.CLOSED:
             return []
-        if isinstance(event, Started | MessageReceived | Ticked):
+        if isinstance(event, Started | MessageReceived | Ticked | LinkOpened):
             self._now = max(self._now, event.now)
         if isinstance(event, Started):
             self._last_received = self._last_sent = event.now
         commands = self._dispatch(event)
+        link_up = self.state is not TechnicianState.RECONNECTING or self._pending_resume is not None
+        commands = _route(commands, self._out, recording=self.resumable, link_up=link_up)
         if any(isinstance(c, Send) for c in commands):
             self._last_sent = self._now
         if (self.state, self.granted, self.paused) != before:
@@ -860,33 +1199,42 @@ class TechnicianSession:
 
     def _dispatch(self, event: TechnicianEvent) -> list[Command]:
         match event:
-            case Started(code=code, consent=consent, now=now, identity=identity):
+            case Started(code=code, consent=consent, now=now, identity=identity, resumable=resumable):
                 self._identity = identity
+                self._can_reconnect = resumable
                 return self._start(code, consent, now)
             case MessageReceived(message=message, now=now):
+                if self.state is TechnicianState.RECONNECTING and self._pending_resume is None:
+                    return self._on_resume_message(message, now)
                 return self._on_message(message, now)
             case PeerMisbehaved(reason=reason):
                 return self._end(reason, send_bye=True)
             case ConnectionLost(reason=reason):
+                if self.state is TechnicianState.RECONNECTING:
+                    self._pending_resume = None  # that attempt failed; the old epoch still holds
+                    return [DropLink(reason)]
+                if self.state in _TECHNICIAN_LINKED and self.resumable:
+                    return self._disconnect(reason)
                 return self._end(reason, send_bye=False)
-            case Ticked(now=now):
-                waiting = (
-                    TechnicianState.AWAITING_PAIR_REPLY,
-                    TechnicianState.AWAITING_AGENT_HELLO,
-                    TechnicianState.AWAITING_CONSENT,
-                )
-                if self.state in waiting and now >= self._deadline:
-                    return self._end(f"no answer while {self.state.value}", send_bye=True)
-                if self.state in _TECHNICIAN_LINKED:
-                    if now - self._last_received >= LINK_TIMEOUT_SECONDS:
-                        return self._end("the link went silent", send_bye=False)
-                    if now - self._last_sent >= HEARTBEAT_SECONDS:
-                        return [Send(p.Heartbeat())]
-                return []
+            case Ticked(now=now, heard=heard):
+                if heard:
+                    self._last_received = max(self._last_received, now)
+                return self._on_tick(now)
+            case LinkOpened(nonce=nonce, now=now):
+                if self.state is not TechnicianState.RECONNECTING:
+                    return [DropLink("not reconnecting")]
+                self._resume_nonce = nonce
+                self._resume_received = self._received
+                self._pending_resume = None
+                start = p.ResumeStart(bytes.fromhex(self.session_id), self._epoch, nonce, self._received)
+                return [Send(start)]
             case UserStopped():
-                return self._end("stopped by the technician", send_bye=True)
+                linked = self.state is not TechnicianState.RECONNECTING
+                return self._end("stopped by the technician", send_bye=linked)
             case UserChatted(text=text):
-                if self.state in (TechnicianState.AWAITING_CONSENT, TechnicianState.ACTIVE):
+                talking = (TechnicianState.AWAITING_CONSENT, TechnicianState.ACTIVE, TechnicianState.RECONNECTING)
+                if self.state in talking:
+                    # While reconnecting the line is kept and goes out after the resume.
                     return [Send(p.Chat(text)), Journal("chat_from_technician", {"text": text})]
                 return []
             case FrameDrawn():
@@ -895,10 +1243,91 @@ class TechnicianSession:
                 return self._local_input(message)
         raise TypeError(f"not a technician event: {event!r}")  # pragma: no cover
 
+    def _on_tick(self, now: float) -> list[Command]:
+        waiting = (
+            TechnicianState.AWAITING_PAIR_REPLY,
+            TechnicianState.AWAITING_AGENT_HELLO,
+            TechnicianState.AWAITING_CONSENT,
+        )
+        if self.state is TechnicianState.RECONNECTING:
+            if now >= self._reconnect_deadline:
+                return self._end("could not reconnect to the user's computer", send_bye=False)
+            return []
+        if self.state in waiting and now >= self._deadline:
+            return self._end(f"no answer while {self.state.value}", send_bye=True)
+        if self.state in _TECHNICIAN_LINKED:
+            if self.resumable:
+                if now - self._last_received >= RESUME_SUSPECT_SECONDS:
+                    return self._disconnect("the link went silent")
+                if now - self._last_sent >= RESUME_HEARTBEAT_SECONDS:
+                    return [Send(p.Heartbeat())]
+                return []
+            if now - self._last_received >= LINK_TIMEOUT_SECONDS:
+                return self._end("the link went silent", send_bye=False)
+            if now - self._last_sent >= HEARTBEAT_SECONDS:
+                return [Send(p.Heartbeat())]
+        return []
+
+    # --- reconnect and resume ---------------------------------------------------------------------------
+
+    def _disconnect(self, reason: str) -> list[Command]:
+        self._resume_to = self.state
+        self.state = TechnicianState.RECONNECTING
+        self._reconnect_deadline = self._now + RECONNECT_GIVE_UP_SECONDS
+        self._pending_resume = None
+        self._awaiting_frame = False  # the request in flight is lost with the link; a full picture follows
+        return [Journal("link_lost", {"reason": reason}), DropLink(reason)]
+
+    def _on_resume_message(self, message: p.Message, now: float) -> list[Command]:
+        """The new link's answer to our ResumeStart (in the clear): a challenge, or the agent's refusal."""
+        if isinstance(message, p.Bye):
+            return self._end(f"the agent ended the session: {message.reason}", send_bye=False)
+        if not isinstance(message, p.ResumeChallenge) or not self._resume_nonce:
+            return [DropLink(f"{type(message).__name__} instead of a resume challenge")]
+        transcript = ResumeTranscript(
+            self.session_id, self._epoch, self._resume_nonce, message.nonce, self._resume_received, message.received
+        )
+        self._resume_nonce = b""  # one challenge per nonce
+        if not check_resume_proof(self._resume_secret, "agent", transcript, message.proof):
+            # Whatever answered does not hold this session's secret: not the user's agent.  Stop here.
+            return [
+                Journal("resume_refused", {"reason": "the agent could not prove it is the same session"}),
+                *self._end("the other side could not prove it is the same session", send_bye=False),
+            ]
+        missing = self._out.since(message.received)
+        if missing is None:
+            return self._end("too much was lost to resume", send_bye=False)
+        keys = resume_keys(self._resume_secret, transcript, agent=False)
+        self._pending_resume = (self._epoch + 1, keys.resume_secret, message.received)
+        self._last_received = self._last_sent = now
+        return [
+            Send(p.ResumeConfirm(resume_proof(self._resume_secret, "technician", transcript))),
+            InstallKeys(keys),
+            *(Resend(m) for m in missing),
+        ]
+
+    def _on_resumed(self, message: p.Resumed) -> list[Command]:
+        if self._pending_resume is None:
+            return self._end("Resumed without a resume", send_bye=True)
+        self._epoch, self._resume_secret, agent_received = self._pending_resume
+        self._pending_resume = None
+        self._out.acknowledge(agent_received)
+        self.granted = frozenset(message.granted)
+        self.paused = message.paused
+        self.state = self._resume_to
+        if self.state is TechnicianState.AWAITING_CONSENT and self.granted:
+            self.state = TechnicianState.ACTIVE
+        commands: list[Command] = [Journal("reconnected", {"resumes": self._epoch})]
+        requested = [] if self._awaiting_frame else self._request_frame(incremental=False)
+        # Something must go out on the new link at once: it tells the agent the new keys work.
+        commands.extend(requested or [Send(p.Heartbeat())])
+        return commands
+
     def _start(self, code: str, consent: p.ConsentRequest, now: float) -> list[Command]:
         if self.state is not TechnicianState.STARTING:
             return []
-        hello = p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, list(FEATURES))
+        features = [*FEATURES, RESUME_FEATURE] if self._can_reconnect else list(FEATURES)
+        hello = p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, features)
         try:
             self._pairing = TechnicianPairing(code, p.encode(hello))
         except PairingError as error:
@@ -910,10 +1339,17 @@ class TechnicianSession:
 
     def _on_message(self, message: p.Message, now: float) -> list[Command]:
         self._last_received = max(self._last_received, now)
+        if self.state in (*_TECHNICIAN_LINKED, TechnicianState.RECONNECTING) and isinstance(message, RELIABLE):
+            self._received += 1
         if isinstance(message, p.Bye):
             return self._end(f"the agent ended the session: {message.reason}", send_bye=False)
-        if isinstance(message, p.Heartbeat) and self.state in _TECHNICIAN_LINKED:
+        if isinstance(message, p.Heartbeat) and self.state in (*_TECHNICIAN_LINKED, TechnicianState.RECONNECTING):
             return []
+        if isinstance(message, p.Resumed):
+            return self._on_resumed(message)
+        if self.state is TechnicianState.RECONNECTING:
+            # The resumed link, before the agent's Resumed: what the agent sends again, as if never lost.
+            return self._on_agent_message(message)
         match self.state:
             case TechnicianState.AWAITING_PAIR_REPLY:
                 if not isinstance(message, p.PairReply) or self._pairing is None:
@@ -927,6 +1363,7 @@ class TechnicianSession:
                     ]
                 self._pairing = None
                 self.session_id = keys.session_id
+                self._resume_secret = keys.resume_secret
                 self.state = TechnicianState.AWAITING_AGENT_HELLO
                 return [Send(confirm), InstallKeys(keys), Journal("paired", {"session": keys.session_id})]
             case TechnicianState.AWAITING_AGENT_HELLO:
@@ -934,6 +1371,7 @@ class TechnicianSession:
                     return self._end("expected the agent's Hello", send_bye=True)
                 if message.version != p.PROTOCOL_VERSION or self._consent is None:
                     return self._end(f"unsupported agent protocol version {message.version}", send_bye=True)
+                self._agent_resumes = RESUME_FEATURE in message.capabilities
                 self.state = TechnicianState.AWAITING_CONSENT
                 self._deadline = now + TECHNICIAN_CONSENT_WAIT_SECONDS
                 if self._identity is not None:
