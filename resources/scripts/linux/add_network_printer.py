@@ -47,6 +47,27 @@ def read(path, default=""):
             return handle.read().decode("utf-8", "replace")
     except OSError:
         return default
+import socket
+
+DEFAULT_PORTS = {"ipp": 631, "ipps": 631, "socket": 9100, "lpd": 515}
+
+
+def reachable(uri):
+    """Whether the printer's address accepts a TCP connection (lpadmin adds a queue without asking it)."""
+    scheme, rest = uri.split("://", 1)
+    hostport = rest.split("/", 1)[0]
+    if hostport.startswith("["):
+        host, _, port = hostport[1:].partition("]")
+        port = port.lstrip(":")
+    else:
+        host, _, port = hostport.partition(":")
+    try:
+        with socket.create_connection((host, int(port) if port else DEFAULT_PORTS[scheme]), timeout=5):
+            return True, ""
+    except (OSError, ValueError) as error:
+        return False, str(error)
+
+
 name, uri = P["name"], P["uri"]
 if not which("lpadmin"):
     check("add_network_printer", "error", "CUPS is not installed", "no_cups", {"name": name}, {}, "install_allowed_app", na=True)
@@ -58,7 +79,13 @@ else:
     if code == 0 and P.get("make_default", False):
         run(["lpadmin", "-d", name])
     evidence = {"command": argv, "exit_status": code, "stderr": err[-1000:]}
-    if code == 0:
+    answers, problem = reachable(uri) if code == 0 else (False, "")
+    evidence["reachable"] = answers
+    if code == 0 and not answers:
+        evidence["connect_error"] = problem
+        check("add_network_printer", "warning", "printer %s added, but %s does not answer: %s" % (name, uri, problem),
+              "unreachable", {"name": name}, evidence)
+    elif code == 0:
         check("add_network_printer", "ok", "printer %s added (%s)" % (name, uri), "added", {"name": name}, evidence)
     else:
         check("add_network_printer", "fail", "lpadmin failed: %s" % err.strip()[-300:], "failed", {"name": name}, evidence)
