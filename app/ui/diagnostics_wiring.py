@@ -194,7 +194,8 @@ class AgentDiagnostics:
         self.executor = executor or LocalExecutor()
         self._catalog: Any = None
         self._lock = threading.Lock()
-        self.changes: list[tuple[str, str]] = []  # (title, undo) of approved changes, for the end summary
+        #: (title, undo, approved by "user" or "technician") of every change that ran, for the end summary.
+        self.changes: list[tuple[str, str, str]] = []
 
     def catalog(self) -> Any:
         with self._lock:
@@ -235,13 +236,51 @@ class AgentDiagnostics:
                 outcome = runner.run_change(script, parameters, catalog, self.approvals, on_event=on_event)
                 if (outcome.repair.approval or {}).get("approved"):
                     undo = script.manifest.undo.text.get(self.language()) if script.manifest.undo else ""
-                    self.changes.append((script.manifest.title.get(self.language()), undo))
+                    self.changes.append((script.manifest.title.get(self.language()), undo, "user"))
                 self._reply(request_id, {"repair": outcome.to_dict()})
             else:
                 result = runner.run(script, parameters, on_event=on_event)
                 self._reply(request_id, {"result": result.to_dict()})
         except PodporaError as error:
             self._reply(request_id, {"error": error.user_message})
+
+    def record_reported_change(self, script_id: str) -> str:
+        """The technician reports a change they ran over their own SSH link, approved by themselves.
+
+        The title and undo come from this machine's own verified library (in the user's language), never from
+        the technician's text; an unknown id is listed as the id.  Returns the title shown.
+        """
+        language = self.language()
+        try:
+            manifest = self.catalog().get(script_id).manifest
+        except (PodporaError, KeyError, ValueError):
+            title, undo = script_id, ""
+        else:
+            title = manifest.title.get(language)
+            undo = manifest.undo.text.get(language) if manifest.undo else ""
+        self.changes.append((title, undo, "technician"))
+        return title
+
+
+#: How the console tells the assist app about a change it ran over SSH (approved by the technician): a chat
+#: line starting with this marker and the script id, then the sentence the user reads.  The protocol has no
+#: technician-to-user message for it, and without diagnostics consent no RunScript may be sent.
+CHANGE_MARKER = "[podpora-change "
+
+
+def change_notice(script_id: str, sentence: str) -> str:
+    """The chat line announcing a technician-approved change."""
+    return f"{CHANGE_MARKER}{script_id}] {sentence}"
+
+
+def parse_change_notice(text: str) -> tuple[str, str] | None:
+    """(script id, sentence) of a change notice, or None for an ordinary chat line."""
+    if not text.startswith(CHANGE_MARKER):
+        return None
+    script_id, separator, sentence = text[len(CHANGE_MARKER) :].partition("] ")
+    if not separator or not script_id or not all(c.isalnum() or c in "_-." for c in script_id):
+        return None
+    return script_id, sentence
 
 
 class RemoteAgentDiagnostics:
@@ -376,7 +415,10 @@ class SessionDiagnostics:
         in_agent: RemoteAgentDiagnostics,
         agent_allowed: Callable[[], bool],
         record: Callable[[str, dict[str, Any]], None] | None = None,
+        tell_user: Callable[[str], None] | None = None,
     ) -> None:
+        #: Sends a chat line to the user: a change run over SSH is announced, so the user's summary lists it.
+        self.tell_user = tell_user
         self.over_ssh = over_ssh
         self.in_agent = in_agent
         self.agent_allowed = agent_allowed
@@ -405,6 +447,9 @@ class SessionDiagnostics:
             outcome = self.over_ssh.repair(repair_id, progress)
             approver = "technician"
         self._record("repair_approval", {"action": repair_id, "approved": outcome.approved, "by": approver})
+        if outcome.approved and outcome.ran and approver == "technician" and self.tell_user is not None:
+            title = next((e.title for e in self.list_scripts() if e.script_id == repair_id), repair_id)
+            self.tell_user(change_notice(repair_id, f"Your technician ran a change on your computer: {title}."))
         if outcome.approved:
             self._record("repair", {"action": repair_id, "status": "done" if outcome.ran else "not run"})
             self._record("diagnostics", {"phase": "after", "checks": _check_fields(outcome.after)})

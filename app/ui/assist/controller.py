@@ -75,6 +75,7 @@ class AssistController(QObject):
     remote_input_active_changed = Signal(bool)
     chat_received = Signal(str, str)  # sender, text
     repair_requested = Signal(object)  # RepairRequest
+    changed_by_technician = Signal(str)  # title of a change the technician ran and approved themselves
     session_ended = Signal(object)  # SessionSummary
     problem = Signal(str)  # plain-language, already translated or a translatable template
     self_check_done = Signal(object)  # list[SelfCheckFinding]
@@ -130,6 +131,10 @@ class AssistController(QObject):
     def report_repair_request(self, request: RepairRequest) -> None:
         """The technician wants to run a repair."""
         self.repair_requested.emit(request)
+
+    def report_change_by_technician(self, title: str) -> None:
+        """The technician ran a change over their own link, approved by themselves (listed in the summary)."""
+        self.changed_by_technician.emit(title)
 
     def report_ended(self, summary: SessionSummary) -> None:
         """The session ended (by either side or by the link)."""

@@ -51,6 +51,7 @@ class SummaryItem:
 
     text: str
     undo: str = ""
+    approved_by: str = ""  # "user" (in this app), "technician" (ran over their own link), or "" (unknown)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,7 @@ class AssistWindow(QMainWindow):
         controller.remote_input_active_changed.connect(self._remote_input_changed)
         controller.chat_received.connect(self._chat_received)
         controller.repair_requested.connect(self.ask_repair)
+        controller.changed_by_technician.connect(self._changed_by_technician)
         controller.session_ended.connect(self.show_summary)
         controller.problem.connect(self.show_problem)
         controller.self_check_done.connect(self._self_check_done)
@@ -426,6 +427,14 @@ class AssistWindow(QMainWindow):
         else:
             self.chat.add_notice(self.tr("You declined a change."))
 
+    def _changed_by_technician(self, title: str) -> None:
+        name = self.technician_name or self.tr("Your technician")
+        self.chat.add_notice(
+            self.tr("{name} made a change on your computer and approved it themselves: {title}").format(
+                name=name, title=title
+            )
+        )
+
     def show_summary(self, summary: SessionSummary) -> None:
         """The session ended: show what was done and ask for a rating."""
         self.summary = summary
@@ -461,8 +470,13 @@ class AssistWindow(QMainWindow):
         lines.append("")
         if summary.items:
             lines.append(self.tr("What was done:"))
+            approvers = {
+                "user": self.tr("approved by you"),
+                "technician": self.tr("approved by {name}, not by you").format(name=summary.technician.name),
+            }
             for item in summary.items:
-                lines.append(f"• {item.text}")
+                who = approvers.get(item.approved_by)
+                lines.append(f"• {item.text}" + (f" ({who})" if who else ""))
                 if item.undo:
                     lines.append("  " + self.tr("To undo: {undo}").format(undo=item.undo))
         else:

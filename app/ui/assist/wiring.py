@@ -402,8 +402,19 @@ class AgentAssistBackend:
             self.controller.report_remote_input(active)
 
     def _on_chat(self, text: str) -> None:
-        if self.controller is not None:
-            self.controller.report_chat(self.consent.technician.name, text)
+        from app.ui.diagnostics_wiring import parse_change_notice
+
+        controller = self.controller
+        if controller is None:
+            return
+        notice = parse_change_notice(text)
+        if notice is not None:
+            script_id, _sentence = notice
+            diagnostics = self.diagnostics
+            title = diagnostics.record_reported_change(script_id) if diagnostics is not None else script_id
+            controller.report_change_by_technician(title)
+            return
+        controller.report_chat(self.consent.technician.name, text)
 
     def _on_ended(self, reason: str) -> None:
         controller = self.controller
@@ -419,7 +430,7 @@ class AgentAssistBackend:
         changes = list(self.diagnostics.changes) if self.diagnostics is not None else []
         if self.diagnostics is not None:
             self.diagnostics.changes.clear()
-        items = tuple(SummaryItem(title, undo) for title, undo in changes)
+        items = tuple(SummaryItem(title, undo, approved_by) for title, undo, approved_by in changes)
         controller.report_ended(SessionSummary(self.consent.technician, minutes, items))
 
 
