@@ -110,6 +110,10 @@
         <source>You declined a change.</source>
         <translation>Odmítli jste změnu.</translation>
     </message>
+    <message>
+        <source>{name} made a change on your computer and approved it themselves: {title}</source>
+        <translation>Změnu na vašem počítači provedl(a) a sám/sama schválil(a) {name}: {title}</translation>
+    </message>
     <message numerus="yes">
         <source>{name} helped you for %n minute(s).</source>
         <translation>
@@ -125,6 +129,14 @@
     <message>
         <source>What was done:</source>
         <translation>Co se udělalo:</translation>
+    </message>
+    <message>
+        <source>approved by you</source>
+        <translation>schváleno vámi</translation>
+    </message>
+    <message>
+        <source>approved by {name}, not by you</source>
+        <translation>schválil(a) {name}, ne vy</translation>
     </message>
     <message>
         <source>To undo: {undo}</source>

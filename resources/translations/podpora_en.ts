@@ -110,6 +110,10 @@
         <source>You declined a change.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{name} made a change on your computer and approved it themselves: {title}</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>{name} helped you for %n minute(s).</source>
         <translation>
@@ -123,6 +127,14 @@
     </message>
     <message>
         <source>What was done:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved by {name}, not by you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
