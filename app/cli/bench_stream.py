@@ -258,7 +258,6 @@ def serve_agent(keys_hex: str) -> int:
     monitor = source.monitors()[1]
     sink = PynputInputSink(ScreenMapping(monitor.left, monitor.top, monitor.width, monitor.height))
     encoder = FrameEncoder(video=os.environ.get("PODPORA_BENCH_MODE", "auto") != "tiles")
-    damage_events = source.damage_events
     request_ready = threading.Event()
     wake = threading.Event()
     state: dict[str, Any] = {"request": None, "last_activity": time.monotonic(), "stop": False}
@@ -268,8 +267,23 @@ def serve_agent(keys_hex: str) -> int:
     first_frame: dict[str, float] = {}
 
     def stream_frames() -> None:
+        # As in the agent: the change watch is this thread's own (opened, waited on and closed here); the
+        # main thread only wakes it.
+        watch = source.open_change_watch()
+        state["watch"] = watch
+        state["damage_events"] = watch is not None
+        watch_ready.set()
+        try:
+            send_frames(watch)
+        finally:
+            state["watch"] = None
+            if watch is not None:
+                watch.close()
+
+    def send_frames(watch: Any) -> None:
         sequence = 0
         interval = 0.004
+        frame = None
         while not state["stop"]:
             request_ready.wait()
             request_ready.clear()
@@ -278,10 +292,16 @@ def serve_agent(keys_hex: str) -> int:
                 continue
             if not request.incremental:
                 encoder.reset()
+                frame = None
             while not state["stop"]:
                 started = time.perf_counter()
-                frame = source.grab(monitor)
-                update = encoder.encode(frame, max_bytes=request.max_bytes)
+                if watch is not None:
+                    # As in the agent: only what X DAMAGE says was drawn is grabbed and compared.
+                    frame, dirty = watch.grab_changes(monitor, frame)
+                    update = encoder.encode(frame, max_bytes=request.max_bytes, dirty=dirty)
+                else:
+                    frame = source.grab(monitor)
+                    update = encoder.encode(frame, max_bytes=request.max_bytes)
                 elapsed = (time.perf_counter() - started) * 1000
                 if update.rects:
                     encode_ms.append(elapsed)
@@ -298,15 +318,14 @@ def serve_agent(keys_hex: str) -> int:
                         state["stop"] = True
                     state["last_activity"] = time.monotonic()
                     break
-                if update.pending:
+                if watch is not None:
+                    # X DAMAGE: sleep until something is drawn (an idle screen costs nothing), or until an owed
+                    # lossless refresh is due; a stop wakes the watch.
+                    watch.wait(0.02 if update.pending else 30.0)
+                elif update.pending:
                     # A lossless refresh is owed: come back soon even if nothing is drawn.
                     wake.wait(0.02)
                     wake.clear()
-                elif damage_events:
-                    # X DAMAGE: sleep until something is drawn (an idle screen costs nothing); the timeout
-                    # only bounds how long a stop request can wait.
-                    while not state["stop"] and not source.wait_for_change(0.25):
-                        pass
                 else:
                     # Adaptive polling: fast right after a change or input, slower while the screen rests.
                     quiet = time.monotonic() - state["last_activity"]
@@ -314,8 +333,10 @@ def serve_agent(keys_hex: str) -> int:
                     wake.wait(interval)
                     wake.clear()
 
+    watch_ready = threading.Event()
     streamer = threading.Thread(target=stream_frames, name="bench-agent-stream", daemon=True)
     streamer.start()
+    watch_ready.wait(10)
     try:
         while True:
             message = channel.receive()
@@ -336,6 +357,9 @@ def serve_agent(keys_hex: str) -> int:
         state["stop"] = True
         request_ready.set()
         wake.set()
+        watch = state.get("watch")
+        if watch is not None:
+            watch.wake()  # harmless if the streamer closed it meanwhile
         streamer.join(timeout=5)
         channel.close()
         sink.close()
@@ -356,7 +380,7 @@ def serve_agent(keys_hex: str) -> int:
                 "video_bitrate_end": encoder.plan.video_bitrate,
                 "link_bandwidth_bytes_per_s": round(bandwidth) if bandwidth is not None else None,
                 "link_rtt_ms": round(rtt * 1000, 2) if rtt is not None else None,
-                "change_detection": "X DAMAGE events" if damage_events else "adaptive polling",
+                "change_detection": "X DAMAGE events" if state.get("damage_events") else "adaptive polling",
             }
         ),
         flush=True,

@@ -298,7 +298,7 @@ class MssScreenSource:
     def _ensure_damage(self) -> None:
         if not self._damage_tried:
             self._damage_tried = True
-            self._damage = DamageWatch.open(self._display)
+            self._damage = DamageWatch.open(self._display, self)
 
     def wait_for_change(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the screen to be drawn on; return whether it was.
@@ -314,7 +314,10 @@ class MssScreenSource:
         if self._damage is None:
             threading.Event().wait(timeout)
             return True
-        return self._damage.wait(timeout)
+        if self._damage.wait(timeout):
+            self._damage.take_damage()  # re-arm: the next drawing is reported by the next call
+            return True
+        return False
 
     def open_change_watch(self) -> DamageWatch | None:
         """Open an X DAMAGE watch on a connection of its own, for the calling thread alone.
@@ -323,7 +326,13 @@ class MssScreenSource:
         between threads here); other threads may only :meth:`DamageWatch.wake` it. ``None`` when the X
         server or the libraries lack DAMAGE: the caller then polls.
         """
-        return DamageWatch.open(self._display)
+        return DamageWatch.open(self._display, self)
+
+    def grab_area(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> NDArray[np.uint8]:
+        """Capture the ``width``×``height`` area at ``x``, ``y`` of ``monitor`` (monitor coordinates) as BGRA."""
+        region = {"left": monitor.left + x, "top": monitor.top + y, "width": width, "height": height}
+        shot = self._sct.grab(region)
+        return np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
 
     def cursor(self) -> CursorState | None:
         """The pointer position and shape (XFixes), or the position only (core X), or ``None``."""
@@ -479,32 +488,63 @@ class _XCursorReader:
 _DAMAGE_REPORT_NON_EMPTY = 3
 # sizeof(XEvent) is 24 longs; events are drained without being interpreted (only damage is selected).
 _XEVENT_BYTES = 24 * 8
+# More damaged rectangles than this are summed up as their bounding box (a busy screen: grab it whole).
+_MAX_DAMAGE_RECTS = 64
+# A damaged area larger than this share of the monitor is grabbed as a whole frame (one XShm copy).
+_PARTIAL_GRAB_MAX_SHARE = 0.25
+
+#: An area in pixels: ``(x, y, width, height)``.
+Area = tuple[int, int, int, int]
+
+
+class _XRectangle(ctypes.Structure):
+    """``XRectangle`` from <X11/Xlib.h>."""
+
+    _fields_ = (
+        ("x", ctypes.c_short),
+        ("y", ctypes.c_short),
+        ("width", ctypes.c_ushort),
+        ("height", ctypes.c_ushort),
+    )
 
 
 class DamageWatch:
     """X DAMAGE on the root window through ctypes, on a connection of its own, with a wake-up descriptor.
 
-    One thread owns it: that thread opens it, waits on it and closes it, so the X connection is never used
-    or closed under a thread blocked in it (closing it from another thread crashed the process). Stopping
-    goes through :meth:`wake`, which only writes to an eventfd that :meth:`wait` selects on beside the X
-    connection's descriptor. The eventfd's counter latches, so a wake that comes while the owner is busy
-    ends its next wait at once: no wake is lost.
+    One thread owns it: that thread opens it, waits on it, grabs through it and closes it, so the X
+    connection is never used or closed under a thread blocked in it (closing it from another thread crashed
+    the process). Stopping goes through :meth:`wake`, which only writes to an eventfd that :meth:`wait`
+    selects on beside the X connection's descriptor. The eventfd's counter latches, so a wake that comes
+    while the owner is busy ends its next wait at once: no wake is lost.
+
+    Besides *that* something was drawn, the watch knows *where* (the damage region, fetched through
+    XFixes): :meth:`grab_changes` copies only those areas into the caller's frame and tells the encoder
+    which areas to compare, so a typed character costs a tiny grab and a tiny comparison instead of two
+    passes over the whole screen.
     """
 
-    def __init__(self, xlib: Any, xdamage: Any, connection: int, damage: int) -> None:
+    def __init__(self, xlib: Any, xdamage: Any, xfixes: Any, *, connection: int, damage: int, source: Any) -> None:
         self._xlib = xlib
         self._xdamage = xdamage
+        self._xfixes = xfixes
         self._connection = connection
         self._damage = damage
+        self._source = source
+        self._region = int(xfixes.XFixesCreateRegion(connection, None, 0)) if xfixes is not None else 0
         self._fd = int(xlib.XConnectionNumber(connection))
         self._event = ctypes.create_string_buffer(_XEVENT_BYTES)
         self._wake_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
         self._wake_lock = threading.Lock()  # wake() never writes to a descriptor close() released
+        self._known = False  # what was drawn before the watch existed is unknown: the first grab is whole
+        self._grabbed_monitor: Any = None
         self.damage_events = True
 
     @classmethod
-    def open(cls, display: str) -> DamageWatch | None:
-        """Open the watch, or return ``None`` (logged) when DAMAGE is not available."""
+    def open(cls, display: str, source: Any = None) -> DamageWatch | None:
+        """Open the watch, or return ``None`` (logged) when DAMAGE is not available.
+
+        ``source`` (an :class:`MssScreenSource`) is what :meth:`grab_changes` grabs through.
+        """
         x11_name, damage_name = ctypes.util.find_library("X11"), ctypes.util.find_library("Xdamage")
         if x11_name is None or damage_name is None:
             log.info("libX11 or libXdamage not found: change detection polls")
@@ -518,6 +558,7 @@ class DamageWatch:
             getattr(xlib, name).argtypes = (ctypes.c_void_p,)
         xlib.XNextEvent.argtypes = (ctypes.c_void_p, ctypes.c_void_p)
         xlib.XCloseDisplay.argtypes = (ctypes.c_void_p,)
+        xlib.XFree.argtypes = (ctypes.c_void_p,)
         xdamage.XDamageQueryExtension.argtypes = (
             ctypes.c_void_p,
             ctypes.POINTER(ctypes.c_int),
@@ -535,35 +576,90 @@ class DamageWatch:
             log.info("the X server has no DAMAGE extension: change detection polls")
             xlib.XCloseDisplay(connection)
             return None
+        xfixes = _load_xfixes_regions(connection)
+        if xfixes is None:
+            log.info("XFixes regions unavailable: damage tells when, not where (whole frames are compared)")
         damage = xdamage.XDamageCreate(connection, xlib.XDefaultRootWindow(connection), _DAMAGE_REPORT_NON_EMPTY)
         xlib.XFlush(connection)
-        return cls(xlib, xdamage, connection, int(damage))
+        return cls(xlib, xdamage, xfixes, connection=connection, damage=int(damage), source=source)
 
     def _drain(self) -> bool:
         seen = False
         while self._xlib.XPending(self._connection) > 0:
             self._xlib.XNextEvent(self._connection, self._event)
             seen = True
-        if seen:
-            # Re-arm: the next drawing produces a new event.
+        return seen
+
+    def take_damage(self) -> list[Area] | None:
+        """What was drawn since the last call, in root-window coordinates, and re-arm the events.
+
+        ``None`` when unknown (the first call, or without XFixes regions): the caller compares everything.
+        """
+        self._drain()
+        known = self._known
+        self._known = self._region != 0
+        if not self._region:
             self._xdamage.XDamageSubtract(self._connection, self._damage, 0, 0)
             self._xlib.XFlush(self._connection)
-        return seen
+            return None
+        self._xdamage.XDamageSubtract(self._connection, self._damage, 0, self._region)
+        count = ctypes.c_int()
+        rects = self._xfixes.XFixesFetchRegion(self._connection, self._region, ctypes.byref(count))
+        areas: list[Area] = []
+        if rects:
+            try:
+                for index in range(count.value):
+                    rect = rects[index]
+                    areas.append((int(rect.x), int(rect.y), int(rect.width), int(rect.height)))
+            finally:
+                self._xlib.XFree(rects)
+        if len(areas) > _MAX_DAMAGE_RECTS:
+            areas = [_bounding_box(areas)]
+        return areas if known else None
 
     def wait(self, timeout: float) -> bool:
         """Block until drawing happened (True), :meth:`wake` was called or ``timeout`` passed (False).
 
-        Call it *before* grabbing: drawing after it returns is reported by the next call.
+        Drawing that was not yet taken by :meth:`take_damage` (or :meth:`grab_changes`) ends it at once.
         """
         if not self._connection:
             return False
-        if self._drain():
+        if self._xlib.XPending(self._connection) > 0:
             return True
         readable, _, _ = select.select([self._fd, self._wake_fd], [], [], max(0.0, timeout))
         if self._wake_fd in readable:
             with contextlib.suppress(BlockingIOError):
                 os.eventfd_read(self._wake_fd)
-        return self._fd in readable and self._drain()
+        return self._fd in readable and self._xlib.XPending(self._connection) > 0
+
+    def grab_changes(
+        self, monitor: Monitor, frame: NDArray[np.uint8] | None
+    ) -> tuple[NDArray[np.uint8], list[Area] | None]:
+        """Bring ``frame`` (the last capture of ``monitor``, or ``None``) up to date; return it and what changed.
+
+        Only the damaged areas are grabbed into ``frame`` when they are small; otherwise (or without a
+        usable ``frame``) the whole monitor is grabbed. The areas returned are in the monitor's coordinates,
+        clipped to it; ``None`` means unknown (compare everything).
+        """
+        damaged = self.take_damage()
+        areas = None if damaged is None else _clip_areas(damaged, monitor)
+        whole = (
+            frame is None
+            or areas is None
+            or monitor != self._grabbed_monitor
+            or frame.shape[:2] != (monitor.height, monitor.width)
+            or not frame.flags.writeable
+            or _area_sum(areas) > _PARTIAL_GRAB_MAX_SHARE * monitor.width * monitor.height
+        )
+        if whole or frame is None:
+            grabbed = self._source.grab(monitor)
+            self._grabbed_monitor = monitor
+            if grabbed.shape[:2] != (monitor.height, monitor.width):
+                return grabbed, None  # the layout changed under the grab: a new stream starts anyway
+            return grabbed, areas
+        for x, y, w, h in areas or ():
+            frame[y : y + h, x : x + w] = self._source.grab_area(monitor, x, y, w, h)
+        return frame, areas
 
     def wake(self) -> None:
         """Make the owner's :meth:`wait` return now; any thread may call it, also after :meth:`close`."""
@@ -574,6 +670,9 @@ class DamageWatch:
     def close(self) -> None:
         """Destroy the damage object and close the connection (owner thread only); safe to call twice."""
         if self._connection:
+            if self._region:
+                self._xfixes.XFixesDestroyRegion(self._connection, self._region)
+                self._region = 0
             self._xdamage.XDamageDestroy(self._connection, self._damage)
             self._xlib.XCloseDisplay(self._connection)
             self._connection = 0
@@ -581,3 +680,42 @@ class DamageWatch:
             if self._wake_fd >= 0:
                 os.close(self._wake_fd)
                 self._wake_fd = -1
+
+
+def _load_xfixes_regions(connection: int) -> Any:
+    """libXfixes with the region calls typed, if the library and the extension are there."""
+    name = ctypes.util.find_library("Xfixes")
+    if name is None:
+        return None
+    xfixes = ctypes.CDLL(name)
+    xfixes.XFixesQueryExtension.argtypes = (ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
+    event_base, error_base = ctypes.c_int(), ctypes.c_int()
+    if not xfixes.XFixesQueryExtension(connection, ctypes.byref(event_base), ctypes.byref(error_base)):
+        return None
+    xfixes.XFixesCreateRegion.restype = ctypes.c_ulong
+    xfixes.XFixesCreateRegion.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+    xfixes.XFixesFetchRegion.restype = ctypes.POINTER(_XRectangle)
+    xfixes.XFixesFetchRegion.argtypes = (ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_int))
+    xfixes.XFixesDestroyRegion.argtypes = (ctypes.c_void_p, ctypes.c_ulong)
+    return xfixes
+
+
+def _bounding_box(areas: list[Area]) -> Area:
+    x0, y0 = min(a[0] for a in areas), min(a[1] for a in areas)
+    x1, y1 = max(a[0] + a[2] for a in areas), max(a[1] + a[3] for a in areas)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _clip_areas(areas: list[Area], monitor: Monitor) -> list[Area]:
+    """``areas`` (root coordinates) moved into ``monitor``'s coordinates and clipped to it; empty ones dropped."""
+    clipped = []
+    for x, y, w, h in areas:
+        x0, y0 = max(x - monitor.left, 0), max(y - monitor.top, 0)
+        x1, y1 = min(x + w - monitor.left, monitor.width), min(y + h - monitor.top, monitor.height)
+        if x1 > x0 and y1 > y0:
+            clipped.append((x0, y0, x1 - x0, y1 - y0))
+    return clipped
+
+
+def _area_sum(areas: list[Area] | None) -> int:
+    return sum(w * h for _x, _y, w, h in areas or ())

@@ -203,11 +203,26 @@ class _VideoMode:
     new_stream: bool = True
 
 
-def _changed_tiles(current: NDArray[np.uint32], previous: NDArray[np.uint32]) -> NDArray[np.bool_]:
-    """Return a (tile rows × tile columns) mask of 64×64 tiles where ``current`` differs from ``previous``."""
+def _changed_tiles(
+    current: NDArray[np.uint32], previous: NDArray[np.uint32], suspect: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_]:
+    """Return a (tile rows × tile columns) mask of 64×64 tiles where ``current`` differs from ``previous``.
+
+    With ``suspect`` (a tile mask), only those tiles are compared; the others are taken as unchanged.
+    """
     height, width = current.shape
     tile_rows, tile_cols = -(-height // TILE), -(-width // TILE)
     mask = np.zeros((tile_rows, tile_cols), dtype=bool)
+    if suspect is not None:
+        for tile_row in np.flatnonzero(suspect.any(axis=1)):
+            columns = np.flatnonzero(suspect[tile_row])
+            first, last = int(columns[0]), int(columns[-1]) + 1
+            x0, x1 = first * TILE, min(last * TILE, width)
+            y0, y1 = int(tile_row) * TILE, min((int(tile_row) + 1) * TILE, height)
+            band = current[y0:y1, x0:x1] != previous[y0:y1, x0:x1]
+            found = np.logical_or.reduceat(band.any(axis=0), np.arange(0, x1 - x0, TILE))
+            mask[tile_row, first:last] = found & suspect[tile_row, first:last]
+        return mask
     differs = current != previous
     changed_rows = differs.any(axis=1)
     col_starts = np.arange(0, width, TILE)
@@ -215,6 +230,18 @@ def _changed_tiles(current: NDArray[np.uint32], previous: NDArray[np.uint32]) ->
     for tile_row in np.flatnonzero(np.logical_or.reduceat(changed_rows, np.arange(0, height, TILE))):
         band = differs[tile_row * TILE : (tile_row + 1) * TILE]
         mask[tile_row] = np.logical_or.reduceat(band.any(axis=0), col_starts)
+    return mask
+
+
+def _tiles_of(areas: Iterable[tuple[int, int, int, int]], tile_rows: int, tile_cols: int) -> NDArray[np.bool_]:
+    """The mask of tiles that the ``(x, y, w, h)`` pixel areas touch (areas outside the screen are clipped)."""
+    mask = np.zeros((tile_rows, tile_cols), dtype=bool)
+    for x, y, w, h in areas:
+        if w <= 0 or h <= 0:
+            continue
+        first_col, last_col = max(0, x // TILE), min(tile_cols, (x + w - 1) // TILE + 1)
+        first_row, last_row = max(0, y // TILE), min(tile_rows, (y + h - 1) // TILE + 1)
+        mask[first_row:last_row, first_col:last_col] = True
     return mask
 
 
@@ -347,6 +374,7 @@ class FrameEncoder:
         self._lossy_age: NDArray[np.int32] | None = None  # -1: tile is exact; >= 0: lossy, stable for n encodes
         self._video_allowed = video and lossy
         self._resume = (0, 0)  # tile row and column where the byte budget cut the last update off
+        self._compare_all = True  # the next encode ignores ``dirty`` (changes were deferred, or nothing is known)
         self._video: _VideoMode | None = None
         self._activity: deque[NDArray[np.bool_] | None] = deque(maxlen=_VIDEO_WINDOW)  # large changes only
         self._clock = clock
@@ -363,12 +391,22 @@ class FrameEncoder:
         """Forget what the viewer has: the next update is a full frame with ``reset`` set."""
         self._reference = None
         self._lossy_age = None
+        self._compare_all = True
         self._stop_video()
         self._activity.clear()
         self.link.forget_in_flight()  # the next request answers a reset, not the last update
 
-    def encode(self, frame: NDArray[np.uint8], *, max_bytes: int | None = None) -> EncodedFrame:
+    def encode(
+        self,
+        frame: NDArray[np.uint8],
+        *,
+        max_bytes: int | None = None,
+        dirty: Sequence[tuple[int, int, int, int]] | None = None,
+    ) -> EncodedFrame:
         """Encode what changed in ``frame`` (H×W×4 BGRA) since the viewer's last state.
+
+        ``dirty`` lists the ``(x, y, w, h)`` areas that may have changed since the previous call (X DAMAGE
+        knows them); only their tiles are compared then. ``None`` compares the whole frame.
 
         ``max_bytes`` is the viewer's budget for this update. Together with the link estimates it sets the
         update's budget (:attr:`plan`): JPEG quality adapts to it and, once it is spent, remaining regions
@@ -394,18 +432,33 @@ class FrameEncoder:
             reference = self._reference = np.zeros_like(pixels)
             lossy_age = self._lossy_age = np.full((tile_rows, tile_cols), -1, dtype=np.int32)
             changed = np.ones((tile_rows, tile_cols), dtype=bool)
-        elif not bool((lossy_age >= 0).any()) and np.array_equal(pixels, reference):
-            # The common idle case costs one comparison (no lossy tiles owe a refresh; nothing changed).
+        suspect = None
+        if not reset and dirty is not None and not self._compare_all:
+            suspect = _tiles_of(dirty, tile_rows, tile_cols)
+        if reset:
+            pass
+        elif suspect is not None and not bool(suspect.any()) and not bool((lossy_age >= 0).any()):
+            # Nothing was drawn and nothing is owed: no comparison at all.
             self.stats.frames += 1
             return EncodedFrame(width=width, height=height)
+        elif suspect is None and not bool((lossy_age >= 0).any()) and np.array_equal(pixels, reference):
+            # The common idle case costs one comparison (no lossy tiles owe a refresh; nothing changed).
+            self.stats.frames += 1
+            self._compare_all = False
+            return EncodedFrame(width=width, height=height)
         else:
-            changed = _changed_tiles(pixels, reference)
+            changed = _changed_tiles(pixels, reference, suspect)
+        self._compare_all = False
         copies: list[EncodedRect] = []
         if not reset and self._video is None and self._detect_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
             copy = _find_vertical_move(pixels, reference, changed)
             if copy is not None:
                 copies.append(self._apply_copy(copy, reference, lossy_age))
-                changed = _changed_tiles(pixels, reference)
+                if suspect is not None:
+                    # The copy rewrote the viewer's band: its tiles are compared as well.
+                    x, band_width, _source_y, target_y, band_height = copy
+                    suspect |= _tiles_of([(x, target_y, band_width, band_height)], tile_rows, tile_cols)
+                changed = _changed_tiles(pixels, reference, suspect)
         if not reset:
             self._update_video_mode(changed, width, height, now)
         plan = self.plan = choose_link_plan(self.link, max_bytes, screen_changing=bool(changed.any()))
@@ -485,6 +538,8 @@ class FrameEncoder:
                     self.stats.refreshed_tiles += piece.stop - piece.start
 
         self._resume = cut if cut is not None else (0, 0)
+        if deferred:
+            self._compare_all = True  # what was deferred is not in the next ``dirty``: look everywhere
         self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
         self.stats.frames += 1

@@ -195,3 +195,41 @@ def test_damage_events_report_drawing_and_stay_quiet_on_an_idle_screen(
         assert source.wait_for_change(10.0)
     finally:
         painter.close()
+
+
+def test_damage_says_where_drawing_happened_and_partial_grabs_keep_the_frame_exact(
+    source: MssScreenSource, on_xvfb: VirtualDisplay
+) -> None:
+    watch = source.open_change_watch()
+    assert watch is not None
+    try:
+        monitor = source.monitors()[0]
+        frame, areas = watch.grab_changes(monitor, None)
+        assert areas is None  # what was drawn before the watch existed is unknown
+        for _ in range(50):  # let what earlier tests drew settle
+            if not watch.wait(0.1):
+                break
+            frame, _ = watch.grab_changes(monitor, frame)
+        image = known_image(32, 48)
+        painter = XWindowPainter(on_xvfb.name, 30, 40, image)
+        try:
+            reported: list[tuple[int, int, int, int]] = []
+            for _ in range(20):
+                if np.array_equal(frame[40:72, 30:78, :3], image[:, :, :3]):
+                    break
+                assert watch.wait(10.0), "the drawing was never reported"
+                frame, areas = watch.grab_changes(monitor, frame)
+                assert areas is not None
+                reported += areas
+            assert np.array_equal(frame[40:72, 30:78, :3], image[:, :, :3])
+            # The reported areas cover the window and little else; the frame equals a whole grab.
+            covered = np.zeros(frame.shape[:2], dtype=bool)
+            for x, y, w, h in reported:
+                covered[y : y + h, x : x + w] = True
+            assert covered[40:72, 30:78].all()
+            assert covered.sum() <= 4 * 32 * 48
+            assert np.array_equal(frame[..., :3], source.grab(monitor)[..., :3])
+        finally:
+            painter.close()
+    finally:
+        watch.close()

@@ -277,3 +277,50 @@ def test_encoded_rects_fit_the_wire_message() -> None:
 def test_encoder_rejects_a_frame_that_is_not_bgra() -> None:
     with pytest.raises(ValueError, match="H×W×4"):
         FrameEncoder(clock=still_clock).encode(np.zeros((10, 10, 3), np.uint8))
+
+
+# --- dirty areas (X DAMAGE tells the encoder where to look) ------------------------------------------
+
+
+def test_only_the_dirty_areas_are_compared() -> None:
+    screen = desktop()
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
+    apply(decoder, encoder.encode(screen))
+    changed = screen.copy()
+    changed[100:110, 100:108, :3] = (0, 0, 255)  # drawn and reported
+    changed[400:410, 700:708, :3] = (0, 255, 0)  # drawn but not reported: the hint is trusted
+    update = encoder.encode(changed, dirty=[(100, 100, 8, 10)])
+    assert [(r.x, r.y, r.width, r.height) for r in update.rects] == [(100, 100, 8, 10)]
+    apply(decoder, update)
+    assert np.array_equal(bgr(decoder.framebuffer[100:110, 100:108]), bgr(changed[100:110, 100:108]))
+    # Nothing reported and nothing owed: no rectangles (and no comparison).
+    assert encoder.encode(changed, dirty=[]).rects == []
+    # Reported later, it is sent then.
+    later = encoder.encode(changed, dirty=[(690, 395, 30, 30)])
+    apply(decoder, later)
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(changed))
+
+
+def test_dirty_areas_through_scrolling_deferral_and_refresh_end_exact() -> None:
+    # (The video mode is off: with a still clock it would never calm down; test_encode_video covers it.)
+    encoder, decoder = FrameEncoder(clock=still_clock, refresh_after=1, video=False), FrameDecoder()
+    width, line_height = 640, 13
+    screen = terminal(40, width=width)
+    screen[0:128, 0:256] = photo(128, 256)
+    apply(decoder, encoder.encode(screen, max_bytes=1 << 20))
+    update = None
+    for step in range(1, 12):
+        moved = terminal(40, width=width, first=step)  # the terminal scrolls by a line per step
+        moved[0:128, 0:256] = photo(128, 256, seed=step)  # and the picture changes
+        # The whole terminal was drawn; a small budget defers part of each update to the next.
+        update = encoder.encode(moved, max_bytes=16_384, dirty=[(0, 0, width, 40 * line_height)])
+        apply(decoder, update)
+        screen = moved
+    for _ in range(100):
+        assert update is not None
+        if not update.pending:
+            break
+        update = encoder.encode(screen, max_bytes=16_384, dirty=[])  # nothing drawn any more
+        apply(decoder, update)
+    assert update is not None and not update.pending
+    assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
