@@ -13,7 +13,6 @@ byte streams by a reverse forward (gateway mode, :meth:`AssistAgent.serve_stream
   that only this thread opens, uses and closes; a stop wakes it through the watch's wake-up descriptor),
   or polls adaptively where no such events exist.  An idle screen costs no bytes and next to no CPU.
 
-
 Everything the agent needs from the machine is injected: a :class:`ScreenSource`, an encoder factory, an
 :class:`InputSink` and a :class:`ConsentProvider` (the assist window, or an unattended policy).  None of them
 is imported here, so the agent runs (and is tested) without a display.  Callbacks in
@@ -38,9 +37,9 @@ from numpy.typing import NDArray
 from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote import session as s
-from app.remote.channel import ByteStream, Channel, ChannelClosed, ChannelError
+from app.remote.channel import ByteStream, Channel, ChannelBroken, ChannelClosed, ChannelError
 from app.remote.identity import Verification, verify_claim
-from app.remote.pairing import CodeIssuer, SessionKeys
+from app.remote.pairing import CodeIssuer, SessionKeys, new_resume_nonce
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +58,9 @@ PENDING_CAPTURE_SECONDS: Final = 1 / 30
 #: With change events, how long a held request sleeps before looking once more anyway (a safety net only).
 CHANGE_WAIT_SECONDS: Final = 30.0
 DEFAULT_PORT: Final = 5990
+#: At most this many connections may be proving a resume at once (each has :data:`RESUME_HANDSHAKE_SECONDS`).
+MAX_RESUME_ATTEMPTS: Final = 4
+RESUME_HANDSHAKE_SECONDS: Final = 10.0
 
 
 # --- What the agent needs from the machine (structural types; the real ones live in capture/encode/inject) ---
@@ -290,8 +292,12 @@ class AssistAgent:
         callbacks: AgentCallbacks | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        resume_grace: float = s.RESUME_GRACE_SECONDS,
     ) -> None:
         self._screen = screen
+        #: How long a session whose technician lost the link waits for a resume (0: it ends at once).
+        self.resume_grace = resume_grace
+        self._resume_attempts: set[Channel] = set()
         self._consent = consent
         self._sink = input_sink
         self._encoder_factory = encoder_factory
@@ -352,12 +358,29 @@ class AssistAgent:
         session.
         """
         displaced: _Connection | None = None
+        resume_into: _Connection | None = None
         with self._lock:
             current = self._connection
             busy = self._stopped.is_set() or (current is not None and not current.displaceable())
             if not busy:
                 displaced = current
                 self._connection = _Connection(self, stream)
+            elif (
+                current is not None
+                and not self._stopped.is_set()
+                and current.resumable()
+                and len(self._resume_attempts) < MAX_RESUME_ATTEMPTS
+            ):
+                # Perhaps the technician coming back: it may prove so on this connection (bounded in number
+                # and time); until it does, the session goes on undisturbed.
+                resume_into = current
+                channel = Channel(stream)
+                self._resume_attempts.add(channel)
+        if resume_into is not None:
+            threading.Thread(
+                target=self._serve_resume, args=(resume_into, channel), name="podpora-agent-resume", daemon=True
+            ).start()
+            return True
         if displaced is not None:
             self._journal("unpaired_connection_displaced", {})
             displaced.feed(s.ConnectionLost("displaced by a newer connection before pairing"))
@@ -381,8 +404,11 @@ class AssistAgent:
         self._stopped.set()
         with self._lock:
             connection = self._connection
+            attempts = list(self._resume_attempts)
         if connection is not None:
             connection.feed(s.UserStopped())
+        for channel in attempts:
+            channel.close()
         self._close_listener()
 
     def wait_stopped(self, timeout: float) -> bool:
@@ -472,6 +498,33 @@ class AssistAgent:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.serve_stream(connection)
 
+    def _serve_resume(self, connection: _Connection, channel: Channel) -> None:
+        """One resume attempt on a new connection: ResumeStart → ResumeChallenge → ResumeConfirm, then the
+        session decides.  Anything else, a wrong proof or a slow peer closes this connection and only it."""
+        deadline = time.monotonic() + RESUME_HANDSHAKE_SECONDS
+        adopted = False
+        try:
+            start = _receive_before(channel, deadline)
+            if not isinstance(start, p.ResumeStart):
+                self.refused_connections += 1
+                log.info("refused a second connection while a session is being served")
+                self._journal("second_connection_refused", {})
+                return
+            answer = connection.resume_challenge(start, new_resume_nonce())
+            if isinstance(answer, str):
+                channel.send(p.Bye(answer))
+                return
+            channel.send(answer)
+            confirm = _receive_before(channel, deadline)
+            adopted = isinstance(confirm, p.ResumeConfirm) and connection.try_resume(channel, start, answer, confirm)
+        except (ChannelError, p.ProtocolError) as error:
+            log.info("a resume attempt failed: %s", error)
+        finally:
+            with self._lock:
+                self._resume_attempts.discard(channel)
+            if not adopted:
+                channel.close()  # the session owns an adopted one
+
     def _close_listener(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
@@ -510,13 +563,25 @@ class _CaptureState:
     reset_encoder: bool = False
 
 
+def _receive_before(channel: Channel, deadline: float) -> p.Message | None:
+    """The next message on a connection that is proving a resume, or None when the deadline passed."""
+    while (remaining := deadline - time.monotonic()) > 0:
+        message = channel.receive(min(TICK_SECONDS, remaining))
+        if message is not None:
+            return message
+    return None
+
+
 class _Connection:
-    """One technician connection: its session, channel and threads."""
+    """One technician session: its session state, its current link (a channel; none while the technician is
+    disconnected, a new one after a resume) and its threads."""
 
     def __init__(self, agent: AssistAgent, stream: ByteStream) -> None:
         self._agent = agent
-        self._channel = Channel(stream)
-        self._session = s.AgentSession(agent._codes, agent._clock())
+        self._channel: Channel | None = Channel(stream)
+        self._offered: Channel | None = None  # a connection that is completing a resume
+        self._link_changed = threading.Event()
+        self._session = s.AgentSession(agent._codes, agent._clock(), resume_grace=agent.resume_grace)
         self._lock = threading.RLock()
         self._handling = False
         self._backlog: list[s.AgentEvent] = []
@@ -548,6 +613,31 @@ class _Connection:
     def start(self) -> None:
         for thread in self._threads:
             thread.start()
+
+    def resumable(self) -> bool:
+        """Whether a new connection may try to take this session up (the technician can resume)."""
+        with self._lock:
+            return self._session.resumable and not self._closing
+
+    def resume_challenge(self, start: p.ResumeStart, nonce: bytes) -> p.ResumeChallenge | str:
+        """The session's answer to a resume attempt (see :meth:`AgentSession.resume_challenge`)."""
+        with self._lock:
+            return self._session.resume_challenge(start, nonce)
+
+    def try_resume(
+        self, channel: Channel, start: p.ResumeStart, challenge: p.ResumeChallenge, confirm: p.ResumeConfirm
+    ) -> bool:
+        """Let the session check the proof; True if ``channel`` became the session's link."""
+        with self._lock:
+            if self._closing:
+                return False
+            self._offered = channel
+            try:
+                self.feed(s.LinkResumed(start, challenge, confirm, self._agent._clock()))
+            finally:
+                adopted = self._offered is None
+                self._offered = None
+            return adopted
 
     def displaceable(self) -> bool:
         """Whether this connection has not started pairing (a newcomer may take its place)."""
@@ -595,13 +685,30 @@ class _Connection:
         agent = self._agent
         match command:
             case s.Send(message=message):
-                self._outbox.put(message)
+                self._outbox.put((self._channel, message))  # sent on the link of this moment (if any)
             case s.InstallKeys(keys=keys):
                 # The reader opens the next frame with the new keys; the writer seals in send order.
-                self._channel.start_opening(keys)
-                self._outbox.put(keys)
+                if self._channel is not None:
+                    self._channel.start_opening(keys)
+                    self._outbox.put((self._channel, keys))
             case s.Close(reason=reason):
                 self._begin_close(reason)
+            case s.DropLink(reason=reason):
+                log.info("the technician's link is gone (%s); waiting for a resume", reason)
+                dropped, self._channel = self._channel, None
+                if dropped is not None:
+                    dropped.close()
+            case s.AdoptLink(keys=keys):
+                adopted, self._offered = self._offered, None
+                if adopted is not None:
+                    previous, self._channel = self._channel, adopted
+                    adopted.start_opening(keys)
+                    self._outbox.put((adopted, keys))
+                    if previous is not None:
+                        previous.close()
+                    self._link_changed.set()
+            case s.RefuseLink(reason=reason):
+                log.info("a resume attempt was refused: %s", reason)
             case s.StartCapture():
                 self._start_capture()
             case s.StopCapture():
@@ -689,31 +796,54 @@ class _Connection:
                 self._agent._sink.release_all()  # belt and braces: the session already released what it knew
         self._outbox.put(_CLOSE)
         # Whatever the network does, the socket is closed shortly: a blocked writer is woken by the close.
-        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._channel.close)
+        timer = threading.Timer(CLOSE_GRACE_SECONDS, self._close_link)
         timer.daemon = True
         timer.start()
 
     # --- threads --------------------------------------------------------------------------------------
+
+    def _close_link(self) -> None:
+        channel = self._channel
+        if channel is not None:
+            channel.close()
+
+    def _feed_from(self, channel: Channel, event: s.AgentEvent) -> None:
+        """Feed an event that came from ``channel`` unless that link was dropped or replaced meanwhile."""
+        with self._lock:
+            if self._channel is channel:
+                self.feed(event)
 
     def _read_loop(self) -> None:
         clock = self._agent._clock
         last_tick = clock()
         try:
             while not self._closing:
+                channel = self._channel
+                if channel is None:
+                    # No link (the technician is disconnected): only the clock moves the session on.
+                    self._link_changed.wait(TICK_SECONDS)
+                    self._link_changed.clear()
+                    last_tick = clock()
+                    self.feed(s.Ticked(last_tick))
+                    continue
+                lost: s.AgentEvent | None = None
+                message: p.Message | None = None
                 try:
-                    message = self._channel.receive(TICK_SECONDS)
-                except ChannelClosed as error:
-                    self.feed(s.ConnectionLost(error.reason))
-                    break
-                except ChannelError as error:
-                    self.feed(s.PeerMisbehaved(error.reason))
-                    break
-                except p.ProtocolError as error:
-                    self.feed(s.PeerMisbehaved(error.reason))
-                    break
+                    message = channel.receive(TICK_SECONDS)
+                except (ChannelClosed, ChannelBroken) as error:
+                    lost = s.ConnectionLost(error.reason)
+                except (ChannelError, p.ProtocolError) as error:
+                    lost = s.PeerMisbehaved(error.reason)
+                if lost is not None:
+                    self._feed_from(channel, lost)
+                    with self._lock:
+                        if self._channel is channel and not self._closing:
+                            self._channel = None  # nothing more comes from it, whatever the session decided
+                            channel.close()
+                    continue
                 now = clock()
                 if message is not None:
-                    self.feed(s.MessageReceived(message, now))
+                    self._feed_from(channel, s.MessageReceived(message, now))
                 if message is None or now - last_tick >= TICK_SECONDS:
                     last_tick = now
                     self.feed(s.Ticked(now))
@@ -723,19 +853,21 @@ class _Connection:
 
     def _write_loop(self) -> None:
         while True:
-            item = self._outbox.get()
-            if item is _CLOSE:
-                self._channel.close()
+            entry = self._outbox.get()
+            if entry is _CLOSE:
+                self._close_link()
                 return
+            channel, item = cast(tuple[Channel | None, object], entry)
+            if channel is None or channel is not self._channel:
+                continue  # for a link that was dropped or replaced: the session resends what matters
             try:
                 if isinstance(item, SessionKeys):
-                    self._channel.start_sealing(item)
+                    channel.start_sealing(item)
                 else:
-                    self._channel.send(cast(p.Message, item))
+                    channel.send(cast(p.Message, item))
             except (ChannelError, p.ProtocolError) as error:
-                self.feed(s.ConnectionLost(f"send failed: {error}"))
-                self._channel.close()
-                return
+                channel.close()
+                self._feed_from(channel, s.ConnectionLost(f"send failed: {error}"))
 
     def _capture_loop(self) -> None:
         try:
