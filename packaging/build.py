@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import slim_bundle
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGING = REPO / "packaging"
 DIST = REPO / "dist"
@@ -146,8 +148,85 @@ def timed_run(argv: Sequence[str | os.PathLike[str]], env: dict[str, str]) -> tu
     return time.perf_counter() - started, result.stdout + result.stderr
 
 
+PLANTED_MODULES = ("paramiko", "sitecustomize", "usercustomize")
+
+
+def plant_canaries(folder: Path, canaries: Path, where: str) -> None:
+    """Put modules named like a dependency or a startup hook in ``folder``; each writes a canary if imported."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for module in PLANTED_MODULES:
+        canary = canaries / f"{where}-{module}"
+        (folder / f"{module}.py").write_text(
+            f"import pathlib\npathlib.Path({str(canary)!r}).write_text('loaded')\n", encoding="utf-8"
+        )
+
+
+def isolation_check(podpora: Sequence[str | os.PathLike[str]], env: dict[str, str], *, frozen: bool) -> dict[str, Any]:
+    """SECURITY-BAR T28: code planted in the working directory or on ``$PYTHONPATH`` is never loaded.
+
+    ``paramiko.py``, ``sitecustomize.py`` and ``usercustomize.py`` that write a canary are planted in the
+    working directory and in a folder on ``$PYTHONPATH``; then a command that imports paramiko runs from
+    there.  The frozen bundle runs ``--bundle-self-test``, which also proves H.264 encode and decode and
+    reports where paramiko came from.  An installed wheel runs ``podpora check 127.0.0.1:1`` (paramiko
+    loads, the connection is refused: exit code 6).  A control run of the venv's plain ``python -c "import
+    paramiko"`` shows that the planted files do work when nothing isolates Python.
+    """
+    with tempfile.TemporaryDirectory(prefix="podpora-t28-") as scratch:
+        root = Path(scratch)
+        canaries = root / "canaries"
+        canaries.mkdir()
+        workdir, pythonpath = root / "workdir", root / "pythonpath"
+        plant_canaries(workdir, canaries, "workdir")
+        plant_canaries(pythonpath, canaries, "pythonpath")
+        planted_env = dict(env, PYTHONPATH=str(pythonpath))
+        command = ["--bundle-self-test"] if frozen else ["check", "127.0.0.1:1", "--no-agent"]
+        result = subprocess.run(
+            [str(part) for part in (*podpora, *command)],
+            env=planted_env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=SMOKE_TIMEOUT_S,
+            check=False,
+        )
+        loaded = sorted(path.name for path in canaries.iterdir())
+        report: dict[str, Any] = {"command": " ".join(command), "exit_code": result.returncode, "loaded": loaded}
+        if frozen:
+            if result.returncode != 0:
+                raise BuildError(f"`podpora --bundle-self-test` failed:\n{(result.stdout + result.stderr)[-3000:]}")
+            self_test = json.loads(result.stdout.strip().splitlines()[-1])
+            report["h264"] = self_test["h264"]
+            report["paramiko_from"] = self_test["isolation"]["paramiko"]
+        elif result.returncode != 6:
+            raise BuildError(
+                f"`podpora check 127.0.0.1:1` should fail to connect (6), got {result.returncode}:\n"
+                f"{(result.stdout + result.stderr)[-3000:]}"
+            )
+        # Anything planted that ran is a failure, except what docs/install.md states for pip installs:
+        # Python itself imports a sitecustomize on $PYTHONPATH while starting, before any entry point runs.
+        tolerated = set() if frozen else {"pythonpath-sitecustomize"}
+        if set(loaded) - tolerated:
+            raise BuildError(f"planted modules were loaded (T28): {sorted(set(loaded) - tolerated)}")
+        if not frozen:
+            control = Path(podpora[0]).parent / "python"
+            subprocess.run(
+                [str(control), "-c", "import paramiko"],
+                env=planted_env,
+                cwd=workdir,
+                capture_output=True,
+                check=False,
+                timeout=SMOKE_TIMEOUT_S,
+            )
+            report["control_plain_python_loaded"] = sorted(path.name for path in canaries.iterdir())
+            if "pythonpath-paramiko" not in report["control_plain_python_loaded"]:
+                raise BuildError(
+                    "control run: a plain python did not load the planted paramiko; the check proves nothing"
+                )
+    return report
+
+
 def smoke_test(
-    podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3, require_resources: bool = True
+    podpora: Sequence[str | os.PathLike[str]], *, repeat: int = 3, require_resources: bool = True, frozen: bool = True
 ) -> dict[str, Any]:
     """Run the built ``podpora`` command and report what worked and how long it took.
 
@@ -174,6 +253,7 @@ def smoke_test(
         report["diag_list"] = smoke_diag_list(podpora, help_text, env)
         if require_resources and report["diag_list"].get("ok") is False:
             raise BuildError(f"`podpora diag list` failed: {report['diag_list']['error']}")
+        report["isolation"] = isolation_check(podpora, env, frozen=frozen)
     return report
 
 
@@ -241,7 +321,7 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         install_s = time.perf_counter() - started
         installed = run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"]).stdout
         # Required: the signed script library and its key come along in app.resources.
-        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=True)
+        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=True, frozen=False)
         venv_size = tree_size(venv)
     return {
         "target": "wheel",
@@ -334,6 +414,9 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     compile_translations()
     bundle = Path(args.dist_dir) / BUNDLE_NAME
     started = time.perf_counter()
+    # PYZ entries stored, not zlib-compressed: the .deb's xz then compresses the bytecode about 4:1, where
+    # zlib-compressed entries would pass through it unchanged (10 MB instead of 6 MB in the package).
+    pyinstaller_env = dict(os.environ, PYINSTALLER_ZLIB_COMPRESSION_LEVEL="0")
     run(
         [
             sys.executable,
@@ -349,11 +432,17 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
             Path(args.work_dir) / "pyinstaller",
             PACKAGING / "podpora.spec",
         ],
+        env=pyinstaller_env,
         cwd=REPO,
     )
     executable = bundle / BUNDLE_NAME
     if not executable.is_file():
         raise BuildError(f"PyInstaller did not produce {executable}")
+    unslimmed = tree_size(bundle)
+    try:
+        slimmed = slim_bundle.slim(bundle)
+    except slim_bundle.StubError as error:
+        raise BuildError(str(error)) from error
     unstripped = tree_size(bundle)
     strip_bundle(bundle)
     build_s = time.perf_counter() - started
@@ -366,7 +455,10 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
         "needed_from_system": needed_from_system(bundle),
         "bundle": display_path(bundle),
         "bundle_mib": mib(tree_size(bundle)),
+        "unslimmed_mib": mib(unslimmed),
         "unstripped_mib": mib(unstripped),
+        "stubbed_libraries": sorted(slimmed["stubbed"]),
+        "removed_libraries": slimmed["removed"],
         "files": sum(1 for item in bundle.rglob("*") if item.is_file()),
         "largest_files_mib": {str(item.relative_to(bundle)): mib(item.stat().st_size) for item in biggest},
         "build_s": round(build_s, 1),

@@ -1,0 +1,306 @@
+"""Shrink the PyInstaller bundle: replace libraries Podpora never calls with small stubs, drop the orphans.
+
+PyAV's wheel carries a full FFmpeg linked against x265, SVT-AV1, vpx, dav1d, opus, mp3lame, AMR, WebP,
+GnuTLS and ALSA; numpy's wheel carries OpenBLAS.  Podpora uses PyAV only for H.264 (libx264 encode, FFmpeg's
+own h264 decoder, swscale for BGRA) and numpy only for integer pixel arrays, never for linear algebra.  The
+libraries cannot simply be deleted: ``libavcodec`` names them in ``DT_NEEDED`` and Python loads extensions
+with ``RTLD_NOW``, so every library must exist and every symbol a remaining library imports from it must
+resolve.  A stub does exactly that: it has the original's file name and SONAME and defines each symbol that
+something in the bundle imports from it (functions that print which library was left out and abort; data
+objects of the original size, zeroed).  Nothing calls them unless someone uses a codec, TLS or BLAS, and then
+the process stops loudly instead of computing garbage.
+
+Libraries only the stubbed ones needed (GnuTLS's nettle/gmp/unistring, WebP's sharpyuv, OpenBLAS's gfortran
+and quadmath) are then referenced by nothing and are removed.
+
+Needs ``gcc`` and binutils' ``readelf`` at build time; the smoke test (``podpora --bundle-self-test``) proves
+that H.264 still encodes and decodes afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# (folder inside _internal, file-name prefix): libraries replaced by stubs.  Prefixes, because auditwheel
+# appends a hash to each file name and the hash changes with every wheel release.
+STUBBED = (
+    ("av.libs", "libx265-"),
+    ("av.libs", "libSvtAv1Enc-"),
+    ("av.libs", "libvpx-"),
+    ("av.libs", "libdav1d-"),
+    ("av.libs", "libopus-"),
+    ("av.libs", "libmp3lame-"),
+    ("av.libs", "libopencore-amrnb-"),
+    ("av.libs", "libopencore-amrwb-"),
+    ("av.libs", "libwebp-"),
+    ("av.libs", "libwebpmux-"),
+    ("av.libs", "libgnutls-"),  # libavformat's https:// and tls:// protocols
+    ("av.libs", "libasound-"),  # libavdevice's ALSA input/output
+    ("numpy.libs", "libscipy_openblas"),  # matrix products and numpy.linalg
+)
+
+# Functions FFmpeg calls for every codec it knows when the first codec is looked up (``init_static_data``
+# asks each wrapper library which pixel formats and bit depths it supports).  Their stubs answer "nothing"
+# (NULL / 0), which makes FFmpeg list those codecs with their basic formats; opening one still fails.
+ANSWER_NOTHING = frozenset(
+    {
+        "x265_api_get_216",
+        "x265_api_query",
+        "vpx_codec_vp8_cx",
+        "vpx_codec_vp8_dx",
+        "vpx_codec_vp9_cx",
+        "vpx_codec_vp9_dx",
+        "vpx_codec_get_caps",
+    }
+)
+
+_SYMBOL_LINE = re.compile(
+    r"^\s*\d+:\s+[0-9a-f]+\s+(?P<size>\d+|0x[0-9a-f]+)\s+(?P<type>\w+)\s+(?P<bind>\w+)\s+\w+\s+(?P<ndx>\w+)\s+"
+    r"(?P<name>\S+)"
+)
+_C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class StubError(Exception):
+    """A stub could not be generated or compiled."""
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One dynamic symbol: name, version node ("" when unversioned), type and size."""
+
+    name: str
+    version: str
+    kind: str
+    size: int
+
+
+def is_elf(path: Path) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
+
+
+def _readelf(*args: str | Path) -> str:
+    result = subprocess.run(["readelf", *map(str, args)], capture_output=True, text=True, check=False, timeout=120)
+    if result.returncode != 0:
+        raise StubError(f"readelf {' '.join(map(str, args))} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def soname(library: Path) -> str:
+    match = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", _readelf("-d", library))
+    return match.group(1) if match else library.name
+
+
+def needed(elf: Path) -> set[str]:
+    return set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", _readelf("-d", elf)))
+
+
+def dynamic_symbols(elf: Path) -> tuple[dict[str, Symbol], set[str]]:
+    """The symbols ``elf`` defines (by name) and the names it imports."""
+    defined: dict[str, Symbol] = {}
+    undefined: set[str] = set()
+    for line in _readelf("--dyn-syms", "-W", elf).splitlines():
+        match = _SYMBOL_LINE.match(line)
+        if not match:
+            continue
+        full = match["name"].split(" ", 1)[0]
+        name, _, version = full.partition("@")
+        version = version.lstrip("@")
+        if match["ndx"] == "UND":
+            if name:
+                undefined.add(name)
+            continue
+        if match["ndx"] == "ABS" or not name or match["type"] not in {"FUNC", "IFUNC", "OBJECT", "NOTYPE"}:
+            continue  # version-node markers and section symbols
+        if "@@" not in match["name"] and version:
+            continue  # a non-default (old) version; nothing in a fresh link refers to it
+        size = int(match["size"], 0)
+        defined[name] = Symbol(name, version, match["type"], size)
+    return defined, undefined
+
+
+# The few BLAS level-1 routines numpy calls on its own: ``import numpy`` checks ``float32`` dot products
+# (numpy/__init__.py ``_sanity_check``), and vdot/axpy/copy are cheap to do right.  ILP64 (``long``
+# indices), strides as BLAS defines them (a negative stride walks the vector backwards).  Everything else in
+# OpenBLAS (gemm, gemv, syrk, LAPACK) stays an aborting stub.
+_BLAS_PRELUDE = """
+#include <complex.h>
+typedef long blasint;
+static long podpora_at(blasint i, blasint n, blasint inc) { return inc >= 0 ? i * inc : (i - n + 1) * inc; }
+"""
+_BLAS_IMPLEMENTATIONS = {
+    re.compile(r"cblas_([sd])dot"): lambda name, letter: (
+        f"{'float' if letter == 's' else 'double'} {name}(blasint n, const {'float' if letter == 's' else 'double'}"
+        " *x, blasint incx, const "
+        f"{'float' if letter == 's' else 'double'} *y, blasint incy) {{ double sum = 0;"
+        " for (blasint i = 0; i < n; i++) sum += (double)x[podpora_at(i, n, incx)] * y[podpora_at(i, n, incy)];"
+        " return sum; }"
+    ),
+    re.compile(r"cblas_([cz])dot([uc])_sub"): lambda name, letter, conj: (
+        (
+            f"void {name}(blasint n, const void *xv, blasint incx, const void *yv, blasint incy, void *out) {{"
+            f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T *x = xv, *y = yv; T sum = 0;"
+            f" for (blasint i = 0; i < n; i++) sum += {'conj' if letter == 'z' else 'conjf'}(x[podpora_at(i, n, incx)])"
+            " * y[podpora_at(i, n, incy)];"
+            if conj == "c"
+            else f"void {name}(blasint n, const void *xv, blasint incx, const void *yv, blasint incy, void *out) {{"
+            f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T *x = xv, *y = yv; T sum = 0;"
+            " for (blasint i = 0; i < n; i++) sum += x[podpora_at(i, n, incx)] * y[podpora_at(i, n, incy)];"
+        )
+        + " *(T *)out = sum; }"
+    ),
+    re.compile(r"cblas_([sd])axpy"): lambda name, letter: (
+        f"void {name}(blasint n, {'float' if letter == 's' else 'double'} a, const "
+        f"{'float' if letter == 's' else 'double'} *x, blasint incx, {'float' if letter == 's' else 'double'} *y,"
+        " blasint incy) { for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; }"
+    ),
+    re.compile(r"cblas_([cz])axpy"): lambda name, letter: (
+        f"void {name}(blasint n, const void *av, const void *xv, blasint incx, void *yv, blasint incy) {{"
+        f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T a = *(const T *)av;"
+        " const T *x = xv; T *y = yv;"
+        " for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; }"
+    ),
+    re.compile(r"(?<!cblas_)([sdcz])copy_"): lambda name, letter: (
+        f"void {name}(const blasint *n, const void *xv, const blasint *incx, void *yv, const blasint *incy) {{"
+        f" typedef {dict(s='float', d='double', c='float _Complex', z='double _Complex')[letter]} T;"
+        " const T *x = xv; T *y = yv;"
+        " for (blasint i = 0; i < *n; i++) y[podpora_at(i, *n, *incy)] = x[podpora_at(i, *n, *incx)]; }"
+    ),
+}
+
+
+def _implementation(name: str) -> str | None:
+    """C source of a real implementation for ``name`` (a BLAS level-1 routine), or None for an aborting stub."""
+    for pattern, make in _BLAS_IMPLEMENTATIONS.items():
+        match = pattern.search(name)
+        if match:
+            return str(make(name, *match.groups()))
+    return None
+
+
+def _stub_source(library_name: str, symbols: list[Symbol]) -> str:
+    message = f"podpora: this build leaves out {library_name}, but its function was called: "
+    lines = [
+        "/* Generated by packaging/slim_bundle.py: a stand-in for a library Podpora never calls. */",
+        "#include <stdlib.h>",
+        "#include <unistd.h>",
+        '__attribute__((visibility("hidden"), noreturn)) void podpora_stub_missing(const char *name) {',
+        f"    static const char message[] = {message!r};".replace("'", '"'),
+        "    (void)!write(2, message, sizeof message - 1);",
+        "    (void)!write(2, name, __builtin_strlen(name));",
+        '    (void)!write(2, "\\n", 1);',
+        "    abort();",
+        "}",
+    ]
+    implementations = {symbol.name: _implementation(symbol.name) for symbol in symbols}
+    if any(implementations.values()):
+        lines.append(_BLAS_PRELUDE)
+    for symbol in symbols:
+        if implementations[symbol.name]:
+            lines.append(str(implementations[symbol.name]))
+        elif symbol.name in ANSWER_NOTHING:
+            lines.append(f"long {symbol.name}(void) {{ return 0; }}")
+        elif symbol.kind == "OBJECT":
+            size = max(symbol.size, 1)
+            lines.append(f"__attribute__((aligned(16))) char {symbol.name}[{size}];")
+        else:
+            lines.append(f'void {symbol.name}(void) {{ podpora_stub_missing("{symbol.name}"); }}')
+    return "\n".join(lines) + "\n"
+
+
+def _version_script(symbols: list[Symbol]) -> str | None:
+    nodes: dict[str, list[str]] = {}
+    for symbol in symbols:
+        nodes.setdefault(symbol.version, []).append(symbol.name)
+    if set(nodes) == {""}:
+        return None
+    unversioned = nodes.pop("", [])
+    parts = []
+    for index, (node, names) in enumerate(sorted(nodes.items())):
+        extra = unversioned if index == 0 else []
+        exported = " ".join(f"{name};" for name in [*names, *extra])
+        parts.append(f"{node} {{ global: {exported} local: *; }};")
+    return "\n".join(parts) + "\n"
+
+
+def build_stub(original: Path, wanted_names: set[str], output: Path) -> int:
+    """Compile a stub for ``original`` that defines ``wanted_names``; return how many symbols it has."""
+    defined, _ = dynamic_symbols(original)
+    symbols = sorted((defined[name] for name in wanted_names if name in defined), key=lambda symbol: symbol.name)
+    odd = [symbol.name for symbol in symbols if not _C_IDENTIFIER.match(symbol.name)]
+    if odd:
+        raise StubError(f"{original.name}: symbols that are not C identifiers cannot be stubbed: {odd[:5]}")
+    with tempfile.TemporaryDirectory(prefix="podpora-stub-") as scratch:
+        source = Path(scratch) / "stub.c"
+        source.write_text(_stub_source(original.name, symbols), encoding="utf-8")
+        argv = ["gcc", "-shared", "-fPIC", "-O2", "-s", "-Wall", "-Werror", f"-Wl,-soname,{soname(original)}"]
+        script = _version_script(symbols)
+        if script is not None:
+            (Path(scratch) / "stub.map").write_text(script, encoding="utf-8")
+            argv.append(f"-Wl,--version-script={Path(scratch) / 'stub.map'}")
+        result = subprocess.run(
+            [*argv, "-o", str(output), str(source)], capture_output=True, text=True, check=False, timeout=300
+        )
+        if result.returncode != 0:
+            raise StubError(f"gcc could not build the stub for {original.name}:\n{result.stderr[-3000:]}")
+    return len(symbols)
+
+
+def slim(bundle: Path) -> dict[str, object]:
+    """Stub the libraries in :data:`STUBBED` inside ``bundle`` and delete the ones nothing needs any more."""
+    internal = bundle / "_internal"
+    targets = [
+        library
+        for folder, prefix in STUBBED
+        for library in sorted((internal / folder).glob(f"{prefix}*"))
+        if is_elf(library)
+    ]
+    if not targets:
+        return {"stubbed": {}, "removed": []}
+    elves = [item for item in bundle.rglob("*") if is_elf(item)]
+    needed_before = {item: needed(item) for item in elves}
+    target_set = set(targets)
+    stubbed: dict[str, dict[str, int]] = {}
+    for library in targets:
+        # Only what the library's direct users import from it: a stub that exported more could interpose
+        # on a symbol some other library is meant to get from elsewhere.
+        name = soname(library)
+        imported: set[str] = set()
+        for item in elves:
+            if item not in target_set and name in needed_before[item]:
+                imported |= dynamic_symbols(item)[1]
+        before = library.stat().st_size
+        with tempfile.TemporaryDirectory(prefix="podpora-stub-out-") as scratch:
+            output = Path(scratch) / library.name
+            count = build_stub(library, imported, output)
+            library.unlink()
+            output.replace(library)
+        stubbed[library.name] = {"symbols": count, "bytes_before": before, "bytes_after": library.stat().st_size}
+    # Libraries the originals needed that nothing needs now (checked to a fixed point, in *.libs only:
+    # those are named only through DT_NEEDED, never loaded by path).
+    removed: list[str] = []
+    while True:
+        present = [item for item in bundle.rglob("*") if is_elf(item)]
+        still_needed = set().union(*(needed(item) for item in present))
+        previously_needed = set().union(*needed_before.values())
+        orphans = [
+            item
+            for item in present
+            if item.parent.name.endswith(".libs")
+            and item not in target_set
+            and soname(item) in previously_needed
+            and soname(item) not in still_needed
+        ]
+        if not orphans:
+            break
+        for item in orphans:
+            removed.append(item.name)
+            item.unlink()
+    return {"stubbed": stubbed, "removed": sorted(removed)}
