@@ -2,9 +2,10 @@
 
 Figures (JSON):
 
-* ``append``: events per second through :meth:`Journal.append` — redaction, hash chain, AEAD seal, one write
-  and one ``fsync`` per event, plus a signed checkpoint every 64 events — in a scratch folder on the disk
-  given by ``--dir`` (default: the system temp folder).
+* ``append``: events per second through :meth:`Journal.append` — redaction, hash chain, forward seal (an
+  Ed25519 signature with an evolving key, T31), AEAD seal, one write and one ``fsync`` per event, then the
+  sealing key overwritten in place and ``fsync``'d, plus a signed checkpoint every 64 events — in a scratch
+  folder on the disk given by ``--dir`` (default: the system temp folder).
 * ``verify``: for a journal of ``--verify-events`` (default 100,000) records: reading it back (decrypt and
   chain-check every record), checking the chain and every checkpoint signature, exporting the bundle, and
   ``verify_bundle`` as a recipient runs it.  The 100,000-event file is built with the same sealing and chain
@@ -48,8 +49,11 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
 
     from app.cases.journal import (
         CHECKPOINT,
+        FORMAT_FORWARD,
+        FORWARD_SCHEME,
         NONCE_SIZE,
         ChainState,
+        ForwardKey,
         checkpoint_message,
         derive_record_key,
         format_time,
@@ -62,18 +66,21 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
 
     journal_id = "bench-journal"
     start = datetime(2026, 11, 22, tzinfo=UTC)
+    forward = ForwardKey.generate()  # sealed like every journal Podpora writes (format 2, T31)
     header = {
         "case_id": "BENCH",
         "cipher": "ChaCha20-Poly1305",
         "created_at": format_time(start),
-        "format": 1,
+        "format": FORMAT_FORWARD,
+        "forward_key": forward.public_hex(),
+        "forward_scheme": FORWARD_SCHEME,
         "journal_id": journal_id,
         "kdf": "HKDF-SHA256",
         "key_check": key_check(key, journal_id),
         "public_key": public_key_hex(signer),
     }
     aead = ChaCha20Poly1305(derive_record_key(key, journal_id))
-    chain = ChainState(journal_id)
+    chain = ChainState(journal_id, forward_key=forward.public_hex())
     with path.open("wb") as out:
         line = header_line(header)
         digest = header_digest(line)
@@ -88,14 +95,15 @@ def build_journal_fast(path: Path, key: bytes, signer: Any, count: int, *, check
                     "seq": covered,
                     "signature": signer.sign(checkpoint_message(journal_id, covered, chain.head)).hex(),
                 }
-                record = chain.build(CHECKPOINT, fields, at)
+                record = chain.build(CHECKPOINT, fields, at, forward)
                 since = 0
             else:
                 kind, fields = _event(n)
-                record = chain.build(kind, fields, at)
+                record = chain.build(kind, fields, at, forward)
                 since += 1
             out.write(seal_frame(aead, digest, record.seq, record.raw, os.urandom(NONCE_SIZE)))
             chain.accept(record)
+            forward.advance()
         out.flush()
         os.fsync(out.fileno())
 
@@ -133,7 +141,12 @@ def run_benchmark(events: int, verify_events: int, folder: Path | None) -> dict[
         read_seconds = time.perf_counter() - began
 
         began = time.perf_counter()
-        result = verify_chain([r.raw for r in contents.records], "bench-journal", signer.public_key())
+        result = verify_chain(
+            [r.raw for r in contents.records],
+            "bench-journal",
+            signer.public_key(),
+            forward_key=str(contents.header["forward_key"]),
+        )
         chain_seconds = time.perf_counter() - began
 
         began = time.perf_counter()
@@ -172,6 +185,7 @@ def run_benchmark(events: int, verify_events: int, folder: Path | None) -> dict[
             "export_bundle_seconds": round(export_seconds, 3),
             "bundle_bytes": info.size,
             "verify_bundle_seconds": round(bundle_seconds, 3),
+            "forward_integrity": result.forward_integrity and bundle_result.forward_integrity,
             "ok": result.ok and bundle_result.ok,
         },
     }
