@@ -933,6 +933,10 @@
 <context>
     <name>SessionIndicator</name>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation>{name}: spojení je přerušeno, nic nevidí ani neovládá. Čekáme na opětovné připojení…</translation>
+    </message>
+    <message>
         <source>Paused: {name} cannot see your screen right now</source>
         <translation>Pozastaveno: {name} teď nevidí vaši obrazovku</translation>
     </message>
@@ -1092,6 +1096,10 @@
         <translation>Uživatel relaci pozastavil.</translation>
     </message>
     <message>
+        <source>Connection lost, reconnecting…</source>
+        <translation>Spojení bylo ztraceno, obnovuje se…</translation>
+    </message>
+    <message>
         <source>The session has ended.</source>
         <translation>Relace skončila.</translation>
     </message>
@@ -1110,6 +1118,10 @@
     <message>
         <source>The user took back control.</source>
         <translation>Uživatel převzal ovládání zpět.</translation>
+    </message>
+    <message>
+        <source>Reconnected</source>
+        <translation>Spojení obnoveno</translation>
     </message>
     <message>
         <source>Chat •</source>

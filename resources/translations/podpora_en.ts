@@ -927,6 +927,10 @@
 <context>
     <name>SessionIndicator</name>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Paused: {name} cannot see your screen right now</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1086,6 +1090,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Connection lost, reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session has ended.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1103,6 +1111,10 @@
     </message>
     <message>
         <source>The user took back control.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

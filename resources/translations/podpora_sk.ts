@@ -933,6 +933,10 @@
 <context>
     <name>SessionIndicator</name>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation>{name}: spojenie je prerušené, nič nevidí ani neovláda. Čakáme na opätovné pripojenie…</translation>
+    </message>
+    <message>
         <source>Paused: {name} cannot see your screen right now</source>
         <translation>Pozastavené: {name} teraz nevidí vašu obrazovku</translation>
     </message>
@@ -1092,6 +1096,10 @@
         <translation>Používateľ reláciu pozastavil.</translation>
     </message>
     <message>
+        <source>Connection lost, reconnecting…</source>
+        <translation>Spojenie sa stratilo, obnovuje sa…</translation>
+    </message>
+    <message>
         <source>The session has ended.</source>
         <translation>Relácia sa skončila.</translation>
     </message>
@@ -1110,6 +1118,10 @@
     <message>
         <source>The user took back control.</source>
         <translation>Používateľ prevzal ovládanie späť.</translation>
+    </message>
+    <message>
+        <source>Reconnected</source>
+        <translation>Spojenie obnovené</translation>
     </message>
     <message>
         <source>Chat •</source>

@@ -67,7 +67,7 @@ class AssistController(QObject):
     """Turns agent reports into signals for the windows, and user actions into backend calls."""
 
     code_issued = Signal(str, int)  # code, seconds it stays valid
-    state_changed = Signal(str)  # idle, waiting, connecting, consent, active, paused, ended
+    state_changed = Signal(str)  # idle, waiting, connecting, consent, active, paused, disconnected, ended
     consent_requested = Signal(object)  # ConsentRequest
     consent_dismissed = Signal()  # the agent withdrew the prompt (timeout, link lost)
     session_number = Signal(int)  # gateway mode: the number the technician types with the code

@@ -30,6 +30,8 @@ class SessionIndicator(QWidget):
         self.technician_name = technician_name
         self.granted: frozenset[str] = frozenset()
         self.paused = False
+        # The technician's connection is lost: nothing is shared and no input is applied until they return.
+        self.disconnected = False
         self._drag_origin: QPoint | None = None
         self.setObjectName("podpora-session-indicator")
         self.setStyleSheet(large_text_stylesheet())
@@ -71,9 +73,18 @@ class SessionIndicator(QWidget):
         self.paused = paused
         self.retranslate()
 
+    def set_disconnected(self, disconnected: bool) -> None:
+        """Show that the technician's connection is lost (the session waits a short while for them)."""
+        self.disconnected = disconnected
+        self.retranslate()
+
     def status_text(self) -> str:
         """The sentence that says what is happening."""
         name = self.technician_name
+        if self.disconnected:
+            return self.tr(
+                "{name} is disconnected and cannot see or control anything. Waiting for them to return…"
+            ).format(name=name)
         if self.paused:
             return self.tr("Paused: {name} cannot see your screen right now").format(name=name)
         if "control" in self.granted:
@@ -88,7 +99,7 @@ class SessionIndicator(QWidget):
         self.status.setText(self.status_text())
         self.pause_button.setText(self.tr("Resume") if self.paused else self.tr("Pause"))
         self.control_button.setText(self.tr("Take back control"))
-        self.control_button.setEnabled("control" in self.granted and not self.paused)
+        self.control_button.setEnabled("control" in self.granted and not self.paused and not self.disconnected)
         self.end_button.setText(self.tr("End session"))
         self.adjustSize()
 

@@ -349,6 +349,8 @@ class AssistWindow(QMainWindow):
     def show_state(self, state: str) -> None:
         """Say in words what is happening now."""
         self.state = state
+        if self.indicator is not None and state in ("active", "paused", "resumed", "disconnected"):
+            self.indicator.set_disconnected(state == "disconnected")
         if state == "active":
             self._countdown.stop()
             self.pages.setCurrentWidget(self.session_page)

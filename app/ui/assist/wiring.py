@@ -41,6 +41,7 @@ _STATES = {
     "paired": "connecting",
     "asking the user": "consent",
     "active": "active",
+    "technician disconnected": "disconnected",
 }
 
 

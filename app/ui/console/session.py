@@ -302,6 +302,7 @@ class SessionTab(QWidget):
             "consent": self.tr("Waiting for the user to accept…"),
             "denied": self.tr("The user refused. Nothing was shared."),
             "paused": self.tr("The user paused the session."),
+            "reconnecting": self.tr("Connection lost, reconnecting…"),
             "ended": self.tr("The session has ended."),
         }
         self.screen_view.set_placeholder(texts.get(self.state, self.tr("Waiting for the first picture…")))
@@ -359,6 +360,12 @@ class SessionTab(QWidget):
             self.case.add_event(
                 self.consent_text() if state != "consent" else self.tr("Waiting for the user's consent")
             )
+        if state == "reconnecting" and self.state != "reconnecting":
+            self._notice(self.tr("Connection lost, reconnecting…"))
+            self.case.add_event(self.tr("Connection lost, reconnecting…"))
+        elif self.state == "reconnecting" and state != "reconnecting":
+            self._notice("")
+            self.case.add_event(self.tr("Reconnected"))
         self.state = state
         if state == "paused":
             self.chat.add_notice(self.tr("The user paused the session."))

@@ -34,6 +34,7 @@ _STATES = {
     "awaiting the agent": "pairing",
     "waiting for the user's consent": "consent",
     "active": "active",
+    "reconnecting": "reconnecting",
     "closed": "ended",
 }
 
@@ -175,8 +176,10 @@ class ClientSessionBackend:
                     previous_sample, previous_at = sample, sampled_at
             try:
                 rtt_ms = self.connection.round_trip_seconds() * 1000
-            except Exception:
-                return
+            except Exception as error:
+                # Reconnecting: the old SSH connection is gone; the next one is measured.
+                log.debug("no round trip this second: %s", error)
+                continue
             now = time.monotonic()
             frames, received = self.client.frames, self.client.channel.bytes_received
             elapsed = max(now - last_time, 1e-3)
@@ -216,6 +219,21 @@ class RemoteSessionFactory:
         except BaseException:
             connection.close()
             raise
+        backends: list[ClientSessionBackend] = []
+
+        def reconnect() -> Any:
+            """A lost link: a new SSH connection and stream to the same agent (the session resumes on it)."""
+            fresh = self.connector(request.target, asker)
+            try:
+                fresh_stream = fresh.open_stream("127.0.0.1", port)
+            except BaseException:
+                fresh.close()
+                raise
+            old, backends[0].connection = backends[0].connection, fresh
+            with contextlib.suppress(Exception):
+                old.close()
+            return fresh_stream
+
         client = TechnicianClient(
             stream,
             code=request.code,
@@ -223,9 +241,11 @@ class RemoteSessionFactory:
             reason=request.reason,
             case_ref=request.ticket,
             identity=self.identity(),
+            reconnect=reconnect,
         )
         case = self._case(request)
         backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
+        backends.append(backend)
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
         return OpenedSession(
             title,
