@@ -16,6 +16,14 @@ from app.config import default_paths
 
 THEMES = ("system", "light", "dark")
 
+#: The console's rebindable commands and their default keys (Qt's portable text).  Order is the order shown.
+DEFAULT_SHORTCUTS: dict[str, str] = {
+    "connect": "Ctrl+N",
+    "end_session": "Ctrl+Shift+E",
+    "settings": "Ctrl+,",
+    "quit": "Ctrl+Q",
+}
+
 
 @dataclass
 class Gateway:
@@ -45,6 +53,8 @@ class UiSettings:
     connector: TicketConnectorSettings = field(default_factory=TicketConnectorSettings)
     technician_name: str = ""
     organisation_certificate: str = ""
+    #: Command id -> key sequence (portable text; empty: no shortcut).  Unknown ids are ignored on load.
+    shortcuts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SHORTCUTS))
 
     @staticmethod
     def path() -> Path:
@@ -79,6 +89,14 @@ class UiSettings:
                 url=str(connector.get("url", "")),
                 username=str(connector.get("username", "")),
             )
+        shortcuts = raw.get("shortcuts")
+        if isinstance(shortcuts, dict):
+            for command, keys in shortcuts.items():
+                if command in DEFAULT_SHORTCUTS and isinstance(keys, str) and len(keys) <= 64:
+                    settings.shortcuts[command] = keys
+            used = [keys for keys in settings.shortcuts.values() if keys]
+            if len(used) != len(set(used)):  # a hand-edited file with one key for two commands: the defaults
+                settings.shortcuts = dict(DEFAULT_SHORTCUTS)
         if settings.theme not in THEMES:
             settings.theme = "system"
         return settings

@@ -6,13 +6,12 @@ when no keyring exists the dialog says so instead of storing them anywhere else.
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.config import default_paths
 from app.ui.i18n import LANGUAGE_NAMES, LANGUAGES
-from app.ui.settings import THEMES, Gateway, UiSettings
+from app.ui.settings import DEFAULT_SHORTCUTS, THEMES, Gateway, UiSettings
 from app.ui.theme import SPACING
 from app.ui.worker import run_in_background
 
@@ -94,6 +94,7 @@ class SettingsDialog(QDialog):
 
     language_chosen = Signal(str)
     theme_chosen = Signal(str)
+    shortcuts_chosen = Signal(object)  # dict[str, str]: command id -> keys (portable text)
 
     def __init__(self, settings: UiSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,11 +170,33 @@ class SettingsDialog(QDialog):
         appearance_layout = QFormLayout(appearance)
         appearance_layout.addRow(self.language_label, self.language)
         appearance_layout.addRow(self.theme_label, self.theme)
-        self.shortcuts = QLabel()
-        self.shortcuts.setTextFormat(Qt.TextFormat.RichText)
-        self.shortcuts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         shortcuts = QWidget()
-        QVBoxLayout(shortcuts).addWidget(self.shortcuts)
+        shortcuts_layout = QVBoxLayout(shortcuts)
+        shortcuts_form = QFormLayout()
+        self.shortcut_edits: dict[str, QKeySequenceEdit] = {}
+        self.shortcut_labels: dict[str, QLabel] = {}
+        self._shortcut_values = {c: settings.shortcuts.get(c, k) for c, k in DEFAULT_SHORTCUTS.items()}
+        for command, keys in self._shortcut_values.items():
+            edit = QKeySequenceEdit(QKeySequence(keys))
+            edit.setClearButtonEnabled(True)
+            edit.setMaximumSequenceLength(1)  # one chord per command: nothing waits for a second key
+            edit.editingFinished.connect(lambda c=command: self._shortcut_edited(c))
+            label = QLabel()
+            shortcuts_form.addRow(label, edit)
+            self.shortcut_edits[command] = edit
+            self.shortcut_labels[command] = label
+        self.reset_shortcuts_button = QPushButton()
+        self.reset_shortcuts_button.clicked.connect(self.reset_shortcuts)
+        self.shortcut_status = QLabel()
+        self.shortcut_status.setWordWrap(True)
+        self.shortcuts = QLabel()
+        self.shortcuts.setWordWrap(True)
+        self.shortcuts.setProperty("role", "subtle")
+        shortcuts_layout.addLayout(shortcuts_form)
+        shortcuts_layout.addWidget(self.reset_shortcuts_button, 0, Qt.AlignmentFlag.AlignLeft)
+        shortcuts_layout.addWidget(self.shortcut_status)
+        shortcuts_layout.addWidget(self.shortcuts)
+        shortcuts_layout.addStretch(1)
         for page in (identity, gateways, tickets, appearance, shortcuts):
             self.tabs.addTab(page, "")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -222,20 +245,15 @@ class SettingsDialog(QDialog):
         self.language_label.setText(self.tr("Language:"))
         self.theme_label.setText(self.tr("Theme:"))
         self.language.setItemText(0, self.tr("Same as the system"))
-        rows = [
-            ("Ctrl+N", self.tr("Connect to a machine")),
-            ("Ctrl+,", self.tr("Settings")),
-            ("Ctrl+Q", self.tr("Quit")),
-            (self.tr("Special keys menu"), self.tr("Ctrl+Alt+Del and other keys your own computer would keep")),
-        ]
+        for command, label in self.shortcut_labels.items():
+            label.setText(self.command_name(command) + ":")
+        self.reset_shortcuts_button.setText(self.tr("Reset to the defaults"))
         self.shortcuts.setText(
-            "<table cellpadding=4>"
-            + "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-            + "</table><p>"
-            + html.escape(
-                self.tr("While the remote screen has the keyboard focus, every other key goes to the remote machine.")
+            self.tr(
+                "Click a field and press the new keys; the clear button removes a shortcut. While the remote "
+                "screen has the keyboard focus, every other key goes to the remote machine; Ctrl+Alt+Del and "
+                "other keys your own computer would keep are in the session's Special keys menu."
             )
-            + "</p>"
         )
         for index, text in enumerate([self.tr("Same as the system"), self.tr("Light"), self.tr("Dark")]):
             self.theme.setItemText(index, text)
@@ -244,6 +262,49 @@ class SettingsDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def command_name(self, command: str) -> str:
+        """A rebindable command in words."""
+        names = {
+            "connect": self.tr("Connect to a machine"),
+            "end_session": self.tr("End the session in front"),
+            "settings": self.tr("Settings"),
+            "quit": self.tr("Quit"),
+        }
+        return names.get(command, command)
+
+    def shortcut_keys(self, command: str) -> str:
+        """The keys currently in ``command``'s field (portable text; empty: none)."""
+        return self.shortcut_edits[command].keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+
+    def _shortcut_owner(self, command: str, keys: str) -> str | None:
+        return next((c for c in self.shortcut_edits if c != command and keys and self.shortcut_keys(c) == keys), None)
+
+    def _refuse_shortcut(self, keys: str, owner: str) -> None:
+        self.shortcut_status.setText(
+            self.tr("{keys} is already the shortcut for “{command}”. Pick other keys.").format(
+                keys=QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText),
+                command=self.command_name(owner),
+            )
+        )
+
+    def _shortcut_edited(self, command: str) -> None:
+        """Take a new key for ``command``, or refuse it (and say why) when another command has it."""
+        keys = self.shortcut_keys(command)
+        owner = self._shortcut_owner(command, keys)
+        if owner is not None:
+            self.shortcut_edits[command].setKeySequence(QKeySequence(self._shortcut_values[command]))
+            self._refuse_shortcut(keys, owner)
+            return
+        self._shortcut_values[command] = keys
+        self.shortcut_status.setText("")
+
+    def reset_shortcuts(self) -> None:
+        """Every command back to its default keys."""
+        self._shortcut_values = dict(DEFAULT_SHORTCUTS)
+        for command, edit in self.shortcut_edits.items():
+            edit.setKeySequence(QKeySequence(DEFAULT_SHORTCUTS[command]))
+        self.shortcut_status.setText("")
 
     def _show_identity(self) -> None:
         folder = identity_dir()
@@ -324,7 +385,16 @@ class SettingsDialog(QDialog):
         theme = str(self.theme.currentData())
         changed_language = language != settings.language
         changed_theme = theme != settings.theme
+        shortcuts = {command: self.shortcut_keys(command) for command in self.shortcut_edits}
+        for command, keys in shortcuts.items():  # an edit not yet finished (Save right after typing)
+            owner = self._shortcut_owner(command, keys)
+            if owner is not None:
+                self._refuse_shortcut(keys, owner)
+                self.tabs.setCurrentIndex(4)
+                return
         settings.language, settings.theme = language, theme
+        changed_shortcuts = shortcuts != settings.shortcuts
+        settings.shortcuts = shortcuts
         secret = self.connector_secret.text()
         self.connector_secret.clear()
         account = f"{settings.connector.kind}:{settings.connector.url}:{settings.connector.username}"
@@ -345,6 +415,8 @@ class SettingsDialog(QDialog):
                 self.language_chosen.emit(language)
             if changed_theme:
                 self.theme_chosen.emit(theme)
+            if changed_shortcuts:
+                self.shortcuts_chosen.emit(dict(settings.shortcuts))
             self.accept()
 
         run_in_background(work, done, failed, self)

@@ -44,7 +44,7 @@ from app.ui.console.dialogs import ConnectDialog, ConnectRequest, GuiAsker, show
 from app.ui.console.session import SessionBackend, SessionController, SessionTab
 from app.ui.console.settings_dialog import FirstRunWizard, SettingsDialog
 from app.ui.i18n import LANGUAGE_NAMES, LANGUAGES, LanguageManager
-from app.ui.settings import UiSettings
+from app.ui.settings import DEFAULT_SHORTCUTS, UiSettings
 from app.ui.theme import SPACING, apply_theme
 from app.ui.worker import Task
 
@@ -308,12 +308,10 @@ class ConsoleWindow(QMainWindow):
         bar = self.menuBar()
         self.session_menu = bar.addMenu("")
         self.connect_action = QAction(self)
-        self.connect_action.setShortcut(QKeySequence("Ctrl+N"))
         self.connect_action.triggered.connect(lambda: self.open_connect_dialog(""))
         self.end_action = QAction(self)
         self.end_action.triggered.connect(self.end_current)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         self.session_menu.addAction(self.connect_action)
         self.session_menu.addAction(self.end_action)
@@ -321,7 +319,6 @@ class ConsoleWindow(QMainWindow):
         self.session_menu.addAction(self.quit_action)
         self.tools_menu = bar.addMenu("")
         self.settings_action = QAction(self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.first_run_action = QAction(self)
         self.first_run_action.triggered.connect(self.open_first_run)
@@ -336,6 +333,21 @@ class ConsoleWindow(QMainWindow):
             action.triggered.connect(lambda _=False, c=code: self.switch_language(c))
             group.addAction(action)
             self.language_menu.addAction(action)
+        self.apply_shortcuts(self.settings.shortcuts)
+
+    def shortcut_actions(self) -> dict[str, QAction]:
+        """The rebindable commands (ids as in ``UiSettings.shortcuts``)."""
+        return {
+            "connect": self.connect_action,
+            "end_session": self.end_action,
+            "settings": self.settings_action,
+            "quit": self.quit_action,
+        }
+
+    def apply_shortcuts(self, shortcuts: dict[str, str]) -> None:
+        """Give each command its keys (from Settings; applied at once, no restart)."""
+        for command, action in self.shortcut_actions().items():
+            action.setShortcut(QKeySequence(shortcuts.get(command, DEFAULT_SHORTCUTS[command])))
 
     def retranslate(self) -> None:
         """Set every visible text in the current language."""
@@ -500,6 +512,7 @@ class ConsoleWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         dialog.language_chosen.connect(self._language_from_settings)
         dialog.theme_chosen.connect(self._theme_from_settings)
+        dialog.shortcuts_chosen.connect(self.apply_shortcuts)
         dialog.open()
         return dialog
 
