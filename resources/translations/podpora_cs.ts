@@ -1264,24 +1264,24 @@
         <translation>Podle systému</translation>
     </message>
     <message>
+        <source>Reset to the defaults</source>
+        <translation>Obnovit výchozí</translation>
+    </message>
+    <message>
+        <source>Click a field and press the new keys; the clear button removes a shortcut. While the remote screen has the keyboard focus, every other key goes to the remote machine; Ctrl+Alt+Del and other keys your own computer would keep are in the session&apos;s Special keys menu.</source>
+        <translation>Klikněte do pole a stiskněte nové klávesy; tlačítko pro vymazání zkratku odstraní. Když má vzdálená obrazovka fokus klávesnice, všechny ostatní klávesy jdou do vzdáleného počítače; Ctrl+Alt+Del a další klávesy, které by si ponechal váš vlastní počítač, najdete v nabídce relace Speciální klávesy.</translation>
+    </message>
+    <message>
         <source>Connect to a machine</source>
         <translation>Připojit se k počítači</translation>
     </message>
     <message>
+        <source>End the session in front</source>
+        <translation>Ukončit zobrazenou relaci</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>Ukončit</translation>
-    </message>
-    <message>
-        <source>Special keys menu</source>
-        <translation>Nabídka Speciální klávesy</translation>
-    </message>
-    <message>
-        <source>Ctrl+Alt+Del and other keys your own computer would keep</source>
-        <translation>Ctrl+Alt+Del a další klávesy, které by si ponechal váš vlastní počítač</translation>
-    </message>
-    <message>
-        <source>While the remote screen has the keyboard focus, every other key goes to the remote machine.</source>
-        <translation>Když má vzdálená obrazovka fokus klávesnice, všechny ostatní klávesy jdou do vzdáleného počítače.</translation>
     </message>
     <message>
         <source>Light</source>
@@ -1290,6 +1290,10 @@
     <message>
         <source>Dark</source>
         <translation>Tmavý</translation>
+    </message>
+    <message>
+        <source>{keys} is already the shortcut for “{command}”. Pick other keys.</source>
+        <translation>{keys} už je zkratka pro „{command}“. Zvolte jiné klávesy.</translation>
     </message>
     <message>
         <source>Your key: created.</source>
@@ -1368,6 +1372,7 @@
     </message>
     <message>
         <source>The diagnostics settings {source} are invalid at &apos;{key}&apos;: {problem}</source>
+        <extracomment>The shipped library per target platform; a catalog holds the scripts of one platform.</extracomment>
         <translation>Nastavení diagnostiky {source} je neplatné u &apos;{key}&apos;: {problem}</translation>
     </message>
     <message>

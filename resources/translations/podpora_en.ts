@@ -1258,23 +1258,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reset to the defaults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click a field and press the new keys; the clear button removes a shortcut. While the remote screen has the keyboard focus, every other key goes to the remote machine; Ctrl+Alt+Del and other keys your own computer would keep are in the session&apos;s Special keys menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Connect to a machine</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>End the session in front</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Special keys menu</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Ctrl+Alt+Del and other keys your own computer would keep</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>While the remote screen has the keyboard focus, every other key goes to the remote machine.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1283,6 +1283,10 @@
     </message>
     <message>
         <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{keys} is already the shortcut for “{command}”. Pick other keys.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1362,6 +1366,7 @@
     </message>
     <message>
         <source>The diagnostics settings {source} are invalid at &apos;{key}&apos;: {problem}</source>
+        <extracomment>The shipped library per target platform; a catalog holds the scripts of one platform.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1264,24 +1264,24 @@
         <translation>Podľa systému</translation>
     </message>
     <message>
+        <source>Reset to the defaults</source>
+        <translation>Obnoviť predvolené</translation>
+    </message>
+    <message>
+        <source>Click a field and press the new keys; the clear button removes a shortcut. While the remote screen has the keyboard focus, every other key goes to the remote machine; Ctrl+Alt+Del and other keys your own computer would keep are in the session&apos;s Special keys menu.</source>
+        <translation>Kliknite do poľa a stlačte nové klávesy; tlačidlo na vymazanie skratku odstráni. Keď má vzdialená obrazovka fokus klávesnice, všetky ostatné klávesy idú do vzdialeného počítača; Ctrl+Alt+Del a ďalšie klávesy, ktoré by si ponechal váš vlastný počítač, nájdete v ponuke relácie Špeciálne klávesy.</translation>
+    </message>
+    <message>
         <source>Connect to a machine</source>
         <translation>Pripojiť sa k počítaču</translation>
     </message>
     <message>
+        <source>End the session in front</source>
+        <translation>Ukončiť zobrazenú reláciu</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>Ukončiť</translation>
-    </message>
-    <message>
-        <source>Special keys menu</source>
-        <translation>Ponuka Špeciálne klávesy</translation>
-    </message>
-    <message>
-        <source>Ctrl+Alt+Del and other keys your own computer would keep</source>
-        <translation>Ctrl+Alt+Del a ďalšie klávesy, ktoré by si ponechal váš vlastný počítač</translation>
-    </message>
-    <message>
-        <source>While the remote screen has the keyboard focus, every other key goes to the remote machine.</source>
-        <translation>Keď má vzdialená obrazovka fokus klávesnice, všetky ostatné klávesy idú do vzdialeného počítača.</translation>
     </message>
     <message>
         <source>Light</source>
@@ -1290,6 +1290,10 @@
     <message>
         <source>Dark</source>
         <translation>Tmavý</translation>
+    </message>
+    <message>
+        <source>{keys} is already the shortcut for “{command}”. Pick other keys.</source>
+        <translation>{keys} je už skratka pre „{command}“. Zvoľte iné klávesy.</translation>
     </message>
     <message>
         <source>Your key: created.</source>
@@ -1368,6 +1372,7 @@
     </message>
     <message>
         <source>The diagnostics settings {source} are invalid at &apos;{key}&apos;: {problem}</source>
+        <extracomment>The shipped library per target platform; a catalog holds the scripts of one platform.</extracomment>
         <translation>Nastavenia diagnostiky {source} sú neplatné pri &apos;{key}&apos;: {problem}</translation>
     </message>
     <message>
