@@ -47,6 +47,12 @@ def register(subparsers: Any) -> None:
     listing = sub.add_parser("list", help="list the verified scripts (and any that were refused)")
     listing.add_argument("--json", action="store_true", help="print the list as JSON")
     listing.add_argument("--lang", default="en", choices=("en", "cs", "sk"), help="language of titles")
+    listing.add_argument(
+        "--platform",
+        default="linux",
+        choices=("linux", "windows", "macos"),
+        help="the scripts for this kind of computer (default linux; windows and macos are listed, not run yet)",
+    )
     listing.set_defaults(func=_list)
 
     run = sub.add_parser("run", help="run scripts on HOST (an ssh alias or [user@]host[:port]) or --local")
@@ -233,14 +239,14 @@ def ask_sudo_password(request: Any) -> str | None:
 # -- subcommands ---------------------------------------------------------------------------------------------
 
 
-def _catalog() -> Any:
+def _catalog(platform: str = "linux") -> Any:
     from app.diagnostics.catalog import load_settings
 
-    return load_settings().load()
+    return load_settings().load(platform)
 
 
 def _list(args: argparse.Namespace) -> int:
-    catalog = _catalog()
+    catalog = _catalog(args.platform)
     if args.json:
         document = {
             "scripts": [
@@ -254,10 +260,13 @@ def _list(args: argparse.Namespace) -> int:
                     "digest": s.digest,
                     "key_id": s.key_id,
                     "source": s.source,
+                    "platforms": list(s.manifest.platforms),
+                    "interpreter": s.manifest.interpreter,
                 }
                 for s in catalog.all()
             ],
             "refused": [{"source": r.source, "reason": r.reason} for r in catalog.refusals],
+            "platform": args.platform,
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0

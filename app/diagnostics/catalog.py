@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 RESOURCES = resources_dir()
 LIBRARY_DIR = RESOURCES / "scripts" / "linux"
+#: The shipped library per target platform; a catalog holds the scripts of one platform.
+LIBRARY_DIRS = {platform: RESOURCES / "scripts" / platform for platform in ("linux", "windows", "macos")}
+DEFAULT_PLATFORM = "linux"
 PROJECT_KEY = RESOURCES / "keys" / "podpora-scripts.pub"
 MANIFEST_SUFFIX = ".toml"
 MAX_SCRIPT_BYTES = 512 * 1024
@@ -124,8 +127,13 @@ def load_catalog(
     trusted: TrustedKeys,
     *,
     min_versions: Mapping[str, str] | None = None,
+    platform: str | None = None,
 ) -> Catalog:
-    """Load every ``*.toml`` manifest in ``folders``; refused scripts are recorded, never loaded."""
+    """Load every ``*.toml`` manifest in ``folders``; refused scripts are recorded, never loaded.
+
+    ``platform`` keeps only the verified scripts made for that platform (an organisation's folder may hold
+    scripts for several); others are left out silently, they are not refusals.
+    """
     catalog = Catalog()
     minimum = {key: tuple(int(p) for p in value.split(".")) for key, value in (min_versions or {}).items()}
     for folder in folders:
@@ -138,6 +146,8 @@ def load_catalog(
             except DiagnosticError as error:
                 catalog.refusals.append(Refusal(str(manifest_path), error.user_message))
                 log.info("script refused: %s", error)
+                continue
+            if platform is not None and platform not in script.manifest.platforms:
                 continue
             if script.manifest.version_tuple < minimum.get(script.id, (0,)):
                 catalog.refusals.append(
@@ -162,7 +172,10 @@ class DiagnosticsSettings:
 
     @property
     def folders(self) -> list[Path]:
-        return ([LIBRARY_DIR] if self.include_library else []) + list(self.script_dirs)
+        return self.folders_for(DEFAULT_PLATFORM)
+
+    def folders_for(self, platform: str) -> list[Path]:
+        return ([LIBRARY_DIRS[platform]] if self.include_library else []) + list(self.script_dirs)
 
     def trusted_keys(self) -> TrustedKeys:
         trusted = TrustedKeys()
@@ -172,8 +185,13 @@ class DiagnosticsSettings:
             trusted.add(PublicKey.load(path))
         return trusted
 
-    def load(self) -> Catalog:
-        return load_catalog(self.folders, self.trusted_keys(), min_versions=self.min_versions)
+    def load(self, platform: str = DEFAULT_PLATFORM) -> Catalog:
+        """The verified scripts for ``platform`` (``linux``, ``windows`` or ``macos``)."""
+        if platform not in LIBRARY_DIRS:
+            raise ValueError(f"unknown platform {platform!r}")
+        return load_catalog(
+            self.folders_for(platform), self.trusted_keys(), min_versions=self.min_versions, platform=platform
+        )
 
 
 def _paths(value: Any, key: str, source: Path) -> tuple[Path, ...]:

@@ -27,7 +27,8 @@ LANGUAGES = ("en", "cs", "sk")
 CATEGORIES = ("info", "install", "config", "repair")
 CHANGING_CATEGORIES = frozenset({"install", "config", "repair"})
 RISKS = ("none", "low", "medium", "high")
-INTERPRETERS = ("python3", "sh")
+#: python3 (standard library only) and sh (POSIX) for Linux and macOS; powershell (5.1+) for Windows.
+INTERPRETERS = ("python3", "sh", "powershell")
 PLATFORMS = ("linux", "windows", "macos")
 PARAMETER_TYPES = ("string", "int", "bool", "enum", "list")
 
@@ -381,6 +382,8 @@ def parse_manifest(data: bytes, source: str) -> Manifest:
         for name in parameters_reader.table:
             parameters.append(_parameter(parameters_reader, name))
         parameters_reader.finish()
+    if interpreter == "powershell" and tuple(platforms) != ("windows",):
+        raise reader.fail("interpreter", "powershell scripts are for the windows platform only")
     if interpreter == "sh" and any(p.type == "list" for p in parameters):
         raise reader.fail("parameters", "sh scripts take only single values, not lists")
     messages: dict[str, Text] = {}

@@ -83,6 +83,7 @@ SUDO_PASSWORD_PROBE = ("sudo", "-S", "-k", "-p", "", "--", "true")
 SUDO_NOPASSWD_PROBE = ("sudo", "-n", "--", "true")
 SUDO_ATTEMPTS = 3
 HEARTBEAT = b"\0"
+RUNNABLE_PLATFORM = "linux"
 STDERR_LIMIT = 16 * 1024
 TERM_GRACE = 2.0
 KILL_GRACE = 5.0
@@ -517,6 +518,16 @@ class Runner:
         """
         parameters = script.manifest.bind(values or {})
         result = self._result(script, parameters)
+        if RUNNABLE_PLATFORM not in script.manifest.platforms:
+            # The fixed bootstrap needs setsid and a POSIX sh: Windows and macOS scripts are catalogued and
+            # signed, but this runner does not start them (yet).
+            result.run_status = "refused"
+            result.error = (
+                "this script is for "
+                + ", ".join(script.manifest.platforms)
+                + "; Podpora runs scripts on Linux only so far"
+            )
+            return result
         if script.manifest.changes_system and _approval is None:
             result.run_status = "refused"
             result.error = "a change script runs only through run_change, after approval"
