@@ -326,3 +326,27 @@ def test_earlier_keys_are_zeroed_in_memory_and_absent_on_disk(tmp_path: Path) ->
     journal.close(at=_at(20))
     # After closing, even the last key is gone from the journal's memory.
     assert not any(buffer)
+
+
+def test_case_verify_on_the_command_line(compromise: Compromise, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    honest = compromise.export(compromise.records, "cli-honest.zip")
+    journal_key = compromise.header["forward_key"]
+    assert main(["case", "verify", str(honest), "--journal-key", journal_key, "--require-forward-integrity"]) == 0
+    out = capsys.readouterr().out
+    assert f"forward integrity: every record sealed; journal key {journal_key}" in out
+    forged = compromise.export(
+        reforge(
+            compromise.records,
+            compromise.technician,
+            start=3,
+            edit=_say_control_was_granted,
+            forward=ForwardKey(bytearray(compromise.stolen_seed), COMPROMISED_AT),
+        ),
+        "cli-forged.zip",
+    )
+    assert main(["case", "verify", str(forged)]) == 1
+    assert "TAMPERED: record 3 was rewritten: its forward-integrity seal does not verify" in capsys.readouterr().err
+    assert main(["case", "verify", str(honest), "--journal-key", "not-a-key"]) != 0
+    assert "--journal-key must be 64 hexadecimal digits." in capsys.readouterr().err
