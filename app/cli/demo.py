@@ -73,6 +73,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--exit-when-done", action="store_true", help="with windows: close them once the case is delivered"
     )
+    parser.add_argument("--screenshots", type=Path, metavar="DIR", help="with windows: save pictures of key moments")
     parser.set_defaults(func=run)
 
 
@@ -641,6 +642,7 @@ def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.
         wait_for_user=user.wait_for,
         deliver=deliver,
         pause=max(0.0, args.pause),
+        screenshots=args.screenshots,
         case_opened={
             "case_id": "",
             "ticket": TICKET,
@@ -650,7 +652,8 @@ def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.
     )
     technician = run_demo_console(window, plan, log, exit_when_done=args.exit_when_done)
     context.app.exec()
-    technician.done.wait(10)  # the console closed: the walk stops at its next step
+    if not technician.done.wait(10):  # the console was closed while the case was still being walked
+        log("The console was closed before the case was finished.")
     return technician
 
 
@@ -759,6 +762,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
+    if not headless and shutil.which("xdotool") is None:
+        print("podpora demo: xdotool is missing (scripts/setup installs it), so the demo runs headless.")
+        headless = True
     try:
         summary = run_demo(log, keep=args.keep) if headless else run_windowed(args, log)
     except PodporaError as error:

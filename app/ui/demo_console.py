@@ -86,6 +86,8 @@ class DemoPlan:
     deliver: Callable[[str], Path]
     pause: float = 1.5
     case_opened: dict[str, Any] | None = None
+    #: Where to save pictures of the console at the demo's key moments (the README's screenshots), if set.
+    screenshots: Path | None = None
 
 
 class ScriptedTechnician(threading.Thread):
@@ -212,6 +214,11 @@ class ScriptedTechnician(threading.Thread):
                 panel.repair_current()
 
             self.gui(repair)
+            pictures = plan.screenshots
+            if pictures is not None:  # the user's approval dialog, seen in the console's screen view
+                plan.wait_for_user("approval", 60)
+                threading.Event().wait(1.0)  # the next picture of the user's screen is on its way
+                self.gui(lambda: self.window.grab().save(str(pictures / "demo-session.png")))
             outcome = self.wait_until(lambda: panel.last_repair, "the repair", timeout=240)
             self.result["repair"] = {
                 "script": plan.repair_script,
@@ -339,6 +346,9 @@ def run_demo_console(
             report.resize(1000, 760)
             report.show()
             technician.reports.append(report)
+            pictures = plan.screenshots
+            if pictures is not None:
+                QTimer.singleShot(1500, lambda: report.grab().save(str(pictures / "demo-report.png")))
             window.statusBar().showMessage(
                 QCoreApplication.translate(
                     "DemoConsole", "Demo finished: the case was delivered and verified; its report is open."
@@ -350,7 +360,8 @@ def run_demo_console(
             text = QCoreApplication.translate("DemoConsole", "The demo stopped: {reason}")
             window.statusBar().showMessage(text.format(reason=getattr(reason, "user_message", reason)), 0)
         if exit_when_done:
-            QTimer.singleShot(int(plan.pause * 1000), QApplication.quit)
+            linger = max(plan.pause, 2.5 if plan.screenshots is not None else 0.0)  # the report's picture first
+            QTimer.singleShot(int(linger * 1000), QApplication.quit)
 
     poll = QTimer(window)
     poll.setInterval(200)
