@@ -555,7 +555,7 @@
     <name>DemoConsole</name>
     <message>
         <source>Demo finished: the case was delivered and verified; its report is open.</source>
-        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking).</extracomment>
+        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking). Where to save pictures of the console at the demo&apos;s key moments (the README&apos;s screenshots), if set.</extracomment>
         <translation>Ukázka skončila: případ byl doručen a ověřen; jeho zpráva je otevřená.</translation>
     </message>
     <message>
@@ -1150,6 +1150,18 @@
     <message>
         <source>The connection was lost.</source>
         <translation>Spojení bylo ztraceno.</translation>
+    </message>
+    <message>
+        <source>The connection was lost and could not be restored.</source>
+        <translation>Spojení bylo ztraceno a nepodařilo se ho obnovit.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s computer no longer has this session (the assist app was closed or restarted).</source>
+        <translation>Počítač uživatele už tuto relaci nemá (aplikace pro pomoc byla zavřena nebo restartována).</translation>
+    </message>
+    <message>
+        <source>Another computer answered instead of the user&apos;s; the session was closed for safety.</source>
+        <translation>Místo počítače uživatele odpověděl jiný počítač; relace byla z bezpečnostních důvodů ukončena.</translation>
     </message>
     <message>
         <source>The session code expired. Ask the user for the new one.</source>

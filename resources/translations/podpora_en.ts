@@ -552,7 +552,7 @@
     <name>DemoConsole</name>
     <message>
         <source>Demo finished: the case was delivered and verified; its report is open.</source>
-        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking).</extracomment>
+        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking). Where to save pictures of the console at the demo&apos;s key moments (the README&apos;s screenshots), if set.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1143,6 +1143,18 @@
     </message>
     <message>
         <source>The connection was lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection was lost and could not be restored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user&apos;s computer no longer has this session (the assist app was closed or restarted).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another computer answered instead of the user&apos;s; the session was closed for safety.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

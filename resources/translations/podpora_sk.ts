@@ -555,7 +555,7 @@
     <name>DemoConsole</name>
     <message>
         <source>Demo finished: the case was delivered and verified; its report is open.</source>
-        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking).</extracomment>
+        <extracomment>(event, timeout) -&gt; the user machine&apos;s event of that kind (blocking), e.g. &quot;summary&quot;. Runs the case export&apos;s delivery checks and returns the report to open (blocking). Where to save pictures of the console at the demo&apos;s key moments (the README&apos;s screenshots), if set.</extracomment>
         <translation>Ukážka skončila: prípad bol doručený a overený; jeho správa je otvorená.</translation>
     </message>
     <message>
@@ -1150,6 +1150,18 @@
     <message>
         <source>The connection was lost.</source>
         <translation>Spojenie sa stratilo.</translation>
+    </message>
+    <message>
+        <source>The connection was lost and could not be restored.</source>
+        <translation>Spojenie sa stratilo a nepodarilo sa ho obnoviť.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s computer no longer has this session (the assist app was closed or restarted).</source>
+        <translation>Počítač používateľa už túto reláciu nemá (aplikácia na pomoc bola zatvorená alebo reštartovaná).</translation>
+    </message>
+    <message>
+        <source>Another computer answered instead of the user&apos;s; the session was closed for safety.</source>
+        <translation>Namiesto počítača používateľa odpovedal iný počítač; relácia bola z bezpečnostných dôvodov ukončená.</translation>
     </message>
     <message>
         <source>The session code expired. Ask the user for the new one.</source>

@@ -398,6 +398,15 @@ class SessionTab(QWidget):
             ("stopped by the user", self.tr("The user ended the session.")),
             ("stopped by the technician", self.tr("You ended the session.")),
             ("the link went silent", self.tr("The connection was lost.")),
+            ("could not reconnect", self.tr("The connection was lost and could not be restored.")),
+            (
+                "no session to resume",
+                self.tr("The user's computer no longer has this session (the assist app was closed or restarted)."),
+            ),
+            (
+                "could not prove it is the same session",
+                self.tr("Another computer answered instead of the user's; the session was closed for safety."),
+            ),
             ("expired", self.tr("The session code expired. Ask the user for the new one.")),
         ]
         lowered = reason.lower()
