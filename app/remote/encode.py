@@ -498,11 +498,16 @@ class FrameEncoder:
                 rows_after = tile_rows  # the part of the resume row before the cut goes last
             return rows_after, job.start
 
+        # Only tile rows with something to do are looked at (a typed character touches one).
         changes = [
-            _StripJob(row, start, stop, False) for row in range(tile_rows) for start, stop in _runs(tile_mask[row])
+            _StripJob(int(row), start, stop, False)
+            for row in np.flatnonzero(tile_mask.any(axis=1))
+            for start, stop in _runs(tile_mask[row])
         ]
         refreshes = [
-            _StripJob(row, start, stop, True) for row in range(tile_rows) for start, stop in _runs(refresh[row])
+            _StripJob(int(row), start, stop, True)
+            for row in np.flatnonzero(refresh.any(axis=1))
+            for start, stop in _runs(refresh[row])
         ]
         jobs = sorted(changes, key=turn) + refreshes
         cut: tuple[int, int] | None = None
