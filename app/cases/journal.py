@@ -627,7 +627,9 @@ def _write_forward_state(fd: int, aead: ChaCha20Poly1305, journal_id: str, forwa
 def _read_forward_state(path: Path, aead: ChaCha20Poly1305, journal_id: str) -> ForwardKey:
     try:
         data = path.read_bytes()
-        state = bytearray(aead.decrypt(data[:NONCE_SIZE], data[NONCE_SIZE:], _forward_state_aad(journal_id)))
+        plain = aead.decrypt(data[:NONCE_SIZE], data[NONCE_SIZE:], _forward_state_aad(journal_id))
+        state = bytearray(plain)
+        _wipe_bytes(plain)
         return ForwardKey.from_state(state)
     except (OSError, InvalidTag, ValueError) as error:
         raise JournalFormatError(
@@ -908,7 +910,13 @@ class Journal:
             except OSError as error:
                 forward.wipe()
                 raise JournalWriteError(f"cannot reopen {path}: {error}", reason=_reason(error)) from error
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        except OSError as error:
+            if forward is not None:
+                forward.wipe()
+                os.close(forward_fd)
+            raise JournalWriteError(f"cannot reopen {path}: {error}", reason=_reason(error)) from error
         try:
             if contents.torn is not None:
                 torn = contents.torn
