@@ -14,10 +14,25 @@ from typing import Any
 
 from app.diagnostics.catalog import load_settings
 from app.diagnostics.results import Progress
-from app.diagnostics.runner import ApprovalDecision, ApprovalProvider, ApprovalRequest, LocalExecutor, Runner
+from app.diagnostics.runner import (
+    ApprovalDecision,
+    ApprovalProvider,
+    ApprovalRequest,
+    LocalExecutor,
+    PasswordPrompt,
+    PasswordRequest,
+    Runner,
+)
 from app.errors import PodporaError
 from app.ui.assist.models import SelfCheckFinding
-from app.ui.console.diagnostics_panel import CheckRow, ProgressCallback, RepairView, ScriptEntry, rows_from_results
+from app.ui.console.diagnostics_panel import (
+    CheckRow,
+    ProgressCallback,
+    RepairView,
+    ScriptEntry,
+    SudoPasswordAsker,
+    rows_from_results,
+)
 
 LanguageGetter = Callable[[], str]
 
@@ -30,6 +45,25 @@ def _progress_adapter(progress: ProgressCallback) -> Callable[[Any], None]:
     return on_event
 
 
+class GuiSudoPrompt:
+    """The runner's sudo :data:`PasswordPrompt` as the console's password dialog."""
+
+    def __init__(self) -> None:
+        self.asker = SudoPasswordAsker()
+
+    def __call__(self, request: PasswordRequest) -> str | None:
+        return self.asker.ask(request.host, request.previous_wrong)
+
+
+def gui_sudo_prompt() -> GuiSudoPrompt | None:
+    """The console's sudo password dialog for the runner (``None`` without a Qt application)."""
+    from PySide6.QtCore import QCoreApplication
+
+    if QCoreApplication.instance() is None:
+        return None
+    return GuiSudoPrompt()
+
+
 class RunnerDiagnostics:
     """The console's :class:`DiagnosticsBackend` over a :class:`Runner`."""
 
@@ -40,10 +74,11 @@ class RunnerDiagnostics:
         approvals: ApprovalProvider,
         *,
         parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        sudo_password: PasswordPrompt | None = None,
     ) -> None:
         self.parameters = dict(parameters or {})  # script id -> parameter values
         self.catalog = load_settings().load()
-        self.runner = Runner(executor)
+        self.runner = Runner(executor, sudo_password=sudo_password or gui_sudo_prompt())
         self.language = language
         self.approvals = approvals
 

@@ -1341,6 +1341,21 @@
     </message>
 </context>
 <context>
+    <name>SudoPasswordAsker</name>
+    <message>
+        <source>Administrator password</source>
+        <translation>Heslo správce</translation>
+    </message>
+    <message>
+        <source>A script needs administrator rights on {host}. Enter your sudo password there:</source>
+        <translation>Skript potřebuje na počítači {host} práva správce. Zadejte své heslo pro sudo na tomto počítači:</translation>
+    </message>
+    <message>
+        <source>That password was not accepted. Try again.</source>
+        <translation>Toto heslo nebylo přijato. Zkuste to znovu.</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <source>Something unexpected went wrong: {0}</source>

@@ -1335,6 +1335,21 @@
     </message>
 </context>
 <context>
+    <name>SudoPasswordAsker</name>
+    <message>
+        <source>Administrator password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A script needs administrator rights on {host}. Enter your sudo password there:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That password was not accepted. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <source>Something unexpected went wrong: {0}</source>

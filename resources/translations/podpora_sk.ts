@@ -1341,6 +1341,21 @@
     </message>
 </context>
 <context>
+    <name>SudoPasswordAsker</name>
+    <message>
+        <source>Administrator password</source>
+        <translation>Heslo správcu</translation>
+    </message>
+    <message>
+        <source>A script needs administrator rights on {host}. Enter your sudo password there:</source>
+        <translation>Skript potrebuje na počítači {host} práva správcu. Zadajte svoje heslo pre sudo na tomto počítači:</translation>
+    </message>
+    <message>
+        <source>That password was not accepted. Try again.</source>
+        <translation>Toto heslo nebolo prijaté. Skúste to znova.</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <source>Something unexpected went wrong: {0}</source>

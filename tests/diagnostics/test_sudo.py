@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -287,3 +288,75 @@ def test_a_nopasswd_rule_is_used_without_asking_and_an_unasked_password_never_re
     assert unasked.run_status == "completed", (unasked.error, unasked.stderr_tail)
     assert "sudo -S -k -p  -- setsid" in " ".join(unasked.checks[0].evidence["tree"])
     assert sudo_account.password not in json.dumps(unasked.to_dict())
+
+
+# -- the console's password dialog ---------------------------------------------------------------------------
+
+
+def test_the_console_asks_in_a_password_dialog_and_the_admin_script_runs(
+    qtbot: Any, scripts: ScriptFolder, user_target: UserTarget, sudo_account: SudoAccount
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from app.ui.diagnostics_wiring import gui_sudo_prompt
+
+    _admin_scripts(scripts, "admin_one")
+    prompt = gui_sudo_prompt()
+    assert prompt is not None
+    asker = prompt.asker
+    runner = Runner(user_target.executor, sudo_password=prompt)
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(runner.run(scripts.catalog().get("admin_one"))))
+    worker.start()
+
+    # First a wrong password: the dialog comes back saying so.
+    qtbot.waitUntil(lambda: len(asker.open_dialogs) == 1, timeout=30000)
+    dialog = asker.open_dialogs[0]
+    assert dialog.textEchoMode() == QLineEdit.EchoMode.Password
+    assert "box" in dialog.labelText()
+    dialog.setTextValue("not-the-password")
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(asker.open_dialogs) == 1 and asker.open_dialogs[0] is not dialog, timeout=30000)
+    again = asker.open_dialogs[0]
+    assert "not accepted" in again.labelText()
+    again.setTextValue(sudo_account.password)
+    again.accept()
+
+    qtbot.waitUntil(lambda: bool(results), timeout=30000)
+    worker.join(10)
+    assert results[0].run_status == "completed", (results[0].error, results[0].stderr_tail)
+    assert results[0].checks[0].evidence["euid"] == 0
+    assert again.textValue() == ""  # the dialog does not keep the password
+
+
+def test_closing_the_password_dialog_refuses_the_admin_scripts(
+    qtbot: Any, scripts: ScriptFolder, user_target: UserTarget
+) -> None:
+    from app.ui.console.diagnostics_panel import SudoPasswordAsker
+
+    _admin_scripts(scripts, "admin_one")
+    asker = SudoPasswordAsker()
+    runner = Runner(user_target.executor, sudo_password=lambda r: asker.ask(r.host, r.previous_wrong))
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(runner.run(scripts.catalog().get("admin_one"))))
+    worker.start()
+    qtbot.waitUntil(lambda: len(asker.open_dialogs) == 1, timeout=30000)
+    asker.open_dialogs[0].reject()
+    qtbot.waitUntil(lambda: bool(results), timeout=30000)
+    worker.join(10)
+    assert results[0].run_status == "error"
+    assert results[0].error == "administrator rights are needed, and no sudo password was given"
+
+
+def test_the_asker_made_on_a_worker_lives_on_the_gui_thread_and_never_blocks_it(qtbot: Any) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.ui.console.diagnostics_panel import SudoPasswordAsker
+
+    made: list[SudoPasswordAsker] = []
+    maker = threading.Thread(target=lambda: made.append(SudoPasswordAsker()))
+    maker.start()
+    maker.join(10)
+    assert made[0].thread() is QCoreApplication.instance().thread()  # type: ignore[union-attr]
+    assert made[0].ask("box", False) is None  # asked on the GUI thread itself: no dialog, no deadlock
+    assert made[0].open_dialogs == []

@@ -7,15 +7,18 @@ connection or the agent); every backend call runs in a worker, progress arrives 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -30,6 +33,58 @@ from PySide6.QtWidgets import (
 
 from app.ui.theme import SPACING
 from app.ui.worker import run_in_background
+
+
+class SudoPasswordAsker(QObject):
+    """Asks the technician for the sudo password on the target when a script needs administrator rights.
+
+    :meth:`ask` is called from a diagnostics worker thread and blocks only that worker: a queued signal opens a
+    password dialog on the GUI thread and the answer comes back through an event.  Cancel, closing the dialog
+    or no answer within ``timeout`` seconds is "no password" (the admin scripts of that run are refused).
+    The password goes straight back to the runner (sudo's stdin); it is never stored, shown or logged here.
+    """
+
+    _needed = Signal(str, bool, object)
+
+    def __init__(self, timeout: float = 600.0) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.open_dialogs: list[QInputDialog] = []
+        application = QCoreApplication.instance()
+        if application is not None and self.thread() is not application.thread():
+            self.moveToThread(application.thread())  # made on a worker: the dialogs must open on the GUI thread
+        self._needed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def ask(self, host: str, previous_wrong: bool) -> str | None:
+        if QThread.currentThread() is self.thread():
+            return None  # waiting here would block the GUI thread that must show the dialog
+        reply: dict[str, Any] = {"done": threading.Event(), "value": None}
+        self._needed.emit(host, previous_wrong, reply)
+        reply["done"].wait(self.timeout)
+        value = reply["value"]
+        return value if isinstance(value, str) else None
+
+    def _show(self, host: str, previous_wrong: bool, reply: dict[str, Any]) -> None:
+        dialog = QInputDialog(QApplication.activeWindow())
+        dialog.setWindowTitle(self.tr("Administrator password"))
+        text = self.tr("A script needs administrator rights on {host}. Enter your sudo password there:").format(
+            host=host
+        )
+        if previous_wrong:
+            text = self.tr("That password was not accepted. Try again.") + "\n" + text
+        dialog.setLabelText(text)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        self.open_dialogs.append(dialog)
+
+        def finished(result: int) -> None:
+            reply["value"] = dialog.textValue() if result == QInputDialog.DialogCode.Accepted else None
+            dialog.setTextValue("")
+            reply["done"].set()
+            self.open_dialogs.remove(dialog)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
 
 STATUS_COLOURS = {"ok": "#15803d", "warning": "#d97706", "fail": "#b91c1c", "error": "#6b7280"}
 
