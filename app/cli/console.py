@@ -64,8 +64,13 @@ class JournalCase:
     """The case panel's backend: the session's signed, encrypted journal and its export (``app.cases``)."""
 
     def __init__(self, case_id: str, recorder: Any, store: Any, signer: Any, language: Any) -> None:
+        import threading
+
         self.case_id = case_id
         self.recorder = recorder
+        # The driver's threads, the panels' workers and the diagnostics all write; a journal appends one record
+        # at a time (each chains on the previous one), so writes are serialised here.
+        self._write_lock = threading.Lock()
         self.store = store
         self.signer = signer
         self.language = language
@@ -98,21 +103,23 @@ class JournalCase:
         return case
 
     def record(self, kind: str, fields: dict[str, Any]) -> None:
-        """A session event from the technician driver."""
-        self.recorder.record(kind, fields)
+        """A session event (from any thread)."""
+        with self._write_lock:
+            self.recorder.record(kind, fields)
 
     def set_ticket(self, reference: str) -> None:
-        self.recorder.record("ticket", {"ref": reference})
+        self.record("ticket", {"ref": reference})
 
     def set_description(self, text: str) -> None:
-        self.recorder.record("description", {"text": text})
+        self.record("description", {"text": text})
 
     def add_note(self, text: str) -> None:
-        self.recorder.record("note", {"text": text})
+        self.record("note", {"text": text})
 
     def close(self) -> None:
         """The tab closed: write the final signed checkpoint (blocking; called off the GUI thread)."""
-        self.recorder.close()
+        with self._write_lock:
+            self.recorder.close()
 
     def connectors(self) -> list[str]:
         from app.cases.connectors import available

@@ -643,8 +643,8 @@ def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.
         deliver=deliver,
         pause=max(0.0, args.pause),
         screenshots=args.screenshots,
+        resolution="Old temporary files removed; the disk has free space again." if disk is not None else "",
         case_opened={
-            "case_id": "",
             "ticket": TICKET,
             "technician": {"name": "Petr Svoboda", "team": "IT Helpdesk", "org": "Demo Company"},
             "end_user": {"name": "Jana Novak", "contact": "jana@example.org"},

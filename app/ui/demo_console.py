@@ -86,6 +86,7 @@ class DemoPlan:
     deliver: Callable[[str], Path]
     pause: float = 1.5
     case_opened: dict[str, Any] | None = None
+    resolution: str = ""
     #: Where to save pictures of the console at the demo's key moments (the README's screenshots), if set.
     screenshots: Path | None = None
 
@@ -162,7 +163,7 @@ class ScriptedTechnician(threading.Thread):
         # Identify: the case gets the user's own words, and a picture of the screen.
         case: Any = self.gui(lambda: tab.controller.case)
         if case is not None and plan.case_opened is not None:
-            case.record("case_opened", plan.case_opened)
+            case.record("case_opened", {**plan.case_opened, "case_id": str(getattr(case, "case_id", ""))})
 
         def describe() -> None:
             tab.side.setCurrentWidget(tab.case)
@@ -247,7 +248,9 @@ class ScriptedTechnician(threading.Thread):
         self.log("  the user sees the summary of what was done and how to undo it")
         self.pause()
 
-        # Record: export the case to the folder connector, then open its report.
+        # Record: the resolution, then export the case to the folder connector and open its report.
+        if case is not None and plan.resolution:
+            case.record("resolved", {"summary": plan.resolution})
         self.log("The technician exports the case: signed bundle with report, delivered to the folder connector")
         export: ExportDialog = self.gui(lambda: _open_export(tab))
         self.pause(0.5)

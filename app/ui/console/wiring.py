@@ -66,6 +66,9 @@ class ClientSessionBackend:
         self.client = client
         self.case = case  # a CaseBackend with ``record(kind, fields)``: the driver's journal events go there
         self.agent_diagnostics: Any = None  # receives ScriptProgress/ScriptResult from the agent
+        self._asked: list[str] = []
+        self._connected = False
+        self.reason = ""  # what the technician told the user, for the consent record
         self._stopped = threading.Event()
         self._close_lock = threading.Lock()
 
@@ -119,22 +122,20 @@ class ClientSessionBackend:
 
         def on_ended(reason: str) -> None:
             self._close_connection()  # the agent or the link ended it: the SSH connection goes too
+            self._record("session_end", {"reason": reason})
             controller.report_ended(reason)
 
         def on_journal(kind: str, details: Any) -> None:
-            record = getattr(self.case, "record", None)
-            if record is not None:
-                try:
-                    record(kind, dict(details))
-                except PodporaError as error:  # fail closed: no record, no session
-                    log.info("case journal failed, stopping the session: %s", error)
-                    self.stop()
+            for case_kind, fields in self.case_events(kind, dict(details)):
+                self._record(case_kind, fields)
 
         def on_message(message: Any) -> None:
             if isinstance(message, p.ScreenInfo):
                 controller.report_monitors([(m.width, m.height) for m in message.monitors], message.selected)
                 return
             if isinstance(message, p.Feedback):
+                if message.comment:  # the driver's journal event carries the rating only
+                    self._record("note", {"text": f"The user's comment with the rating: {message.comment}"})
                 controller.report_feedback(message.rating, message.comment)
                 return
             deliver = getattr(self.agent_diagnostics, "deliver", None)
@@ -149,8 +150,51 @@ class ClientSessionBackend:
             on_chat=lambda text: controller.report_chat(controller.title, text),
             on_ended=on_ended,
         )
+        reports = getattr(self.connection, "reports", None) or []
+        route = " → ".join(str(r.hop.describe()) for r in reports if hasattr(r, "hop"))
+        if route:
+            self._record("session_start", {"route": route, "host_key": str(getattr(reports[-1], "fingerprint", ""))})
         self.client.start()
         threading.Thread(target=self._measure, args=(controller,), name="podpora-link", daemon=True).start()
+
+    def _record(self, kind: str, fields: dict[str, Any]) -> None:
+        """One event into the session's case journal; a journal that cannot write stops the session."""
+        record = getattr(self.case, "record", None)
+        if record is None:
+            return
+        try:
+            record(kind, fields)
+        except PodporaError as error:  # fail closed: no record, no session
+            log.info("case journal failed, stopping the session: %s", error)
+            self.stop()
+
+    def case_events(self, kind: str, details: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The driver's journal event in the case's vocabulary (``app.cases.case``), so the report shows the
+        consent record, the chat and the times; events without a counterpart are kept as they are."""
+
+        def names(value: Any) -> list[str]:
+            return [n for n in str(value or "").split(",") if n and n != "-"]
+
+        if kind == "consent_asked":
+            self._asked = names(details.get("capabilities"))
+            return [("consent_request", {"capabilities": self._asked, "reason": self.reason})]
+        if kind == "consent_decided":
+            granted = names(details.get("granted"))
+            events = [("consent_decision", {"granted": granted, "refused": sorted(set(self._asked) - set(granted))})]
+            if granted and not self._connected:
+                self._connected = True
+                events.append(("connected", {}))
+            return events
+        if kind in {"chat_from_technician", "chat_from_user"}:
+            sender = "technician" if kind == "chat_from_technician" else "user"
+            return [("chat", {"sender": sender, "text": str(details.get("text", ""))})]
+        if kind == "paused_by_user":
+            return [("pause", {})]
+        if kind == "resumed_by_user":
+            return [("resume", {})]
+        if kind == "revoked":
+            return [("revoke", {"capability": str(details.get("capabilities", "")), **details})]
+        return [(kind, details)]
 
     def _measure(self, controller: SessionController) -> None:
         from app.ui.console.metrics import figures_between, read_sample
@@ -245,6 +289,7 @@ class RemoteSessionFactory:
         )
         case = self._case(request)
         backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
+        backend.reason = request.reason
         backends.append(backend)
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
         return OpenedSession(
