@@ -140,7 +140,8 @@ class JournalCase:
         from app.ui.render_pdf import html_to_pdf
 
         progress(10, "")
-        loaded = self.store.load(self.case_id)
+        with self._write_lock:  # a record half-written by another thread must not be read as the end
+            loaded = self.store.load(self.case_id)
         cert_path = default_paths().config_dir / TECHNICIAN_CERT_FILE
         now = datetime.now(UTC)
         exports = self.store.exports_dir(self.case_id)
