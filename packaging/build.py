@@ -196,6 +196,7 @@ def isolation_check(podpora: Sequence[str | os.PathLike[str]], env: dict[str, st
                 raise BuildError(f"`podpora --bundle-self-test` failed:\n{(result.stdout + result.stderr)[-3000:]}")
             self_test = json.loads(result.stdout.strip().splitlines()[-1])
             report["h264"] = self_test["h264"]
+            report["czech_collation"] = self_test["czech_collation"]
             report["paramiko_from"] = self_test["isolation"]["paramiko"]
         elif result.returncode != 6:
             raise BuildError(
@@ -447,7 +448,9 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
     strip_bundle(bundle)
     build_s = time.perf_counter() - started
     biggest = sorted(
-        (item for item in bundle.rglob("*") if item.is_file()), key=lambda item: item.stat().st_size, reverse=True
+        (item for item in bundle.rglob("*") if item.is_file() and not item.is_symlink()),
+        key=lambda item: item.stat().st_size,
+        reverse=True,
     )[:8]
     smoke = smoke_test([executable], repeat=args.repeat)
     return {
@@ -457,7 +460,8 @@ def build_linux_bundle(args: argparse.Namespace) -> dict[str, Any]:
         "bundle_mib": mib(tree_size(bundle)),
         "unslimmed_mib": mib(unslimmed),
         "unstripped_mib": mib(unstripped),
-        "stubbed_libraries": sorted(slimmed["stubbed"]),
+        "stubbed_libraries": sorted(slimmed["stubbed"]),  # type: ignore[call-overload]
+        "icu_data": slimmed["icu_data"],
         "removed_libraries": slimmed["removed"],
         "files": sum(1 for item in bundle.rglob("*") if item.is_file()),
         "largest_files_mib": {str(item.relative_to(bundle)): mib(item.stat().st_size) for item in biggest},

@@ -6,6 +6,7 @@ runs isolated (SECURITY-BAR T28).  It prints one JSON object and exits 0 when ev
 
 * H.264 through PyAV still encodes (libx264) and decodes (FFmpeg's h264) a test picture faithfully, although
   the other codec libraries, GnuTLS and OpenBLAS are stubs (packaging/slim_bundle.py);
+* ICU still collates Czech (its data was cut down to en/cs/sk);
 * ``sys.path`` holds only folders inside the bundle, and ``paramiko`` (the first dependency an attacker
   would shadow) was loaded from the bundle, not from the working directory or ``$PYTHONPATH``.
 """
@@ -47,6 +48,17 @@ def bundle_self_test() -> int:
     # Lossy, but at 4 Mbit/s for 128x96 the error is a few levels; a broken codec gives tens or fails outright.
     if max(errors) > 12:
         failures.append(f"H.264 round trip too lossy: {errors}")
+
+    # ICU's data was cut down to en/cs/sk (packaging/slim_bundle.py): Czech collation must still sort
+    # "ch" after "h" and accented letters after their base letter.
+    from PySide6.QtCore import QCollator, QLocale
+
+    collator = QCollator(QLocale("cs_CZ"))
+    words = ["hrad", "chata", "čaj", "cesta", "šum", "sova"]
+    collated = sorted(words, key=collator.sortKey)
+    report["czech_collation"] = collated
+    if collated != ["cesta", "čaj", "hrad", "chata", "sova", "šum"]:
+        failures.append(f"Czech collation is wrong (ICU data missing?): {collated}")
 
     import paramiko
 

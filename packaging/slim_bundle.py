@@ -59,7 +59,7 @@ ANSWER_NOTHING = frozenset(
 )
 
 _SYMBOL_LINE = re.compile(
-    r"^\s*\d+:\s+[0-9a-f]+\s+(?P<size>\d+|0x[0-9a-f]+)\s+(?P<type>\w+)\s+(?P<bind>\w+)\s+\w+\s+(?P<ndx>\w+)\s+"
+    r"^\s*\d+:\s+(?P<address>[0-9a-f]+)\s+(?P<size>\d+|0x[0-9a-f]+)\s+(?P<type>\w+)\s+(?P<bind>\w+)\s+\w+\s+(?P<ndx>\w+)\s+"
     r"(?P<name>\S+)"
 )
 _C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -77,6 +77,7 @@ class Symbol:
     version: str
     kind: str
     size: int
+    address: int = 0
 
 
 def is_elf(path: Path) -> bool:
@@ -122,7 +123,7 @@ def dynamic_symbols(elf: Path) -> tuple[dict[str, Symbol], set[str]]:
         if "@@" not in match["name"] and version:
             continue  # a non-default (old) version; nothing in a fresh link refers to it
         size = int(match["size"], 0)
-        defined[name] = Symbol(name, version, match["type"], size)
+        defined[name] = Symbol(name, version, match["type"], size, int(match["address"], 16))
     return defined, undefined
 
 
@@ -253,6 +254,111 @@ def build_stub(original: Path, wanted_names: set[str], output: Path) -> int:
     return len(symbols)
 
 
+# ICU's data (libicudata, 31 MiB) holds every locale, legacy character set and dictionary ICU knows.  Qt
+# uses ICU for collation (QCollator) and locale-aware case mapping; Podpora speaks English, Czech and
+# Slovak.  Kept: the root locale and en/cs/sk in every tree (collation, currencies, zones...), all
+# language-independent data (normalisation, break rules, time zones, likely subtags).  Dropped: other
+# languages' locale files (they fall back to the root locale's rules), legacy converters (*.cnv), word
+# dictionaries for Thai/Lao/Khmer/Burmese/CJK line breaking (*.dict; Qt breaks lines itself), StringPrep
+# profiles (*.spp), the spoof checker's confusables, Unicode character names and transliterators.
+ICU_KEEP_LANGUAGES = frozenset({"en", "cs", "sk"})
+_ICU_LOCALE_FILE = re.compile(r"^(?P<language>[a-z]{2,3})(_[A-Za-z0-9]*)*\.res$")
+_ICU_DATA_SYMBOL = re.compile(r"^icudt\d+_dat$")
+
+
+def icu_item_unused(item: str) -> bool:
+    """True for an item of ICU's data package (``coll/de.res``, ``gb18030.cnv``...) that the bundle drops."""
+    folder, _, name = item.rpartition("/")
+    if name.endswith((".cnv", ".dict", ".spp", ".cfu")) or name == "unames.icu" or folder == "translit":
+        return True
+    match = _ICU_LOCALE_FILE.match(name)
+    return bool(match) and match["language"] not in ICU_KEEP_LANGUAGES
+
+
+def slim_icu_data(library: Path) -> dict[str, int]:
+    """Rebuild ``libicudata.so.NN`` with only the items :func:`icu_item_unused` keeps; needs icupkg."""
+    symbols = [symbol for symbol in dynamic_symbols(library)[0].values() if _ICU_DATA_SYMBOL.match(symbol.name)]
+    if len(symbols) != 1:
+        raise StubError(f"{library.name} does not look like ICU's data library (symbols: {symbols})")
+    symbol = symbols[0]
+    sections = _readelf("-S", "-W", library)
+    # The data is the one symbol in .rodata; find its file offset from the section's address and offset.
+    rodata = re.search(r"\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", sections)
+    if rodata is None:
+        raise StubError(f"{library.name} has no .rodata section")
+    file_offset = symbol.address - int(rodata.group(1), 16) + int(rodata.group(2), 16)
+    package_name = symbol.name.removesuffix("_dat") + "l"  # icudt73l: little-endian ASCII data
+    with tempfile.TemporaryDirectory(prefix="podpora-icu-") as scratch:
+        folder = Path(scratch)
+        original = folder / "original" / f"{package_name}.dat"
+        original.parent.mkdir()
+        with library.open("rb") as handle:
+            handle.seek(file_offset)
+            original.write_bytes(handle.read(symbol.size))
+        listing = subprocess.run(
+            ["icupkg", "-l", str(original)], capture_output=True, text=True, check=False, timeout=120
+        )
+        if listing.returncode != 0:
+            raise StubError(f"icupkg cannot read the data in {library.name}: {listing.stderr.strip()}")
+        items = listing.stdout.split()
+        unused = [item for item in items if icu_item_unused(item)]
+        (folder / "remove.txt").write_text("\n".join(unused) + "\n", encoding="utf-8")
+        slimmed = folder / f"{package_name}.dat"
+        # --ignore-deps: brkitr/root.res names the dropped dictionaries; ICU then breaks those scripts by rule.
+        result = subprocess.run(
+            ["icupkg", "--ignore-deps", "-r", str(folder / "remove.txt"), str(original), str(slimmed)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if result.returncode != 0 or not slimmed.is_file():
+            raise StubError(f"icupkg could not slim {library.name}: {result.stderr.strip()[-2000:]}")
+        (folder / "data.S").write_text(
+            "\n".join(
+                [
+                    "    .section .rodata",
+                    f"    .globl {symbol.name}",
+                    f"    .type {symbol.name}, @object",
+                    "    .balign 16",
+                    f"{symbol.name}:",
+                    f'    .incbin "{slimmed}"',
+                    f"    .size {symbol.name}, . - {symbol.name}",
+                    '    .section .note.GNU-stack,"",@progbits',
+                ]
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        output = folder / library.name
+        compiled = subprocess.run(
+            [
+                "gcc",
+                "-shared",
+                "-nostdlib",
+                f"-Wl,-soname,{soname(library)}",
+                "-o",
+                str(output),
+                str(folder / "data.S"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if compiled.returncode != 0:
+            raise StubError(f"gcc could not build the slim {library.name}: {compiled.stderr[-2000:]}")
+        before = library.stat().st_size
+        library.unlink()
+        output.replace(library)
+    return {
+        "items_before": len(items),
+        "items_after": len(items) - len(unused),
+        "bytes_before": before,
+        "bytes_after": library.stat().st_size,
+    }
+
+
 def slim(bundle: Path) -> dict[str, object]:
     """Stub the libraries in :data:`STUBBED` inside ``bundle`` and delete the ones nothing needs any more."""
     internal = bundle / "_internal"
@@ -262,8 +368,6 @@ def slim(bundle: Path) -> dict[str, object]:
         for library in sorted((internal / folder).glob(f"{prefix}*"))
         if is_elf(library)
     ]
-    if not targets:
-        return {"stubbed": {}, "removed": []}
     elves = [item for item in bundle.rglob("*") if is_elf(item)]
     needed_before = {item: needed(item) for item in elves}
     target_set = set(targets)
@@ -303,4 +407,8 @@ def slim(bundle: Path) -> dict[str, object]:
         for item in orphans:
             removed.append(item.name)
             item.unlink()
-    return {"stubbed": stubbed, "removed": sorted(removed)}
+    icu: dict[str, dict[str, int]] = {}
+    for library in sorted(internal.rglob("libicudata.so*")):
+        if is_elf(library):
+            icu[library.name] = slim_icu_data(library)
+    return {"stubbed": stubbed, "removed": sorted(removed), "icu_data": icu}

@@ -215,3 +215,64 @@ def test_the_blas_stub_computes_dot_products_axpy_and_copy_like_blas(tmp_path: P
         ctypes.byref(one),
     )
     assert target.tolist() == [0.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("item", "unused"),
+    [
+        ("coll/de.res", True),
+        ("coll/de_.res", True),
+        ("zh_Hant_TW.res", True),
+        ("gb18030.cnv", True),
+        ("brkitr/thaidict.dict", True),
+        ("translit/root.res", True),
+        ("coll/cs.res", False),
+        ("sk_SK.res", False),
+        ("curr/en_GB.res", False),
+        ("coll/root.res", False),
+        ("coll/ucadata.icu", False),
+        ("supplementalData.res", False),
+        ("zoneinfo64.res", False),
+        ("nfkc.nrm", False),
+        ("brkitr/line.brk", False),
+    ],
+)
+def test_icu_keeps_root_en_cs_sk_and_language_independent_data(item: str, unused: bool) -> None:
+    assert slim_bundle.icu_item_unused(item) is unused
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("icupkg") is None, reason="needs icupkg (Debian package icu-devtools)")
+def test_slim_icu_data_still_collates_and_case_maps_like_the_full_data(tmp_path: Path) -> None:
+    """Qt loads the slimmed libicudata (preloaded in place of PySide6's) and sorts and upper-cases as before."""
+    import PySide6
+
+    original = next((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    slimmed = tmp_path / original.name
+    shutil.copy(original, slimmed)
+    report = slim_bundle.slim_icu_data(slimmed)
+    assert report["items_after"] < report["items_before"] / 3
+    assert slimmed.stat().st_size < original.stat().st_size / 4
+    probe = (
+        "from PySide6.QtCore import QCollator, QCoreApplication, QLocale\n"
+        "app = QCoreApplication([])\n"
+        "words = ['chata', 'hrad', 'cesta', 'čaj', 'šum', 'sova', 'zebra', 'žába', 'Äpfel', 'apfel']\n"
+        "for name in ('cs_CZ', 'sk_SK', 'en_US', 'de_DE'):\n"
+        "    print(name, sorted(words, key=QCollator(QLocale(name)).sortKey))\n"
+        "print(QLocale('cs_CZ').toUpper('příliš žluťoučký'), QLocale('tr_TR').toUpper('istanbul'))\n"
+        "print(sorted(line.split()[-1] for line in open('/proc/self/maps') if 'libicudata' in line)[0])\n"
+    )
+
+    def run(preload: Path | None) -> list[str]:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        if preload is not None:
+            env["LD_PRELOAD"] = str(preload)
+        result = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True, timeout=60
+        )
+        return result.stdout.splitlines()
+
+    full, slim = run(None), run(slimmed)
+    assert slim[-1] == str(slimmed)  # the slimmed data is what ICU used
+    assert slim[:-1] == full[:-1]
+    assert "cs_CZ ['apfel', 'Äpfel', 'cesta', 'čaj', 'hrad', 'chata'" in slim[0]  # Czech: ch after h
