@@ -259,29 +259,61 @@ def _changed_box(
 
 def _row_hashes(block: NDArray[np.uint32]) -> NDArray[np.uint64]:
     """One 64-bit hash per row (multiply-add with fixed odd weights; wrap-around is intended)."""
-    weights = _HASH_WEIGHTS[: block.shape[1]]
-    with np.errstate(over="ignore"):
-        hashes: NDArray[np.uint64] = (block.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+    wide = block.astype(np.uint64)
+    wide *= _HASH_WEIGHTS[: block.shape[1]]  # in place: one temporary instead of two
+    hashes: NDArray[np.uint64] = wide.sum(axis=1, dtype=np.uint64)
     return hashes
 
 
+class _RowHashes(NamedTuple):
+    """Row hashes of the columns ``x0:x1`` (every ``_SCROLL_COLUMN_STEP``-th) for the rows ``y0:y1``."""
+
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+    hashes: NDArray[np.uint64]
+
+    def covering(self, x0: int, x1: int, y0: int, y1: int) -> NDArray[np.uint64] | None:
+        """The hashes of rows ``y0:y1`` if these were taken over the same columns and include those rows."""
+        if (self.x0, self.x1) != (x0, x1) or not (self.y0 <= y0 and y1 <= self.y1):
+            return None
+        return self.hashes[y0 - self.y0 : y1 - self.y0]
+
+
 def _find_vertical_move(
-    current: NDArray[np.uint32], previous: NDArray[np.uint32], changed: NDArray[np.bool_]
-) -> tuple[int, int, int, int, int] | None:
+    current: NDArray[np.uint32],
+    previous: NDArray[np.uint32],
+    changed: NDArray[np.bool_],
+    previous_hashes: _RowHashes | None = None,
+) -> tuple[tuple[int, int, int, int, int] | None, _RowHashes | None]:
     """Find the largest band of rows that moved vertically (scrolling) inside the changed area.
 
-    Returns ``(x, width, source_y, target_y, height)`` or ``None``. Rows are matched by hash.
+    Returns ``(x, width, source_y, target_y, height)`` or ``None``, and the row hashes of ``current`` it took
+    (the next call may pass them as ``previous_hashes`` when ``previous`` then equals this ``current``).
+    Rows are matched by hash.
     """
     height, width = current.shape
     tile_rows, tile_cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
     x0, x1 = int(tile_cols[0]) * TILE, min((int(tile_cols[-1]) + 1) * TILE, width)
     y0, y1 = int(tile_rows[0]) * TILE, min((int(tile_rows[-1]) + 1) * TILE, height)
     if y1 - y0 < 2 * _SCROLL_MIN_ROWS:
-        return None
+        return None, None
     # Every fourth column is enough to tell rows apart; a false match only costs bytes, because the tile
     # diff after the copy resends whatever the copy got wrong.
     now = _row_hashes(current[y0:y1, x0:x1:_SCROLL_COLUMN_STEP])
-    before = _row_hashes(previous[y0:y1, x0:x1:_SCROLL_COLUMN_STEP])
+    taken = _RowHashes(x0, x1, y0, y1, now)
+    before = previous_hashes.covering(x0, x1, y0, y1) if previous_hashes is not None else None
+    if before is None:
+        before = _row_hashes(previous[y0:y1, x0:x1:_SCROLL_COLUMN_STEP])
+    return _vertical_move_by_hashes(now, before, (x0, x1, y0, y1)), taken
+
+
+def _vertical_move_by_hashes(
+    now: NDArray[np.uint64], before: NDArray[np.uint64], area: tuple[int, int, int, int]
+) -> tuple[int, int, int, int, int] | None:
+    """The move that the row hashes ``now`` and ``before`` of ``area`` = ``(x0, x1, y0, y1)`` vote for."""
+    x0, x1, y0, y1 = area
     # Every changed row votes for each shift that would explain it. Rows that occur often (blank lines,
     # rules, repeated glyph rows) vote for many shifts; those occurring more than _SCROLL_MAX_TWINS times
     # are left out, and the true shift still wins because every moved row votes for it.
@@ -314,6 +346,25 @@ def _find_vertical_move(
         return None
     target = y0 + start + run_start
     return x0, x1 - x0, target - shift, target, run_stop - run_start
+
+
+def _move_rows(block: NDArray[np.uint32], source_y: int, target_y: int, height: int) -> None:
+    """Move ``height`` rows of ``block`` from ``source_y`` to ``target_y`` in place, like memmove.
+
+    Chunks of at most the shift never overlap their source, so each is one plain copy (no temporary of the
+    whole band); they go in the order that never overwrites rows still to be moved.
+    """
+    shift = target_y - source_y
+    if shift == 0 or height <= 0:
+        return
+    step = max(abs(shift), 32)
+    if abs(shift) < 32:
+        block[target_y : target_y + height] = block[source_y : source_y + height].copy()
+        return
+    starts = range(0, height, step) if shift < 0 else range(((height - 1) // step) * step, -1, -step)
+    for start in starts:
+        stop = min(start + step, height)
+        block[target_y + start : target_y + stop] = block[source_y + start : source_y + stop]
 
 
 def _runs(row: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -375,6 +426,7 @@ class FrameEncoder:
         self._video_allowed = video and lossy
         self._resume = (0, 0)  # tile row and column where the byte budget cut the last update off
         self._compare_all = True  # the next encode ignores ``dirty`` (changes were deferred, or nothing is known)
+        self._hashes: _RowHashes | None = None  # row hashes of what the viewer has, when they are known
         self._video: _VideoMode | None = None
         self._activity: deque[NDArray[np.bool_] | None] = deque(maxlen=_VIDEO_WINDOW)  # large changes only
         self._clock = clock
@@ -392,6 +444,7 @@ class FrameEncoder:
         self._reference = None
         self._lossy_age = None
         self._compare_all = True
+        self._hashes = None
         self._stop_video()
         self._activity.clear()
         self.link.forget_in_flight()  # the next request answers a reset, not the last update
@@ -436,7 +489,7 @@ class FrameEncoder:
         if not reset and dirty is not None and not self._compare_all:
             suspect = _tiles_of(dirty, tile_rows, tile_cols)
         if reset:
-            pass
+            self._hashes = None
         elif suspect is not None and not bool(suspect.any()) and not bool((lossy_age >= 0).any()):
             # Nothing was drawn and nothing is owed: no comparison at all.
             self.stats.frames += 1
@@ -446,19 +499,30 @@ class FrameEncoder:
             self.stats.frames += 1
             self._compare_all = False
             return EncodedFrame(width=width, height=height)
-        else:
-            changed = _changed_tiles(pixels, reference, suspect)
         self._compare_all = False
         copies: list[EncodedRect] = []
-        if not reset and self._video is None and self._detect_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
-            copy = _find_vertical_move(pixels, reference, changed)
+        hashes: _RowHashes | None = None
+        look_for_scroll = not reset and self._video is None and self._detect_scroll
+        if look_for_scroll and suspect is not None and int(suspect.sum()) >= _SCROLL_MIN_TILES:
+            # A large drawn area: look for a move in it before comparing anything, so the pixels are compared
+            # once (after the copy) instead of twice.
+            copy, hashes = _find_vertical_move(pixels, reference, suspect, self._hashes)
             if copy is not None:
                 copies.append(self._apply_copy(copy, reference, lossy_age))
-                if suspect is not None:
-                    # The copy rewrote the viewer's band: its tiles are compared as well.
-                    x, band_width, _source_y, target_y, band_height = copy
-                    suspect |= _tiles_of([(x, target_y, band_width, band_height)], tile_rows, tile_cols)
-                changed = _changed_tiles(pixels, reference, suspect)
+                x, band_width, _source_y, target_y, band_height = copy
+                suspect |= _tiles_of([(x, target_y, band_width, band_height)], tile_rows, tile_cols)
+            changed = _changed_tiles(pixels, reference, suspect)
+        elif not reset:
+            changed = _changed_tiles(pixels, reference, suspect)
+            if look_for_scroll and int(changed.sum()) >= _SCROLL_MIN_TILES:
+                copy, hashes = _find_vertical_move(pixels, reference, changed, self._hashes)
+                if copy is not None:
+                    copies.append(self._apply_copy(copy, reference, lossy_age))
+                    if suspect is not None:
+                        # The copy rewrote the viewer's band: its tiles are compared as well.
+                        x, band_width, _source_y, target_y, band_height = copy
+                        suspect |= _tiles_of([(x, target_y, band_width, band_height)], tile_rows, tile_cols)
+                    changed = _changed_tiles(pixels, reference, suspect)
         if not reset:
             self._update_video_mode(changed, width, height, now)
         plan = self.plan = choose_link_plan(self.link, max_bytes, screen_changing=bool(changed.any()))
@@ -545,6 +609,10 @@ class FrameEncoder:
         self._resume = cut if cut is not None else (0, 0)
         if deferred:
             self._compare_all = True  # what was deferred is not in the next ``dirty``: look everywhere
+        if hashes is not None and not deferred and self._video is None:
+            self._hashes = hashes  # the viewer now has this frame: its row hashes are the next "before"
+        elif result.rects:
+            self._hashes = None
         self._adapt_quality(budget, spent, jpeg_bytes)
         result.pending = deferred or bool(np.any(lossy_age >= 0))
         self.stats.frames += 1
@@ -672,9 +740,7 @@ class FrameEncoder:
         (the newly exposed strip, and anything a hash collision got wrong), so the result stays exact.
         """
         x, width, source_y, target_y, height = copy
-        reference[target_y : target_y + height, x : x + width] = reference[
-            source_y : source_y + height, x : x + width
-        ].copy()
+        _move_rows(reference[:, x : x + width], source_y, target_y, height)
         first_row, last_row = min(source_y, target_y) // TILE, (max(source_y, target_y) + height - 1) // TILE
         columns = slice(x // TILE, (x + width - 1) // TILE + 1)
         if bool((lossy_age[first_row : last_row + 1, columns] >= 0).any()):

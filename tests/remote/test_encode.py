@@ -324,3 +324,37 @@ def test_dirty_areas_through_scrolling_deferral_and_refresh_end_exact() -> None:
         apply(decoder, update)
     assert update is not None and not update.pending
     assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+
+
+def test_a_dense_page_scrolled_under_damage_goes_as_copies_and_stays_exact() -> None:
+    rng = np.random.default_rng(4)
+    page = np.full((1280, 512, 4), 255, np.uint8)
+    glyphs = np.repeat(np.repeat(rng.random((80, 64)) < 0.45, 16, axis=0), 8, axis=1)
+    glyphs &= (np.arange(1280)[:, None] % 16 < 11) & (np.arange(512)[None, :] % 8 < 6)
+    page[glyphs] = (40, 40, 40, 255)
+    encoder, decoder = FrameEncoder(clock=still_clock, video=False), FrameDecoder()
+    apply(decoder, encoder.encode(np.ascontiguousarray(page[:640])))
+    offset = 0
+    for step in range(1, 12):
+        offset += 32 if step % 4 == 0 else 16  # a line at a time, now and then two
+        screen = np.ascontiguousarray(page[offset : offset + 640])
+        update = encoder.encode(screen, dirty=[(0, 0, 512, 640)])  # the whole window was redrawn
+        assert update.rects[0].codec == CODEC_COPY, step
+        assert update.byte_count < screen.nbytes // 50
+        apply(decoder, update)
+        assert np.array_equal(bgr(decoder.framebuffer), bgr(screen)), step
+
+
+def test_rows_move_in_place_like_memmove() -> None:
+    from app.remote.encode import _move_rows
+
+    rng = np.random.default_rng(1)
+    for _trial in range(300):
+        height = int(rng.integers(1, 300))
+        total = height + int(rng.integers(0, 200))
+        source, target = (int(rng.integers(0, total - height + 1)) for _ in range(2))
+        block = rng.integers(0, 1000, (total, 5)).astype(np.uint32)
+        expected = block.copy()
+        expected[target : target + height] = block[source : source + height].copy()
+        _move_rows(block, source, target, height)
+        assert np.array_equal(block, expected), (total, height, source, target)
