@@ -272,19 +272,24 @@ def main(argv: Sequence[str]) -> int:
     approval.show()
     save(approval, out / "assist-approval.png", app)
     approval.close()
+    # The rating is given during the session (it reaches the case only while connected).
+    assist.rating.buttons[4].click()
+    assist.comment.setPlainText("Quick and kind, thank you!")
+    assist.send_feedback_button.click()
+    # The summary's items come from the verified library, in the user's language, as the agent lists them.
+    from app.diagnostics.catalog import load_settings
+
+    catalog = load_settings().load()
+
+    def item(script_id: str, approved_by: str) -> SummaryItem:
+        manifest = catalog.get(script_id).manifest
+        undo = manifest.undo.text.get(language) if manifest.undo else ""
+        return SummaryItem(manifest.title.get(language), undo, approved_by)
+
     assist_controller.report_ended(
-        SessionSummary(
-            JANA,
-            12,
-            (
-                SummaryItem("Checked your computer: the printer queue was stuck, everything else was fine."),
-                SummaryItem("Cleared the stuck print queue (you approved it).", "Print the documents again."),
-            ),
-            "RM-4821",
-        )
+        SessionSummary(JANA, 12, (item("clear_print_queue", "user"), item("resync_time", "technician")), "RM-4821")
     )
     settle(app)
-    assist.rating.buttons[4].setChecked(True)
     save(assist, out / "assist-summary.png", app)
     assist.pages.setCurrentWidget(assist.start_page)
     assist.self_check_button.click()
