@@ -17,10 +17,13 @@ It builds a local "user machine" — a private Xvfb display with a sample deskto
 6. **feedback**: the user's rating, then the case — a signed, hash-chained journal — is exported as a bundle
    and delivered to the folder connector, and the report is shown.
 
-``--headless`` prints the walk-through and a summary (for machines without a display). Without
-``--headless``, the same session runs and the console window then opens on the delivered case's report.
-Everything it creates lives in one folder (printed at the end; ``--keep`` keeps it, else only the
-delivered bundle and report are kept).
+With a display, the walk happens in the real windows: the technician console (:mod:`app.ui.demo_console`)
+opens here, connected through its own connect dialog, and the real assist app runs on the user machine's
+display, where the scripted user (:mod:`app.ui.demo_user`) answers consent, the repair approval and the rating
+with that display's mouse — so the console's screen view shows each answer being given.  The delivered case's
+report opens at the end.  ``--headless`` runs the same case without windows (the agent alone, with scripted
+answers) and prints the walk-through and a summary, for machines without a display.  Everything the demo
+creates lives in one folder (printed first; ``--keep`` keeps it, else only the delivered bundle and report).
 """
 
 from __future__ import annotations
