@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="ID", help="leave this info script out (repeatable)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run the set this many times over the same connection (default 1)"
+    )
     parser.set_defaults(func=_run)
 
 
@@ -46,7 +49,41 @@ def _summary(results: list[Any], wall: float) -> dict[str, Any]:
     }
 
 
-def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+FLOOR_MANIFEST = """schema = 1
+id = "bench_floor"
+version = "1.0.0"
+category = "info"
+platforms = ["linux"]
+interpreter = "python3"
+body = "bench_floor.py"
+needs_admin = false
+risk = "none"
+timeout = 30
+title = { en = "No-op", cs = "Nic", sk = "Nic" }
+description = { en = "Starts and ends.", cs = "Spustí se a skončí.", sk = "Spustí sa a skončí." }
+"""
+FLOOR_BODY = b'import sys\nsys.stdout.write(\'{"type": "done"}\\n\')\n'
+
+
+def _floor_script(folder: Path) -> Any:
+    """A no-op script signed with a throwaway key: what a channel, the bootstrap and python3 cost alone."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from app.diagnostics.catalog import load_catalog
+    from app.diagnostics.signing import PublicKey, TrustedKeys, sign_script, signature_path
+
+    folder.mkdir()
+    key = ed25519.Ed25519PrivateKey.generate()
+    manifest = folder / "bench_floor.toml"
+    manifest.write_text(FLOOR_MANIFEST)
+    (folder / "bench_floor.py").write_bytes(FLOOR_BODY)
+    signature_path(manifest).write_bytes(sign_script(manifest.read_bytes(), FLOOR_BODY, key).to_bytes())
+    return load_catalog([folder], TrustedKeys([PublicKey(key.public_key(), "bench")])).get("bench_floor")
+
+
+def run_benchmark(
+    parallel: int, *, local: bool = True, exclude: tuple[str, ...] = (), repeat: int = 1
+) -> dict[str, Any]:
     """Run the info set over SSH (and locally) and return the figures."""
     from app.cli.diag import SshExecutor
     from app.diagnostics.catalog import load_settings
@@ -58,6 +95,7 @@ def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...]
     info = [script for script in catalog.by_category("info") if script.id not in exclude]
     with tempfile.TemporaryDirectory(prefix="podpora-bench-diag-") as scratch:
         root = Path(scratch)
+        floor = _floor_script(root / "floor")
         key = KeyPair.generate(root / "client" / "id_ed25519")
         factory = SshServerFactory(root / "sshd")
         try:
@@ -86,6 +124,14 @@ def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...]
                 runner = Runner(SshExecutor(connection, "bench"), max_parallel=parallel)
                 results = runner.run_many(info)
                 finished = time.perf_counter()
+                repeats = []
+                for _ in range(max(0, repeat - 1)):
+                    again = time.perf_counter()
+                    runner.run_many(info)
+                    repeats.append(round(time.perf_counter() - again, 3))
+                floor_started = time.perf_counter()
+                floor_results = runner.run_many([floor] * len(info))
+                floor_wall = time.perf_counter() - floor_started
         finally:
             factory.stop_all()
     figures: dict[str, Any] = {
@@ -96,7 +142,12 @@ def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...]
         "target_seconds": TARGET_SECONDS,
         "connect_seconds": round(connected - started, 3),
         "ssh": _summary(results, finished - connected),
+        # The same number of no-op scripts in parallel: channel setup, bootstrap and python3 start-up alone.
+        "floor_seconds": round(floor_wall, 3),
+        "floor_completed": all(r.run_status == "completed" for r in floor_results),
     }
+    if repeats:
+        figures["ssh"]["repeat_wall_seconds"] = repeats
     slowest = max(results, key=lambda r: (r.finished_at or 0) - (r.started_at or 0), default=None)
     if slowest is not None:
         figures["slowest_script"] = slowest.script_id
@@ -108,6 +159,8 @@ def run_benchmark(parallel: int, *, local: bool = True, exclude: tuple[str, ...]
 
 
 def _run(args: argparse.Namespace) -> int:
-    figures = run_benchmark(max(1, args.parallel), local=not args.no_local, exclude=tuple(args.exclude))
+    figures = run_benchmark(
+        max(1, args.parallel), local=not args.no_local, exclude=tuple(args.exclude), repeat=max(1, args.repeat)
+    )
     print(json.dumps(figures, indent=2))
     return 0 if figures["ssh"]["all_completed"] else 1

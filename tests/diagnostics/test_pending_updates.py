@@ -161,3 +161,34 @@ def test_no_package_lists_is_a_warning_not_up_to_date(library: Catalog, ssh_targ
     check = checks_by_id(result)["pending_updates"]
     assert check.status == "warning"
     assert check.explain_key == "unknown"
+
+
+def _system_cache_is_off() -> bool:
+    shell = subprocess.run(["apt-config", "shell", "C", "Dir::Cache::pkgcache/f"], capture_output=True, text=True)
+    return shell.stdout.strip() == "C=''"
+
+
+def test_the_private_apt_cache_is_reused_and_never_stale(
+    library: Catalog, ssh_target: SshTarget, apt_root: Path
+) -> None:
+    if not _system_cache_is_off():
+        pytest.skip("this machine keeps apt's system cache; the script uses it and makes none of its own")
+    runner = Runner(ssh_target.executor)
+    script = library.get("pending_updates")
+    first = checks_by_id(runner.run(script, {"root": str(apt_root)}))["pending_updates"]
+    caches = list((ssh_target.server.root / "home" / ".cache" / "podpora").glob("apt-*/pkgcache.bin"))
+    assert len(caches) == 1  # the sessions' HOME is the sshd's scratch home
+    built = caches[0].stat().st_mtime_ns
+    assert sorted(first.evidence["updates"]) == ["editor", "openssl-like"]
+
+    again = checks_by_id(runner.run(script, {"root": str(apt_root)}))["pending_updates"]
+    assert again.evidence == first.evidence
+    assert caches[0].stat().st_mtime_ns == built  # reused, not rebuilt
+
+    # The user installs the editor update: apt notices the changed status and the answer follows.
+    status = apt_root / "var/lib/dpkg/status"
+    entries = status.read_text().split("\n\n")
+    entries = [e.replace("Version: 1.0-1", "Version: 2.0-1") if "Package: editor\n" in e else e for e in entries]
+    status.write_text("\n\n".join(entries))
+    after = checks_by_id(runner.run(script, {"root": str(apt_root)}))["pending_updates"]
+    assert after.evidence["updates"] == ["openssl-like"]

@@ -1,6 +1,7 @@
 """Podpora library: pending package updates (apt's candidate versions, or dnf from its cache), security ones apart."""
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -86,6 +87,79 @@ def is_security(source):
     return "security" in suite or "/updates" in suite or "security" in host.lower()
 
 
+def private_cache(options, root):
+    """apt options for a binary cache of this user's own, when the system's cache is switched off.
+
+    Docker-style images set Dir::Cache::pkgcache to "", so every apt-cache run parses all package lists
+    again (most of this script's time).  apt checks its cache against every list and the dpkg status on each
+    use and rebuilds it when anything changed, so a cached answer is never stale.  The folder is the user's
+    own (0700, not a symlink); when it cannot be made, apt works in memory as before.
+    """
+    code, out, _ = run(["apt-config"] + options + ["shell", "PKGCACHE", "Dir::Cache::pkgcache/f"])
+    if code != 0 or out.strip() not in ("PKGCACHE=''", ""):
+        return []  # the system keeps a cache (the usual case): apt uses it
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ.get("HOME") or "/nonexistent", ".cache")
+    if not os.path.isabs(base):
+        return []
+    folder = os.path.join(base, "podpora", "apt-%08x" % (zlib_crc(root) & 0xFFFFFFFF))
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return []
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        return []
+    cache = os.path.join(folder, "pkgcache.bin")
+    # apt validates by size and whole-second mtime; a change within the same second and of the same size would
+    # slip through, so the cache is also dropped whenever any input's nanosecond stamp, size or inode moved.
+    stamp, stamp_file = inputs_fingerprint(root), os.path.join(folder, "inputs")
+    if read(stamp_file) != stamp:
+        for path in (cache, stamp_file):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        STAMPS.append((stamp_file, stamp))
+    return ["-o", "Dir::Cache::pkgcache=" + cache, "-o", "Dir::Cache::srcpkgcache="]
+
+
+STAMPS = []
+
+
+def inputs_fingerprint(root):
+    """Size, mtime (ns) and inode of everything apt reads to build its cache."""
+    names = [os.path.join(root, "var/lib/dpkg/status"), os.path.join(root, "etc/apt/sources.list"),
+             os.path.join(root, "etc/apt/preferences")]
+    for folder in ("var/lib/apt/lists", "etc/apt/sources.list.d", "etc/apt/preferences.d", "etc/apt/apt.conf.d"):
+        try:
+            names += sorted(entry.path for entry in os.scandir(os.path.join(root, folder)))
+        except OSError:
+            continue
+    parts = []
+    for name in names:
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue
+        parts.append("%s %d %d %d" % (name, info.st_size, info.st_mtime_ns, info.st_ino))
+    return "\n".join(parts)
+
+
+def save_stamps():
+    for path, stamp in STAMPS:
+        try:
+            with open(path + ".new", "w") as handle:
+                handle.write(stamp)
+            os.replace(path + ".new", path)
+        except OSError:
+            pass
+
+
+def zlib_crc(text):
+    import zlib
+    return zlib.crc32(text.encode("utf-8", "replace"))
+
+
 def apt_pending(root):
     """Upgradable packages by apt's own policy (pins, priorities, NotAutomatic), without running the solver.
 
@@ -112,9 +186,11 @@ def apt_pending(root):
             held.add(name)
     if not installed:
         return {"updates": [], "security": [], "held": [], "phased": []}, ""
+    options = options + private_cache(options, root)
     code, out, err = run(["apt-cache"] + options + ["policy"] + sorted(installed), timeout=60)
     if code != 0:
         return None, "apt-cache policy failed: " + err.strip()[-300:]
+    save_stamps()
     found = {"updates": [], "security": [], "held": [], "phased": []}
     for name, block in sorted(policy_blocks(out).items()):
         current, candidate = block["installed"], block["candidate"]

@@ -1,6 +1,6 @@
 {
   "format": "podpora-script-signature/1",
   "key_id": "3401c763d821a72b",
-  "digest": "ab6b5cd24e36ba5d1ef02598503c8976194a58be069e7cb83c9c596096aee34e",
-  "signature": "Tf9v41FGHfLABJvtr1OdUewI6CUdqxs0Twg8z3DrMrHE6ctcXPR8og7Z+0/S3FebxkfOKEZqdU7+rvLZKnd2Aw=="
+  "digest": "a28f3d3cbd368f53e4279a884dd569d2ce50c5a3e910336b78e4f02868feca77",
+  "signature": "IEmIo/wwDyLKoSWOii9oB3uIN04dccf60+jr3gk7LwIke4o01eW2FKF2qPlVKrVLkFPLMbZOXwqwHL4eI/skBQ=="
 }
