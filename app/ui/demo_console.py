@@ -152,7 +152,7 @@ class ScriptedTechnician(threading.Thread):
         self.gui(dialog.connect_button.click)
         self.tab = self.wait_until(self.window.current_tab, "connect and pair")
         tab = self._tab()
-        self.log("  paired with the session code; the user sees who asks and decides")
+        self.log("  connected over SSH; pairing with the session code, then the user sees who asks and decides")
         self.wait_until(lambda: tab.state == "active" and "view" in tab.granted, "the user's consent")
         granted = self.gui(lambda: sorted(tab.granted))
         self.result["granted"] = granted
