@@ -204,3 +204,27 @@ def test_every_folder_is_0700_and_every_file_0600_even_with_umask_0(
     names = {item.name for item in seen}
     assert {"journal.pjournal", "journal.pjournal.fkey", "journal.key"} <= names, names
     assert any(name.endswith(".zip") for name in names), names
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug (app/ui): ui.json and addressbook.json are written with the umask's mode (0644), not 0600",
+)
+def test_the_console_settings_and_address_book_are_private_files() -> None:
+    """T26 for the files the console writes itself: the address book names the machines a technician serves."""
+    from app.config import default_paths
+    from app.ui.console.addressbook import AddressBook
+    from app.ui.settings import UiSettings
+
+    paths = default_paths().ensure()
+    old_umask = os.umask(0o022)  # the usual umask: a plain open() gives 0644
+    try:
+        UiSettings().save()
+        book = AddressBook(ssh_config=paths.config_dir / "no-ssh-config", store=paths.config_dir / "addressbook.json")
+        book.remember_use("jana@pc-42.example")
+    finally:
+        os.umask(old_umask)
+    for name in ("ui.json", "addressbook.json"):
+        mode = stat.S_IMODE((paths.config_dir / name).stat().st_mode)
+        assert mode == 0o600, f"{name} has mode {mode:o}"
