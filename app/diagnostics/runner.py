@@ -784,6 +784,9 @@ class Runner:
         """Verify, ask, change, verify again: the full repair cycle for one approved action."""
         manifest = script.manifest
         parameters = manifest.bind(values or {})
+        if RUNNABLE_PLATFORM not in manifest.platforms:
+            # Nobody is asked to approve a change that cannot run here.
+            return RepairOutcome(self.run(script, parameters), [], [])
         control = control or RunControl()
         batch = _AdminBatch()
         before = self._verify(script, parameters, catalog, control, batch)

@@ -202,3 +202,20 @@ def test_the_macos_emit_helper_runs_here_and_its_lines_parse(tmp_path: Path) -> 
     assert warning.evidence == {"used_percent": 97, "bogus": 0}  # an integer field never takes raw text
     assert '/Volumes/My "Disk"' in warning.explanation["en"] and "97%" in warning.explanation["en"]
     assert fine.status == "ok" and fine.evidence == {} and fine.repair is None and fine.not_applicable is False
+
+
+def test_a_windows_repair_is_refused_before_anyone_is_asked() -> None:
+    class Asked:
+        def __init__(self) -> None:
+            self.requests: list[object] = []
+
+        def request_approval(self, request: object) -> object:
+            self.requests.append(request)
+            raise AssertionError("asked to approve a change that cannot run here")
+
+    catalog = _catalog("windows")
+    approvals = Asked()
+    outcome = Runner(LocalExecutor()).run_change(catalog.get("flush_dns_cache"), {}, catalog, approvals)  # type: ignore[arg-type]
+    assert outcome.repair.run_status == "refused"
+    assert outcome.before == [] and outcome.after == []
+    assert approvals.requests == []
