@@ -122,7 +122,9 @@ def test_whole_session_through_both_windows(
         assert tab.screen_view.view_only  # no control granted: the view sends nothing
         qtbot.waitUntil(lambda: assist.indicator is not None, timeout=10000)
         assert assist.indicator is not None
-        assert assist.indicator.status.text().endswith("can see your screen")
+        indicator = assist.indicator
+        # The agent reports the state and the grant as separate queued signals: wait for both to be shown.
+        qtbot.waitUntil(lambda: indicator.status.text().endswith("can see your screen"), timeout=10000)
 
         # Diagnostics run inside the agent (no SSH executor here): an info script, then a repair the user declines.
         assert "diagnostics" in tab.granted
