@@ -80,6 +80,17 @@ class OutboxItem:
     result_url: str = ""
     delivered_at: str = ""
     already_there: bool = False
+    last_attempt_at: str = ""
+
+    def seconds_until_due(self, now: datetime) -> float:
+        """Seconds until the next attempt (0 when due).
+
+        Due at once when ``now`` is before the last attempt: the wall clock was stepped back (NTP, a person,
+        a restored VM), and the stored time would otherwise add the whole step to the wait (SECURITY-BAR T41).
+        """
+        if self.last_attempt_at and _parse_time(self.last_attempt_at) > now:
+            return 0.0
+        return max(0.0, (_parse_time(self.next_attempt_at) - now).total_seconds())
 
     def status_parts(self, now: datetime, system_name: str | None = None) -> tuple[str, dict[str, str]]:
         """The status as a translatable template and its arguments (the console translates the template)."""
@@ -97,7 +108,7 @@ class OutboxItem:
             )
         if not self.attempts:
             return QT_TRANSLATE_NOOP("podpora", "waiting: not yet sent to {system}"), {"system": system}
-        wait = max(0, round((_parse_time(self.next_attempt_at) - now).total_seconds()))
+        wait = round(self.seconds_until_due(now))
         return (
             QT_TRANSLATE_NOOP("podpora", "waiting: {error}, next try in {wait}"),
             {"error": self.last_error or f"{system} unreachable", "wait": _human(wait)},
@@ -228,13 +239,14 @@ class Outbox:
             for item in self.items():
                 if item.state != WAITING or (only is not None and item.id != only):
                     continue
-                if not force and _parse_time(item.next_attempt_at) > now:
+                if not force and item.seconds_until_due(now) > 0:
                     continue
                 attempted.append(self._attempt(item, connector_for, now))
         return attempted
 
     def _attempt(self, item: OutboxItem, connector_for: Callable[[str], Connector], now: datetime) -> OutboxItem:
         item.attempts += 1
+        item.last_attempt_at = format_time(now)
         connector: Connector | None = None
         try:
             connector = connector_for(item.connector)
@@ -309,11 +321,7 @@ class Outbox:
 
         The console uses it to schedule its next :meth:`process` call.
         """
-        waits = [
-            max(0.0, (_parse_time(item.next_attempt_at) - now).total_seconds())
-            for item in self.items()
-            if item.state == WAITING
-        ]
+        waits = [item.seconds_until_due(now) for item in self.items() if item.state == WAITING]
         return min(waits) if waits else None
 
     def retry(self, now: datetime, only: str | None = None) -> list[OutboxItem]:
