@@ -63,6 +63,7 @@ class ConsentInvariants(RuleBasedStateMachine):
         # A model of the driver and the console, for liveness: is a capture running, is the console waiting?
         self.capture_in_flight = False
         self.console_waiting = False
+        self.last_commands: list[s.Command] = []
 
     def feed(self, event: s.AgentEvent) -> None:
         agent = self.agent
@@ -76,6 +77,7 @@ class ConsentInvariants(RuleBasedStateMachine):
         if isinstance(event, s.FrameEncoded):
             self.capture_in_flight = False
         commands = agent.handle(event)
+        self.last_commands = commands
         if self.closed_seen:
             assert commands == [], "commands after Close"
         for command in commands:
