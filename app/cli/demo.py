@@ -579,6 +579,7 @@ def run_windowed(args: argparse.Namespace, log: Callable[[str], None]) -> DemoSu
     user = machine.user
     consent = user.seen.get("consent", {}) if user is not None else {}
     summary.verified_identity = str(consent.get("who", ""))
+    summary.route = list(result.get("route", []))
     summary.granted = list(result.get("granted", []))
     summary.frames = int(result.get("frames", 0))
     summary.screenshot_bytes = int(result.get("screenshot_bytes", 0))

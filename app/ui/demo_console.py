@@ -154,6 +154,8 @@ class ScriptedTechnician(threading.Thread):
         tab = self._tab()
         self.log("  connected over SSH; pairing with the session code, then the user sees who asks and decides")
         self.wait_until(lambda: tab.state == "active" and "view" in tab.granted, "the user's consent")
+        connection = getattr(tab.controller.backend, "connection", None)
+        self.result["route"] = [str(r.hop.describe()) for r in getattr(connection, "reports", []) if hasattr(r, "hop")]
         granted = self.gui(lambda: sorted(tab.granted))
         self.result["granted"] = granted
         self.log(f"  the user allowed: {', '.join(granted)}")

@@ -67,6 +67,7 @@ def test_windowed_demo_walks_the_case_in_the_real_console_and_the_real_assist_ap
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)
     assert summary["windows"] == {"technician": "ConsoleWindow", "user": "AssistWindow"}
+    assert len(summary["route"]) == 1 and "127.0.0.1" in summary["route"][0]  # one SSH hop to the user machine
     assert summary["verified_identity"].startswith("Verified: Petr Svoboda")
     assert summary["granted"] == ["control", "diagnostics", "view"]  # the user unticked the clipboard with the mouse
     assert summary["frames"] >= 2 and summary["screenshot_bytes"] > 0
