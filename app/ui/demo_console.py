@@ -197,7 +197,7 @@ class ScriptedTechnician(threading.Thread):
         self.wait_until(run_checks, "load the script library")
         self.wait_until(lambda: not panel.busy and panel.rows, "the diagnostics", timeout=180)
         rows = self.gui(lambda: list(panel.rows))
-        self.result["checks"] = {row.script_id: row.status for row in rows if row.script_id == row.check_id} | {
+        self.result["checks"] = {
             script: _worst([r.status for r in rows if r.script_id == script]) for script in plan.info_scripts
         }
         for row in rows:
