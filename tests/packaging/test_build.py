@@ -46,8 +46,11 @@ def test_wheel_installs_into_a_clean_venv_and_runs(run_build: Callable[..., dict
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = archive.read(f"podpora-{__version__}.dist-info/entry_points.txt").decode()
-    assert {"app/__init__.py", "app/cli/__init__.py", "app/orgconfig.py", "app/py.typed"} <= names
-    assert "podpora = app.cli:main" in entry_points
+    assert {"app/__init__.py", "app/cli/__init__.py", "app/launcher.py", "app/orgconfig.py", "app/py.typed"} <= names
+    # Every installed command enters through the isolating launcher (T28).
+    assert "podpora = app.launcher:main" in entry_points
+    assert "podpora-console = app.launcher:console_main" in entry_points
+    assert "podpora-assist = app.launcher:assist_main" in entry_points
     assert not any(name.startswith("tests/") for name in names)
     # resources/ travels as app.resources: the signed script library, its key and the compiled translations.
     assert "app/resources/keys/podpora-scripts.pub" in names
@@ -59,7 +62,7 @@ def test_wheel_installs_into_a_clean_venv_and_runs(run_build: Callable[..., dict
     # T28: the pip entry point re-ran Python isolated, so the planted paramiko was never imported.
     isolation = report["smoke"]["isolation"]
     assert isolation["exit_code"] == 6
-    assert "pythonpath-paramiko" in isolation["control_plain_python_loaded"]
+    assert "workdir-paramiko" in isolation["control_plain_python_loaded"]  # `python -c`: the cwd comes first
     assert not {"workdir-paramiko", "pythonpath-paramiko"} & set(isolation["loaded"])
 
 
