@@ -10,6 +10,7 @@ from app.remote.encode import (
     CODEC_COPY,
     CODEC_JPEG,
     CODEC_PACKED,
+    CODEC_PACKED_STREAM,
     CODEC_PALETTE,
     CODEC_ZSTD,
     TILE,
@@ -85,7 +86,7 @@ def test_a_small_change_sends_only_its_pixels() -> None:
     assert len(update.rects) == 1
     rect = update.rects[0]
     assert (rect.x, rect.y, rect.width, rect.height) == (300, 100, 7, 12)
-    assert rect.codec == CODEC_PACKED
+    assert rect.codec in {CODEC_PACKED, CODEC_PACKED_STREAM}
     assert len(rect.data) < 40  # 2 colours, 1 bit per pixel
     apply(decoder, update)
     assert np.array_equal(bgr(decoder.framebuffer), bgr(typed))
@@ -358,3 +359,30 @@ def test_rows_move_in_place_like_memmove() -> None:
         expected[target : target + height] = block[source : source + height].copy()
         _move_rows(block, source, target, height)
         assert np.array_equal(block, expected), (total, height, source, target)
+
+
+def test_typed_characters_seen_before_cost_a_few_bytes_in_the_running_stream() -> None:
+    glyphs = [np.random.default_rng(seed).random((13, 6)) < 0.35 for seed in range(5)]
+    screen = np.zeros((200, 400, 4), np.uint8)
+    screen[..., 3] = 255
+    encoder, decoder = FrameEncoder(clock=still_clock), FrameDecoder()
+    apply(decoder, encoder.encode(screen))
+    sizes = []
+    for index in range(30):
+        glyph = glyphs[index % len(glyphs)]  # the same five letters typed over and over
+        x = 8 + 6 * index
+        screen[20:33, x : x + 6][glyph] = (220, 220, 220, 255)
+        update = encoder.encode(screen, dirty=[(x, 20, 6, 13)])
+        apply(decoder, update)
+        assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
+        sizes.append(update.byte_count)
+        if index >= len(glyphs):
+            assert [rect.codec for rect in update.rects] == [CODEC_PACKED_STREAM]
+    assert max(sizes[len(glyphs) :]) * 2 < min(sizes[: len(glyphs)]), sizes
+    # A reset starts the stream anew, and a fresh viewer follows it.
+    encoder.reset()
+    fresh = FrameDecoder()
+    apply(fresh, encoder.encode(screen))
+    screen[40:53, 8:14][glyphs[0]] = (220, 220, 220, 255)
+    apply(fresh, encoder.encode(screen))
+    assert np.array_equal(bgr(fresh.framebuffer), bgr(screen))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import struct
 import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -17,9 +18,11 @@ from app.remote.encode import (
     CODEC_COPY,
     CODEC_JPEG,
     CODEC_PACKED,
+    CODEC_PACKED_STREAM,
     CODEC_PALETTE,
     CODEC_RAW,
     CODEC_ZSTD,
+    STREAM_NEW,
     DecodeError,
     EncodedRect,
     FrameDecoder,
@@ -52,7 +55,10 @@ def valid_rects() -> list[EncodedRect]:
     zstd_rect = EncodedRect(0, 0, 8, 8, CODEC_ZSTD, zstandard.ZstdCompressor().compress(bytes(256)))
     packed = EncodedRect(0, 0, 7, 13, CODEC_PACKED, struct.pack("<H", 3) + bytes(12) + bytes([0x18] * 26))
     copy = EncodedRect(0, 0, 30, 30, CODEC_COPY, struct.pack("<HH", 10, 20))
-    return [*rects, raw, zstd_rect, packed, copy]
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    inflated = deflater.compress(packed.data) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    stream = EncodedRect(0, 0, 7, 13, CODEC_PACKED_STREAM, bytes([STREAM_NEW]) + inflated[:-4])
+    return [*rects, raw, zstd_rect, packed, copy, stream]
 
 
 VALID = valid_rects()
@@ -159,7 +165,7 @@ def test_jpeg_of_another_size_than_its_rectangle_is_refused_before_decoding() ->
 
 
 def test_unknown_codecs_are_refused() -> None:
-    for codec in (7, 99, 255):
+    for codec in (8, 99, 255):
         with pytest.raises(DecodeError, match="codec"):
             decoder().apply_rect(EncodedRect(0, 0, 1, 1, codec, bytes(4)))
 
@@ -216,3 +222,27 @@ def test_decode_error_speaks_plainly() -> None:
     error = DecodeError("technical detail")
     assert "damaged" in error.user_message
     assert "technical" not in error.user_message
+
+
+def test_a_deflate_bomb_in_the_stream_is_stopped_at_the_largest_packed_size() -> None:
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = deflater.compress(bytes(64 * 1024 * 1024)) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    assert len(bomb) < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DecodeError, match="expands"):
+            decoder().apply_rect(EncodedRect(0, 0, 16, 16, CODEC_PACKED_STREAM, bytes([STREAM_NEW]) + bomb[:-4]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+def test_a_stream_rectangle_must_continue_a_stream() -> None:
+    packed = struct.pack("<H", 2) + bytes(8) + bytes(13)
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = deflater.compress(packed) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    with pytest.raises(DecodeError, match="continue"):
+        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM, bytes([0]) + data[:-4]))
+    with pytest.raises(DecodeError, match="flags"):
+        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM, bytes([0x80]) + data[:-4]))
