@@ -6,7 +6,9 @@ loopback with a port the gateway chooses.  The technician then reaches ``gateway
 SSH connection to the gateway.  The port is not a secret and loopback is not trusted: the session code's
 PAKE inside the stream is what keeps other users of the gateway out.
 
-The publisher reconnects when the gateway connection drops (the port may change; ``on_port`` tells the UI).
+The publisher reconnects when the gateway connection drops, asking for the same gateway port again so that a
+technician who lost the link can resume there (if the gateway still holds it, the port changes; ``on_port`` tells
+the UI).
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.remote.ssh import ConnectOptions, HostKeyDecision, HostKeyInfo, SshConnection, SshError, connect
+from app.remote.ssh import (
+    ConnectOptions,
+    ForwardRefused,
+    HostKeyDecision,
+    HostKeyInfo,
+    SshConnection,
+    SshError,
+    connect,
+)
 from app.remote.tunnel import ReverseForward
 
 log = logging.getLogger(__name__)
@@ -80,7 +90,7 @@ class GatewayPublisher:
         """Connect and open the reverse forward; return the gateway port.  Raises :class:`SshError`."""
         connection = connect(self.settings.target, self._options())
         try:
-            forward = ReverseForward(connection, "127.0.0.1", self.local_port)
+            forward = self._forward_on(connection)
         except BaseException:
             connection.close()
             raise
@@ -90,6 +100,20 @@ class GatewayPublisher:
         if self.on_port:
             self.on_port(forward.remote_port)
         return forward.remote_port
+
+    def _forward_on(self, connection: SshConnection) -> ReverseForward:
+        """The reverse forward; after a reconnect, on the port the technician already knows if it is free.
+
+        A console that lost its link reconnects to the same gateway port to resume the session, so a new
+        port would strand it; one that is taken (the gateway has not noticed the old connection yet) falls
+        back to any port, and ``on_port`` says so.
+        """
+        if self.remote_port:
+            try:
+                return ReverseForward(connection, "127.0.0.1", self.local_port, bind_port=self.remote_port)
+            except ForwardRefused as error:
+                log.info("gateway port %s is not free again yet (%s): taking another", self.remote_port, error)
+        return ReverseForward(connection, "127.0.0.1", self.local_port)
 
     def start(self) -> int:
         """Publish now (raising on failure), then keep the forward alive in a background thread."""
