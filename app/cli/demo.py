@@ -330,9 +330,7 @@ class DemoMachine:
         self._stack.close()
 
 
-def run_demo(
-    log: Callable[[str], None], *, keep: bool = False, on_picture: Callable[[Any], None] | None = None
-) -> DemoSummary:
+def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
     """Run the whole session and return its summary; everything started is stopped before returning."""
     from app.cli.diag import SshExecutor
     from app.cli.view import write_png
@@ -400,8 +398,6 @@ def run_demo(
         def on_frame(framebuffer: Any, _changed: Any) -> None:
             latest["frame"] = framebuffer.copy()
             frame_ready.set()
-            if on_picture is not None:
-                on_picture(latest["frame"])
             if client is not None:
                 client.frame_drawn()  # pull-based: ask for the next update once this one is "drawn"
 
