@@ -165,6 +165,8 @@ class _UserMachine:
             self.log(f"  [user] chat: {event['text']}")
         elif kind == "feedback":
             self.log(f"  [user] rates the help {event['rating']}/5")
+        elif kind == "notice":
+            self.log(f"  (on the user's machine: {event.get('text', '')})")
 
     def wait_for(self, kind: str, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
