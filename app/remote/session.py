@@ -83,6 +83,8 @@ RESUME_SUSPECT_SECONDS: Final = 1.5
 RESUME_SILENCE_SECONDS: Final = 5.0
 #: How long the agent keeps a session whose technician is disconnected (the default; the agent's is set).
 RESUME_GRACE_SECONDS: Final = 60.0
+#: A technician away for longer than this gets view back on resume, but not control: that needs a new yes.
+RESUME_CONTROL_SECONDS: Final = 15.0
 #: How long the console keeps trying to reconnect before it gives up.
 RECONNECT_GIVE_UP_SECONDS: Final = 60.0
 #: Reliable messages kept for sending again after a resume: at most this many, and this many encoded bytes.
@@ -616,6 +618,7 @@ class AgentSession:
         self._previous_secret: tuple[int, bytes] | None = None  # until the resumed link is heard from
         self._resume_to = AgentState.PAIRED
         self._suspended_until = 0.0
+        self._suspended_at = 0.0
         self._out = ReplayBuffer()
         self._received = 0
         self._challenges: deque[bytes] = deque(maxlen=MAX_OPEN_CHALLENGES)  # issued, not yet answered
@@ -890,6 +893,7 @@ class AgentSession:
         self._resume_to = AgentState.ACTIVE if self._consented_once else AgentState.PAIRED
         self._pending_frame = None
         self._capturing_frame = False
+        self._suspended_at = self._now
         self._suspended_until = self._now + self._resume_grace
         self.state = AgentState.SUSPENDED
         commands.append(
@@ -924,6 +928,19 @@ class AgentSession:
         self._resume_secret = keys.resume_secret
         self._out.acknowledge(start.received)
         commands: list[Command] = []
+        away = max(self._now, event.now) - self._suspended_at
+        if (
+            self.state is AgentState.SUSPENDED
+            and away > RESUME_CONTROL_SECONDS
+            and p.Capability.CONTROL in self.granted
+        ):
+            # After a long gap the person at the machine may have moved on: the technician sees again, but
+            # must ask again before touching anything.  Sent (as a Revoke) right after the resume.
+            self.granted -= {p.Capability.CONTROL}
+            commands.append(Journal("revoked", {"by": "agent", "capabilities": "control", "reason": "away too long"}))
+            revoke = p.Revoke([p.Capability.CONTROL])
+            self._out.add(revoke)  # numbered like any reliable message, and sent with the ones the console lacks
+            missing.append(revoke)
         if self.state is not AgentState.SUSPENDED:
             # The agent had not noticed the old link was gone: the same local effects as a suspension.
             commands.extend(self._release_input())

@@ -407,3 +407,25 @@ def test_the_replay_buffer_is_bounded() -> None:
         buffer.add(p.Chat(str(i)))
     assert buffer.since(0) is None
     assert buffer.since(5) is not None
+
+
+@pytest.mark.parametrize(("away", "control_kept"), [(s.RESUME_CONTROL_SECONDS - 1, True), (20.0, False)])
+def test_after_a_long_gap_view_comes_back_but_control_needs_a_new_yes(away: float, control_kept: bool) -> None:
+    link = BreakableLink()
+    link.start({VIEW, CONTROL})
+    link.up = False
+    link.agent_event(s.ConnectionLost("eof"))
+    link.technician_event(s.ConnectionLost("eof"))
+    link.now = away
+    *_, resumed = link.handshake()
+    expected = frozenset({VIEW, CONTROL}) if control_kept else frozenset({VIEW})
+    assert link.agent.granted == link.technician.granted == expected
+    assert link.technician.state is s.TechnicianState.ACTIVE
+    revokes = [d for k, d in journal(link.technician_log) if k == "revoked"]
+    assert len(revokes) == (0 if control_kept else 1)
+    if not control_kept:
+        assert "Journal:revoked" in kinds(resumed)
+        # Input the technician sends now is not applied; asking again opens a prompt for the user.
+        assert link.technician.handle(s.LocalInputReady(p.Key(True, keysym=0x61))) == []
+        link.technician_event(s.LocalInputReady(p.ConsentRequest(b"", [CONTROL], "again", "")))
+        assert link.agent.state is s.AgentState.PROMPTING
