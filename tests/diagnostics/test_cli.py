@@ -104,3 +104,24 @@ def test_bench_diag_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert document["info_scripts"] >= 20
     assert set(document["ssh"]["scripts"]) >= {"disk_space", "cpu_load"}
     assert code == (0 if document["ssh"]["all_completed"] else 1)
+
+
+def test_the_terminal_sudo_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    import getpass
+    import io
+
+    from app.cli.diag import ask_sudo_password
+    from app.diagnostics.runner import PasswordRequest
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    asked: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "s3cret")
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    assert ask_sudo_password(PasswordRequest("pc-17", 1, False)) is None  # no terminal: declined, nothing asked
+    assert asked == []
+    monkeypatch.setattr("sys.stdin", Terminal())
+    assert ask_sudo_password(PasswordRequest("pc-17", 2, True)) == "s3cret"
+    assert asked == ["Administrator (sudo) password on pc-17 (the last one was not accepted): "]
