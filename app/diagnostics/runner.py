@@ -587,6 +587,9 @@ class Runner:
             if refusal is not None:
                 result.run_status, result.error = "error", refusal
                 return
+            if control.is_cancelled():  # cancelled while the technician was typing the password
+                result.run_status = "cancelled"
+                return
         argv = build_argv(script, parameters, sudo=admin, sudo_password=password is not None)
         try:
             command = self.executor.start(argv)

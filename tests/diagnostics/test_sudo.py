@@ -360,3 +360,26 @@ def test_the_asker_made_on_a_worker_lives_on_the_gui_thread_and_never_blocks_it(
     assert made[0].thread() is QCoreApplication.instance().thread()  # type: ignore[union-attr]
     assert made[0].ask("box", False) is None  # asked on the GUI thread itself: no dialog, no deadlock
     assert made[0].open_dialogs == []
+
+
+def test_cancel_while_the_password_is_asked_starts_nothing(
+    scripts: ScriptFolder, user_target: UserTarget, sudo_account: SudoAccount, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    add_admin(
+        scripts,
+        "admin_touch",
+        f"open({str(marker)!r}, 'w').close()\n"
+        "emit('check', id='admin_touch', status='ok', finding='x')\nemit('done')\n",
+    )
+    control = RunControl()
+
+    def prompt(request: PasswordRequest) -> str:
+        control.cancel()  # the technician pressed Cancel on the run while the dialog was open
+        return sudo_account.password
+
+    result = Runner(user_target.executor, sudo_password=prompt).run(
+        scripts.catalog().get("admin_touch"), control=control
+    )
+    assert result.run_status == "cancelled"
+    assert not marker.exists()
