@@ -48,20 +48,31 @@ def _progress_adapter(progress: ProgressCallback) -> Callable[[Any], None]:
 class GuiSudoPrompt:
     """The runner's sudo :data:`PasswordPrompt` as the console's password dialog."""
 
-    def __init__(self) -> None:
-        self.asker = SudoPasswordAsker()
+    def __init__(self, asker: SudoPasswordAsker) -> None:
+        self.asker = asker
 
     def __call__(self, request: PasswordRequest) -> str | None:
         return self.asker.ask(request.host, request.previous_wrong)
 
 
+_ASKER_LOCK = threading.Lock()
+_SHARED_ASKER: list[SudoPasswordAsker] = []
+
+
 def gui_sudo_prompt() -> GuiSudoPrompt | None:
-    """The console's sudo password dialog for the runner (``None`` without a Qt application)."""
+    """The console's sudo password dialog for the runner (``None`` without a Qt application).
+
+    One asker for the whole process, living on the GUI thread for as long as the application: sessions come
+    and go on worker threads, and a QObject must not be destroyed from a thread it does not live in.
+    """
     from PySide6.QtCore import QCoreApplication
 
     if QCoreApplication.instance() is None:
         return None
-    return GuiSudoPrompt()
+    with _ASKER_LOCK:
+        if not _SHARED_ASKER:
+            _SHARED_ASKER.append(SudoPasswordAsker())
+        return GuiSudoPrompt(_SHARED_ASKER[0])
 
 
 class RunnerDiagnostics:
