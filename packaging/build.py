@@ -7,6 +7,8 @@ Usage (from anywhere; uses the Python that runs it, normally ``.venv/bin/python`
     .venv/bin/python packaging/build.py linux-bundle   # PyInstaller one-folder bundle in dist/podpora/
     .venv/bin/python packaging/build.py deb            # the bundle as dist/podpora_<version>_<arch>.deb,
                                                        # installed, started, purged (needs root)
+    .venv/bin/python packaging/build.py appimage       # the bundle as dist/Podpora.AppDir (+ .AppImage
+                                                       # when appimagetool is installed)
     .venv/bin/python packaging/build.py icons          # PNG/ICO renderings of packaging/icons/*.svg
 
 Every target ends with a smoke test of what it built: ``podpora --version``, ``podpora --help`` and, when
@@ -17,6 +19,7 @@ fails the target (exit code 1).  The last line on stdout is one JSON object with
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -209,7 +212,7 @@ def isolation_check(podpora: Sequence[str | os.PathLike[str]], env: dict[str, st
         if set(loaded) - tolerated:
             raise BuildError(f"planted modules were loaded (T28): {sorted(set(loaded) - tolerated)}")
         if not frozen:
-            control = Path(podpora[0]).parent / "python"
+            control = Path(podpora[0]).resolve().parent / "python"  # pipx links the command; the venv is behind
             subprocess.run(
                 [str(control), "-c", "import paramiko"],
                 env=planted_env,
@@ -314,15 +317,32 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
     if wheel is None or sdist is None:
         raise BuildError(f"python -m build left no wheel/sdist for {version} in {out_dir}")
     with tempfile.TemporaryDirectory(prefix="podpora-wheel-venv-") as scratch:
-        venv = Path(scratch) / "venv"
         started = time.perf_counter()
-        run([sys.executable, "-m", "venv", venv])
-        # A clean venv: only the wheel and what it declares; pip's cache keeps repeat runs quick.
-        run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel])
+        # A clean environment: only the wheel and what it declares; pip's cache keeps repeat runs quick.
+        # --no-compile: the environment is thrown away, and byte-compiling 650 MB of dependencies costs seconds.
+        pip_args = ["--no-compile", "--disable-pip-version-check"]
+        if importlib.util.find_spec("pipx") is not None:
+            # The way technicians install it: pipx makes the venv and links the commands into its bin folder.
+            pipx_env = dict(
+                os.environ,
+                PIPX_HOME=str(Path(scratch) / "pipx"),
+                PIPX_BIN_DIR=str(Path(scratch) / "bin"),
+                PIPX_MAN_DIR=str(Path(scratch) / "man"),
+            )
+            run([sys.executable, "-m", "pipx", "install", f"--pip-args={' '.join(pip_args)}", wheel], env=pipx_env)
+            venv = Path(scratch) / "pipx" / "venvs" / "podpora"
+            command = Path(scratch) / "bin" / "podpora"
+            installer = "pipx"
+        else:
+            venv = Path(scratch) / "venv"
+            run([sys.executable, "-m", "venv", venv])
+            run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", *pip_args, wheel])
+            command = venv / "bin" / "podpora"
+            installer = "pip into a fresh venv"
         install_s = time.perf_counter() - started
         installed = run([venv / "bin" / "python", "-m", "pip", "list", "--format=json"]).stdout
         # Required: the signed script library and its key come along in app.resources.
-        smoke = smoke_test([venv / "bin" / "podpora"], repeat=args.repeat, require_resources=True, frozen=False)
+        smoke = smoke_test([command], repeat=args.repeat, require_resources=True, frozen=False)
         venv_size = tree_size(venv)
     return {
         "target": "wheel",
@@ -332,6 +352,7 @@ def build_wheel(args: argparse.Namespace) -> dict[str, Any]:
         "wheel_has_resources": wheel_has_resources(wheel),
         "sdist_mib": mib(sdist.stat().st_size),
         "build_s": round(build_s, 1),
+        "installed_with": installer,
         "clean_venv_install_s": round(install_s, 1),
         "clean_venv_mib": mib(venv_size),
         "clean_venv_packages": len(json.loads(installed)),
@@ -729,11 +750,55 @@ def build_deb(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+# ------------------------------------------------------------------------------------------ appimage
+
+
+def build_appimage(args: argparse.Namespace) -> dict[str, Any]:
+    """The bundle as an AppDir (``dist/Podpora.AppDir``), smoke-tested through its AppRun; packed as an
+    AppImage when ``appimagetool`` is on the PATH (it is not on the build machines: the AppDir is tested)."""
+    report: dict[str, Any] = {"target": "appimage"}
+    bundle = Path(args.dist_dir) / BUNDLE_NAME
+    if args.reuse_bundle and (bundle / BUNDLE_NAME).is_file():
+        build_icons(args)
+        report["bundle"] = "reused"
+    else:
+        report["bundle"] = build_linux_bundle(args)
+    version = project_version()
+    appdir = Path(args.dist_dir) / "Podpora.AppDir"
+    if appdir.exists():
+        shutil.rmtree(appdir)
+    shutil.copytree(bundle, appdir / INSTALL_PREFIX.relative_to("/"), symlinks=True)
+    shutil.copy(PACKAGING / "linux" / "appimage" / "AppRun", appdir / "AppRun")
+    (appdir / "AppRun").chmod(0o755)
+    # appimagetool wants exactly one desktop entry and its icon at the top; the console is the main face.
+    name = ICON_NAMES[0]
+    shutil.copy(PACKAGING / "linux" / f"{name}.desktop", appdir / f"{name}.desktop")
+    shutil.copy(Path(args.work_dir) / "icons" / f"{name}-256.png", appdir / f"{name}.png")
+    (appdir / ".DirIcon").symlink_to(f"{name}.png")
+    metainfo = appdir / "usr" / "share" / "metainfo"
+    metainfo.mkdir(parents=True)
+    text = (PACKAGING / "linux" / f"{name}.metainfo.xml").read_text(encoding="utf-8")
+    (metainfo / f"{name}.appdata.xml").write_text(text.replace("@VERSION@", version), encoding="utf-8")
+    report["appdir"] = display_path(appdir)
+    report["appdir_mib"] = mib(tree_size(appdir))
+    report["smoke"] = smoke_test([appdir / "AppRun"], repeat=args.repeat)
+    appimagetool = shutil.which("appimagetool")
+    if appimagetool:
+        image = Path(args.dist_dir) / f"Podpora-{version}-x86_64.AppImage"
+        run([appimagetool, "--no-appstream", appdir, image], env=dict(os.environ, ARCH="x86_64"))
+        report["appimage"] = display_path(image)
+        report["appimage_mib"] = mib(image.stat().st_size)
+    else:
+        report["appimage"] = "not packed: appimagetool is not installed (the AppDir above is what it packs)"
+    return report
+
+
 TARGETS = {
     "wheel": build_wheel,
     "icons": build_icons,
     "linux-bundle": build_linux_bundle,
     "deb": build_deb,
+    "appimage": build_appimage,
 }
 
 
@@ -748,7 +813,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--compression", choices=("xz", "zstd", "gzip", "none"), default="xz", help="deb compression (xz)"
     )
-    parser.add_argument("--reuse-bundle", action="store_true", help="deb: package dist/podpora as it is")
+    parser.add_argument("--reuse-bundle", action="store_true", help="deb, appimage: package dist/podpora as it is")
     parser.add_argument(
         "--install",
         choices=("host", "fresh-root", "none"),

@@ -73,7 +73,7 @@ def test_wheel_installs_into_a_clean_venv_and_runs(run_build: Callable[..., dict
 )
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="dpkg --root needs root")
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb (Debian/Ubuntu)")
-def test_bundle_packs_into_a_deb_that_installs_runs_and_purges_cleanly(
+def test_bundle_packs_into_a_deb_and_an_appdir_that_install_run_and_purge_cleanly(
     run_build: Callable[..., dict[str, Any]], tmp_path: Path
 ) -> None:
     report = run_build("deb", "--compression", "none", "--install", "fresh-root")
@@ -139,6 +139,13 @@ def test_bundle_packs_into_a_deb_that_installs_runs_and_purges_cleanly(
         assert isolation["h264"]["frames"] == 3 and max(isolation["h264"]["mean_abs_error"]) < 12
         assert isolation["paramiko_from"].startswith(str(tmp_path))
     assert "libx265" in " ".join(bundle["stubbed_libraries"])
+    # The same bundle as an AppDir (the AppImage's contents), started through its AppRun.
+    appimage = run_build("appimage", "--reuse-bundle")
+    check_smoke(appimage["smoke"])
+    assert appimage["smoke"]["isolation"]["loaded"] == []
+    appdir = tmp_path / "dist" / "Podpora.AppDir"
+    assert read_desktop_entry(appdir / "org.podpora.Console.desktop")["Icon"] == "org.podpora.Console"
+    assert (appdir / "org.podpora.Console.png").is_file() and (appdir / ".DirIcon").is_symlink()
     assert bundle["icu_data"], "libicudata was not slimmed"
     assert all(icu["bytes_after"] < icu["bytes_before"] / 4 for icu in bundle["icu_data"].values())
 
