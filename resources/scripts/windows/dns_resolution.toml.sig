@@ -1,6 +1,6 @@
 {
   "format": "podpora-script-signature/1",
   "key_id": "3401c763d821a72b",
-  "digest": "ab8de091c46c06851b2fa7fa4d8ce97c3dc4c9e16a644ebf8d0f9850aaf08a9e",
-  "signature": "Dpox0EY79KJ5PsNRQBYfPw4hebDl09N+Ov42O5/IaZJEaMa17yCP49LbhnVIQq0uyj2S9eXVg6gI3vOBBVM1DQ=="
+  "digest": "1926cdbe63c303d3de4b729d92ac33254fd8d3951981015b2f09633df095fe0e",
+  "signature": "fpDhNhfLOhR9qUI1u+OP5BddHhPhdaCYwflf9O+v0A2ZHLmj/LgBPcY5cs1BdKkjXQ0/TYuoUgS5kBIyvljmBA=="
 }
