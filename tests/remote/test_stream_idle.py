@@ -78,11 +78,19 @@ class CountingScreen:
             self.changed.notify_all()
         return frame
 
+    def grab_area(self, monitor: Any, x: int, y: int, width: int, height: int) -> NDArray[np.uint8]:
+        area = self.inner.grab_area(monitor, x, y, width, height)
+        with self.changed:
+            self.grabs += 1
+            self.changed.notify_all()
+        return area
+
     def cursor(self) -> Any:
         return self.inner.cursor()
 
     def open_change_watch(self) -> DamageWatch | None:
-        return self.inner.open_change_watch()
+        # The watch grabs through this wrapper, so its grabs are counted too.
+        return DamageWatch.open(self.inner.display, self)
 
 
 @pytest.fixture
