@@ -297,7 +297,7 @@ class AssistAgent:
         self._screen = screen
         #: How long a session whose technician lost the link waits for a resume (0: it ends at once).
         self.resume_grace = resume_grace
-        self._resume_attempts: set[Channel] = set()
+        self._resume_attempts: list[Channel] = []  # oldest first
         self._consent = consent
         self._sink = input_sink
         self._encoder_factory = encoder_factory
@@ -359,23 +359,24 @@ class AssistAgent:
         """
         displaced: _Connection | None = None
         resume_into: _Connection | None = None
+        evicted: Channel | None = None
         with self._lock:
             current = self._connection
             busy = self._stopped.is_set() or (current is not None and not current.displaceable())
             if not busy:
                 displaced = current
                 self._connection = _Connection(self, stream)
-            elif (
-                current is not None
-                and not self._stopped.is_set()
-                and current.resumable()
-                and len(self._resume_attempts) < MAX_RESUME_ATTEMPTS
-            ):
+            elif current is not None and not self._stopped.is_set() and current.resumable():
                 # Perhaps the technician coming back: it may prove so on this connection (bounded in number
-                # and time); until it does, the session goes on undisturbed.
+                # and time); until it does, the session goes on undisturbed.  When all places are taken the
+                # oldest attempt gives way, so connections that merely sit there cannot lock the technician out.
+                if len(self._resume_attempts) >= MAX_RESUME_ATTEMPTS:
+                    evicted = self._resume_attempts.pop(0)
                 resume_into = current
                 channel = Channel(stream)
-                self._resume_attempts.add(channel)
+                self._resume_attempts.append(channel)
+        if evicted is not None:
+            evicted.close()
         if resume_into is not None:
             threading.Thread(
                 target=self._serve_resume, args=(resume_into, channel), name="podpora-agent-resume", daemon=True
@@ -521,7 +522,8 @@ class AssistAgent:
             log.info("a resume attempt failed: %s", error)
         finally:
             with self._lock:
-                self._resume_attempts.discard(channel)
+                if channel in self._resume_attempts:
+                    self._resume_attempts.remove(channel)
             if not adopted:
                 channel.close()  # the session owns an adopted one
 

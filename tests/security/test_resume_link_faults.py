@@ -387,3 +387,56 @@ def test_a_resumable_console_killed_with_sigkill_leaves_the_user_clean_and_the_s
                 pipe.close()
         running.stop()
         assert running.wait_stopped(10)
+
+
+def still_open(connection: socket.socket) -> bool:
+    """Whether the agent has not closed ``connection`` (a non-blocking peek)."""
+    connection.setblocking(False)
+    try:
+        return connection.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def test_connections_that_sit_on_the_resume_places_give_way_to_the_technician(screen: FakeScreen) -> None:
+    """Local processes that connect and say nothing cannot keep the technician from coming back."""
+    watch, console = Watch(), Watch()
+    running = AssistAgent(
+        screen=screen,
+        consent=ScriptedConsent(frozenset({VIEW})),
+        callbacks=AgentCallbacks(on_state=watch.on_state, on_journal=watch.on_journal),
+    )
+    port = running.listen(0)
+    squatters: list[socket.socket] = []
+    try:
+        with FaultProxy(port) as proxy:
+
+            def connect() -> ByteStream:
+                return socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+
+            client = TechnicianClient(
+                connect(),
+                code=running.code(),
+                capabilities=frozenset({VIEW}),
+                callbacks=TechnicianCallbacks(on_frame=console.on_frame, on_state=console.on_state),
+                reconnect=connect,
+            )
+            client.start()
+            assert console.wait(lambda: console.frames >= 1)
+            for _ in range(6):  # more than there are places; each one sits silent for the 10 s it is allowed
+                squatters.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            proxy.wait_for(lambda: sum(still_open(s) for s in squatters) <= 4)  # two already gave way
+            proxy.cut()
+            assert console.wait(lambda: "reconnecting" in console.states)
+            assert console.wait(lambda: console.states[-1] == "active", timeout=30)
+            # Back before the squatters' own 10 s ran out: the technician's attempt took the oldest one's place.
+            assert any(still_open(s) for s in squatters)
+            client.stop()
+            assert client.wait_closed(10)
+    finally:
+        for squatter in squatters:
+            squatter.close()
+        running.stop()
+        assert running.wait_stopped(10)
