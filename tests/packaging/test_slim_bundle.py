@@ -276,3 +276,24 @@ def test_slim_icu_data_still_collates_and_case_maps_like_the_full_data(tmp_path:
     assert slim[-1] == str(slimmed)  # the slimmed data is what ICU used
     assert slim[:-1] == full[:-1]
     assert "cs_CZ ['apfel', 'Äpfel', 'cesta', 'čaj', 'hrad', 'chata'" in slim[0]  # Czech: ch after h
+
+
+def test_app_calls_no_numpy_routine_that_needs_the_stubbed_blas() -> None:
+    """The bundle's OpenBLAS stub aborts on matrix products and numpy.linalg; app/ must not use them.
+
+    A failure here means new code multiplies matrices: either avoid it, or drop OpenBLAS from
+    ``slim_bundle.STUBBED`` (the .deb grows by about 5 MB).
+    """
+    import ast
+
+    blas_attributes = {"dot", "matmul", "linalg", "einsum", "tensordot", "inner", "vdot", "lstsq", "solve"}
+    found: list[str] = []
+    for path in sorted((REPO / "app").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(REPO)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(node.op, ast.MatMult):
+                found.append(f"{where} uses @")
+            elif isinstance(node, ast.Attribute) and node.attr in blas_attributes:
+                found.append(f"{where} uses .{node.attr}")
+    assert not found, found
