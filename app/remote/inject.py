@@ -21,7 +21,11 @@ control is revoked or the link drops (no stuck Shift or held mouse button, SECUR
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -134,6 +138,9 @@ class PynputInputSink:
             if isinstance(vk, int):
                 self._special_keys.setdefault(vk, member)
         self._mouse: Any = mouse.Controller()
+        # Key codes go straight through libXtst where it is there: pynput's python-xlib path costs a round
+        # trip to the X server (about half a millisecond) per event, on the way from a key to the screen.
+        self._xtest = _XTestKeys.open() if "xorg" in type(self._keyboard).__module__ else None
         self._mapping = mapping
         self._buttons = 0
         # Pressed keys by what the peer called them (keysym or text), so a release finds the same pynput key.
@@ -153,6 +160,7 @@ class PynputInputSink:
 
     def pointer(self, x: int, y: int, buttons: int = 0, wheel: int = 0, wheel_horizontal: int = 0) -> None:
         """Move, then bring the buttons to the state in ``buttons``, then scroll (positive wheel = down)."""
+        self._settle_direct_keys()
         self.move(x, y)
         for bit, name in _BUTTON_NAMES:
             was_down, is_down = bool(self._buttons & bit), bool(buttons & bit)
@@ -219,8 +227,13 @@ class PynputInputSink:
                 return
             handle = text
             key = self._keyboard_module.KeyCode.from_char(text)
+        keycode = self._direct_keycode(keysym, key)
+        if not keycode:
+            self._settle_direct_keys()
         try:
-            if down:
+            if keycode:
+                self._xtest_key(keycode, down, handle, key)
+            elif down:
                 self._keyboard.press(key)
                 self._held_keys[handle] = key
             elif handle in self._held_keys:
@@ -230,12 +243,46 @@ class PynputInputSink:
         except self._keyboard.InvalidKeyException:
             log.info("key %r cannot be typed on this keyboard map; ignored", handle)
 
+    def _direct_keycode(self, keysym: int | None, key: Any) -> int:
+        """The key code to press straight through XTEST, or 0 when pynput must handle the key.
+
+        Only keysyms on the keyboard map that are not pynput's special keys qualify: pynput presses exactly
+        these as plain XTEST key codes too, and it must keep seeing its special keys (the modifiers) to put
+        them into the character events it synthesises.
+        """
+        if self._xtest is None or keysym is None or keysym in self._special_keys:
+            return 0
+        if getattr(key, "vk", None) != keysym:
+            return 0  # a character pynput borrows a key code for
+        return self._xtest.keycode(keysym)
+
+    def _settle_direct_keys(self) -> None:
+        """Let the X server take the direct key events before an event on pynput's connections.
+
+        Events on two connections may be processed in either order; pynput waits for each of its own (so a
+        direct event after it is in order), and this waits for the direct ones before the next pynput event
+        (so Ctrl released through pynput cannot overtake the "c" it modified). A round trip only when the
+        path changes: typing letters never waits.
+        """
+        if self._xtest is not None:
+            self._xtest.sync()
+
+    def _xtest_key(self, keycode: int, down: bool, handle: int | str, key: Any) -> None:
+        assert self._xtest is not None  # noqa: S101 - only called when _direct_keycode found a code
+        if down:
+            self._xtest.send(keycode, down=True)
+            self._held_keys[handle] = key  # release_all releases it through pynput: the same XTEST key code
+        else:
+            self._held_keys.pop(handle, None)
+            self._xtest.send(keycode, down=False)
+
     def type_text(self, text: str) -> None:
         """Type ``text`` (any Unicode) as a sequence of key presses."""
         self._keyboard.type(text)
 
     def release_all(self) -> None:
         """Release every key and button held through this sink (on revoke, pause or disconnect)."""
+        self._settle_direct_keys()
         for handle, key in list(self._held_keys.items()):
             try:
                 self._keyboard.release(key)
@@ -253,6 +300,9 @@ class PynputInputSink:
         pynput closes its connections in ``__del__``, which fails noisily when the display went away first.
         """
         self.release_all()
+        if self._xtest is not None:
+            self._xtest.close()
+            self._xtest = None
         for controller in (self._keyboard, self._mouse):
             display = controller.__dict__.pop("_display", None)
             if display is not None:
@@ -262,3 +312,74 @@ class PynputInputSink:
     def held(self) -> tuple[int, list[int | str]]:
         """The held button mask and the held keys (for tests and the session's bookkeeping)."""
         return self._buttons, list(self._held_keys)
+
+
+class _XTestKeys:
+    """Key presses through libXtst (ctypes) on a connection of their own: no round trip per event.
+
+    Calls are serialised by a lock (Xlib connections are not shared between threads without one).
+    """
+
+    def __init__(self, xlib: Any, xtest: Any, connection: int) -> None:
+        self._xlib = xlib
+        self._xtest = xtest
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._keycodes: dict[int, int] = {}
+        self._unsynced = False
+
+    @classmethod
+    def open(cls) -> _XTestKeys | None:
+        """Open ``$DISPLAY`` for XTEST, or ``None`` (the caller keeps using pynput)."""
+        x11_name, xtest_name = ctypes.util.find_library("X11"), ctypes.util.find_library("Xtst")
+        if x11_name is None or xtest_name is None or not os.environ.get("DISPLAY"):
+            return None
+        xlib, xtest = ctypes.CDLL(x11_name), ctypes.CDLL(xtest_name)
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = (ctypes.c_char_p,)
+        xlib.XCloseDisplay.argtypes = (ctypes.c_void_p,)
+        xlib.XFlush.argtypes = (ctypes.c_void_p,)
+        xlib.XSync.argtypes = (ctypes.c_void_p, ctypes.c_int)
+        xlib.XKeysymToKeycode.restype = ctypes.c_ubyte
+        xlib.XKeysymToKeycode.argtypes = (ctypes.c_void_p, ctypes.c_ulong)
+        xtest.XTestQueryExtension.argtypes = (ctypes.c_void_p, *(ctypes.POINTER(ctypes.c_int),) * 4)
+        xtest.XTestFakeKeyEvent.argtypes = (ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong)
+        connection = xlib.XOpenDisplay(None)
+        if not connection:
+            return None
+        numbers = [ctypes.c_int() for _ in range(4)]
+        if not xtest.XTestQueryExtension(connection, *(ctypes.byref(number) for number in numbers)):
+            xlib.XCloseDisplay(connection)
+            return None
+        return cls(xlib, xtest, connection)
+
+    def keycode(self, keysym: int) -> int:
+        """The key code of ``keysym`` on the current keyboard map (0: none)."""
+        with self._lock:
+            if not self._connection:
+                return 0
+            if keysym not in self._keycodes:
+                self._keycodes[keysym] = int(self._xlib.XKeysymToKeycode(self._connection, keysym))
+            return self._keycodes[keysym]
+
+    def send(self, keycode: int, *, down: bool) -> None:
+        """Press or release ``keycode`` now (flushed, not waited for)."""
+        with self._lock:
+            if self._connection:
+                self._xtest.XTestFakeKeyEvent(self._connection, keycode, int(down), 0)
+                self._xlib.XFlush(self._connection)
+                self._unsynced = True
+
+    def sync(self) -> None:
+        """Wait until the X server has processed every event sent here (only if any is outstanding)."""
+        with self._lock:
+            if self._connection and self._unsynced:
+                self._xlib.XSync(self._connection, 0)
+                self._unsynced = False
+
+    def close(self) -> None:
+        """Close the connection; later calls do nothing."""
+        with self._lock:
+            if self._connection:
+                self._xlib.XCloseDisplay(self._connection)
+                self._connection = 0
