@@ -8,8 +8,9 @@ no ``PYTHON*`` variables, no user site-packages, neither the working directory n
 ``sys.path``) and run the command line there.  Before the re-run this module imports nothing but ``os`` and
 ``sys``, which Python has loaded already.
 
-What the re-run cannot undo: Python imports ``sitecustomize``/``usercustomize`` while it starts, before
-any entry point runs, so one planted on ``$PYTHONPATH`` still runs once in the first process
+What the re-run cannot undo: Python imports ``sitecustomize`` (and ``usercustomize`` where user
+site-packages are enabled, which a venv disables) while it starts, before any entry point runs, so one
+planted on ``$PYTHONPATH`` still runs once in the first process
 (docs/install.md).  The frozen bundle (.deb) has no such step.  ``python -m app`` from a source tree is a
 developer's command and is not re-run.
 """
