@@ -258,7 +258,31 @@ def smoke_test(
         if require_resources and report["diag_list"].get("ok") is False:
             raise BuildError(f"`podpora diag list` failed: {report['diag_list']['error']}")
         report["isolation"] = isolation_check(podpora, env, frozen=frozen)
+        if frozen:
+            report["helper_modules"] = smoke_helper_modules(podpora, env)
     return report
+
+
+def smoke_helper_modules(podpora: Sequence[str | os.PathLike[str]], env: dict[str, str]) -> dict[str, Any]:
+    """The frozen ``podpora -m app.<module>`` form that the demo and benchmarks use for helper processes.
+
+    ``podpora -m app.cli.demo_user --help`` must print that helper's usage; ``-m`` with a module outside
+    ``app`` must be refused (exit code 2), so the bundle is no general interpreter.
+    """
+    helper = run([*podpora, "-m", "app.cli.demo_user", "--help"], env=env, timeout=SMOKE_TIMEOUT_S).stdout
+    if "usage: podpora-demo-user" not in helper:
+        raise BuildError(f"`podpora -m app.cli.demo_user --help` printed no usage:\n{helper[-2000:]}")
+    refused = subprocess.run(
+        [str(part) for part in (*podpora, "-m", "json.tool", "--help")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_S,
+        check=False,
+    )
+    if refused.returncode != 2 or "only Podpora's own modules" not in refused.stderr:
+        raise BuildError(f"`podpora -m json.tool` was not refused: {refused.returncode} {refused.stderr[-500:]}")
+    return {"app.cli.demo_user": "usage printed", "json.tool": "refused"}
 
 
 def smoke_diag_list(podpora: Sequence[str | os.PathLike[str]], help_text: str, env: dict[str, str]) -> dict[str, Any]:

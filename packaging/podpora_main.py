@@ -86,8 +86,28 @@ def bundle_self_test() -> int:
     return 1 if failures else 0
 
 
+def run_app_module(module: str, arguments: list[str]) -> None:
+    """``podpora -m app.<module> ARGS``: what ``python -m`` does, for Podpora's own modules only.
+
+    Parts of Podpora start helper processes as ``sys.executable -m app.cli.demo_user ...`` (the demo's user
+    machine, the benchmarks' agents).  In the frozen bundle ``sys.executable`` is this executable, so it
+    accepts that form; anything outside ``app`` is refused, so the bundle never becomes a general
+    interpreter.
+    """
+    import runpy
+
+    if not (module == "app" or module.startswith("app.")) or not all(part.isidentifier() for part in module.split(".")):
+        print(f"podpora: -m runs only Podpora's own modules (app.*), not {module!r}", file=sys.stderr)
+        raise SystemExit(2)
+    sys.argv = [module, *arguments]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+    raise SystemExit(0)
+
+
 if sys.argv[1:] == ["--bundle-self-test"]:
     raise SystemExit(bundle_self_test())
+if len(sys.argv) >= 3 and sys.argv[1] == "-m":
+    run_app_module(sys.argv[2], sys.argv[3:])
 
 from app.cli import main  # noqa: E402 - only after the self-test check, so that one needs no CLI
 

@@ -139,6 +139,8 @@ def test_bundle_packs_into_a_deb_and_an_appdir_that_install_run_and_purge_cleanl
         assert isolation["h264"]["frames"] == 3 and max(isolation["h264"]["mean_abs_error"]) < 12
         assert isolation["paramiko_from"].startswith(str(tmp_path))
     assert "libx265" in " ".join(bundle["stubbed_libraries"])
+    # `sys.executable -m app.cli.demo_user` (the demo's helper process) works frozen; other modules are refused.
+    assert bundle["smoke"]["helper_modules"] == {"app.cli.demo_user": "usage printed", "json.tool": "refused"}
     # The same bundle as an AppDir (the AppImage's contents), started through its AppRun.
     appimage = run_build("appimage", "--reuse-bundle")
     check_smoke(appimage["smoke"])
