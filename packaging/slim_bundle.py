@@ -131,58 +131,66 @@ def dynamic_symbols(elf: Path) -> tuple[dict[str, Symbol], set[str]]:
 # (numpy/__init__.py ``_sanity_check``), and vdot/axpy/copy are cheap to do right.  ILP64 (``long``
 # indices), strides as BLAS defines them (a negative stride walks the vector backwards).  Everything else in
 # OpenBLAS (gemm, gemv, syrk, LAPACK) stays an aborting stub.
-_BLAS_PRELUDE = """
+_BLAS_PRELUDE = r"""
 #include <complex.h>
 typedef long blasint;
+/* Index of element i of an n-element vector with stride inc, as BLAS walks it. */
 static long podpora_at(blasint i, blasint n, blasint inc) { return inc >= 0 ? i * inc : (i - n + 1) * inc; }
+#define PODPORA_SAME(value) (value)
+#define PODPORA_DOT(name, T, SUM) \
+    T name(blasint n, const T *x, blasint incx, const T *y, blasint incy) { \
+        SUM sum = 0; \
+        for (blasint i = 0; i < n; i++) sum += (SUM)x[podpora_at(i, n, incx)] * y[podpora_at(i, n, incy)]; \
+        return (T)sum; \
+    }
+#define PODPORA_DOT_SUB(name, T, CONJUGATE) \
+    void name(blasint n, const void *xv, blasint incx, const void *yv, blasint incy, void *out) { \
+        const T *x = xv, *y = yv; \
+        T sum = 0; \
+        for (blasint i = 0; i < n; i++) sum += CONJUGATE(x[podpora_at(i, n, incx)]) * y[podpora_at(i, n, incy)]; \
+        *(T *)out = sum; \
+    }
+#define PODPORA_AXPY(name, T) \
+    void name(blasint n, T a, const T *x, blasint incx, T *y, blasint incy) { \
+        for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; \
+    }
+#define PODPORA_AXPY_COMPLEX(name, T) \
+    void name(blasint n, const void *av, const void *xv, blasint incx, void *yv, blasint incy) { \
+        const T a = *(const T *)av, *x = xv; \
+        T *y = yv; \
+        for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; \
+    }
+#define PODPORA_COPY(name, T) \
+    void name(const blasint *n, const void *xv, const blasint *incx, void *yv, const blasint *incy) { \
+        const T *x = xv; \
+        T *y = yv; \
+        for (blasint i = 0; i < *n; i++) y[podpora_at(i, *n, *incy)] = x[podpora_at(i, *n, *incx)]; \
+    }
 """
-_BLAS_IMPLEMENTATIONS = {
-    re.compile(r"cblas_([sd])dot"): lambda name, letter: (
-        f"{'float' if letter == 's' else 'double'} {name}(blasint n, const {'float' if letter == 's' else 'double'}"
-        " *x, blasint incx, const "
-        f"{'float' if letter == 's' else 'double'} *y, blasint incy) {{ double sum = 0;"
-        " for (blasint i = 0; i < n; i++) sum += (double)x[podpora_at(i, n, incx)] * y[podpora_at(i, n, incy)];"
-        " return sum; }"
-    ),
-    re.compile(r"cblas_([cz])dot([uc])_sub"): lambda name, letter, conj: (
-        (
-            f"void {name}(blasint n, const void *xv, blasint incx, const void *yv, blasint incy, void *out) {{"
-            f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T *x = xv, *y = yv; T sum = 0;"
-            f" for (blasint i = 0; i < n; i++) sum += {'conj' if letter == 'z' else 'conjf'}(x[podpora_at(i, n, incx)])"
-            " * y[podpora_at(i, n, incy)];"
-            if conj == "c"
-            else f"void {name}(blasint n, const void *xv, blasint incx, const void *yv, blasint incy, void *out) {{"
-            f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T *x = xv, *y = yv; T sum = 0;"
-            " for (blasint i = 0; i < n; i++) sum += x[podpora_at(i, n, incx)] * y[podpora_at(i, n, incy)];"
-        )
-        + " *(T *)out = sum; }"
-    ),
-    re.compile(r"cblas_([sd])axpy"): lambda name, letter: (
-        f"void {name}(blasint n, {'float' if letter == 's' else 'double'} a, const "
-        f"{'float' if letter == 's' else 'double'} *x, blasint incx, {'float' if letter == 's' else 'double'} *y,"
-        " blasint incy) { for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; }"
-    ),
-    re.compile(r"cblas_([cz])axpy"): lambda name, letter: (
-        f"void {name}(blasint n, const void *av, const void *xv, blasint incx, void *yv, blasint incy) {{"
-        f" typedef {'float' if letter == 'c' else 'double'} _Complex T; const T a = *(const T *)av;"
-        " const T *x = xv; T *y = yv;"
-        " for (blasint i = 0; i < n; i++) y[podpora_at(i, n, incy)] += a * x[podpora_at(i, n, incx)]; }"
-    ),
-    re.compile(r"(?<!cblas_)([sdcz])copy_"): lambda name, letter: (
-        f"void {name}(const blasint *n, const void *xv, const blasint *incx, void *yv, const blasint *incy) {{"
-        f" typedef {dict(s='float', d='double', c='float _Complex', z='double _Complex')[letter]} T;"
-        " const T *x = xv; T *y = yv;"
-        " for (blasint i = 0; i < *n; i++) y[podpora_at(i, *n, *incy)] = x[podpora_at(i, *n, *incx)]; }"
-    ),
-}
+# Symbol name pattern (OpenBLAS builds add prefixes and suffixes such as scipy_…64_) → its implementation.
+_BLAS_ROUTINES = (
+    (re.compile(r"cblas_sdot"), "PODPORA_DOT({name}, float, double)"),
+    (re.compile(r"cblas_ddot"), "PODPORA_DOT({name}, double, double)"),
+    (re.compile(r"cblas_cdotu_sub"), "PODPORA_DOT_SUB({name}, float _Complex, PODPORA_SAME)"),
+    (re.compile(r"cblas_cdotc_sub"), "PODPORA_DOT_SUB({name}, float _Complex, conjf)"),
+    (re.compile(r"cblas_zdotu_sub"), "PODPORA_DOT_SUB({name}, double _Complex, PODPORA_SAME)"),
+    (re.compile(r"cblas_zdotc_sub"), "PODPORA_DOT_SUB({name}, double _Complex, conj)"),
+    (re.compile(r"cblas_saxpy"), "PODPORA_AXPY({name}, float)"),
+    (re.compile(r"cblas_daxpy"), "PODPORA_AXPY({name}, double)"),
+    (re.compile(r"cblas_caxpy"), "PODPORA_AXPY_COMPLEX({name}, float _Complex)"),
+    (re.compile(r"cblas_zaxpy"), "PODPORA_AXPY_COMPLEX({name}, double _Complex)"),
+    (re.compile(r"(?<!cblas_)scopy_"), "PODPORA_COPY({name}, float)"),
+    (re.compile(r"(?<!cblas_)dcopy_"), "PODPORA_COPY({name}, double)"),
+    (re.compile(r"(?<!cblas_)ccopy_"), "PODPORA_COPY({name}, float _Complex)"),
+    (re.compile(r"(?<!cblas_)zcopy_"), "PODPORA_COPY({name}, double _Complex)"),
+)
 
 
 def _implementation(name: str) -> str | None:
     """C source of a real implementation for ``name`` (a BLAS level-1 routine), or None for an aborting stub."""
-    for pattern, make in _BLAS_IMPLEMENTATIONS.items():
-        match = pattern.search(name)
-        if match:
-            return str(make(name, *match.groups()))
+    for pattern, template in _BLAS_ROUTINES:
+        if pattern.search(name):
+            return template.format(name=name)
     return None
 
 
