@@ -201,6 +201,9 @@ class MssScreenSource:
     def __init__(self, display: str | None = None, env: Mapping[str, str] | None = None) -> None:
         self._display = display if display is not None else check_screen_available(env)
         self._sct: Any = None
+        # The mss connection is reopened by monitors() (the thread that starts capture) while the capture
+        # thread may still be grabbing through it after a pause: every use of it holds this lock.
+        self._sct_lock = threading.RLock()
         self._cursor_reader: _XCursorReader | None = None
         self._cursor_tried = False
         self._damage: DamageWatch | None = None
@@ -238,8 +241,9 @@ class MssScreenSource:
 
     def monitors(self) -> list[Monitor]:
         """Re-read the monitor layout (it may have changed since the last call)."""
-        self._reopen()
-        return self._current_monitors()
+        with self._sct_lock:
+            self._reopen()
+            return self._current_monitors()
 
     def _current_monitors(self) -> list[Monitor]:
         result = []
@@ -266,10 +270,14 @@ class MssScreenSource:
         """
         import mss.exception
 
+        with self._sct_lock:
+            return self._grab_locked(monitor, mss.exception.ScreenShotError)
+
+    def _grab_locked(self, monitor: Monitor, grab_error: type[Exception]) -> NDArray[np.uint8]:
         region = {"left": monitor.left, "top": monitor.top, "width": monitor.width, "height": monitor.height}
         try:
             shot = self._sct.grab(region)
-        except mss.exception.ScreenShotError as error:
+        except grab_error as error:
             log.info("grab of monitor %d failed (%s); re-reading the monitor layout", monitor.index, error)
             layout = self.monitors()
             if monitor.index >= len(layout):
@@ -284,7 +292,7 @@ class MssScreenSource:
             region = {"left": fresh.left, "top": fresh.top, "width": fresh.width, "height": fresh.height}
             try:
                 shot = self._sct.grab(region)
-            except mss.exception.ScreenShotError as second:
+            except grab_error as second:
                 raise _display_unreachable(self._display, second) from second
         frame = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
         return frame
@@ -328,10 +336,21 @@ class MssScreenSource:
         """
         return DamageWatch.open(self._display, self)
 
-    def grab_area(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> NDArray[np.uint8]:
-        """Capture the ``width``×``height`` area at ``x``, ``y`` of ``monitor`` (monitor coordinates) as BGRA."""
+    def grab_area(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> NDArray[np.uint8] | None:
+        """Capture the ``width``×``height`` area at ``x``, ``y`` of ``monitor`` (monitor coordinates) as BGRA.
+
+        ``None`` when the grab failed (the layout changed under it): the caller grabs the whole monitor,
+        which re-reads the layout.
+        """
+        import mss.exception
+
         region = {"left": monitor.left + x, "top": monitor.top + y, "width": width, "height": height}
-        shot = self._sct.grab(region)
+        with self._sct_lock:
+            try:
+                shot = self._sct.grab(region)
+            except mss.exception.ScreenShotError as error:
+                log.info("grab of an area of monitor %d failed (%s)", monitor.index, error)
+                return None
         return np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
 
     def cursor(self) -> CursorState | None:
@@ -345,9 +364,10 @@ class MssScreenSource:
 
     def close(self) -> None:
         """Close the display connections; safe to call twice."""
-        if self._sct is not None:
-            self._sct.close()
-            self._sct = None
+        with self._sct_lock:
+            if self._sct is not None:
+                self._sct.close()
+                self._sct = None
         if self._cursor_reader is not None:
             self._cursor_reader.close()
             self._cursor_reader = None
@@ -658,7 +678,12 @@ class DamageWatch:
                 return grabbed, None  # the layout changed under the grab: a new stream starts anyway
             return grabbed, areas
         for x, y, w, h in areas or ():
-            frame[y : y + h, x : x + w] = self._source.grab_area(monitor, x, y, w, h)
+            area = self._source.grab_area(monitor, x, y, w, h)
+            if area is None or area.shape[:2] != (h, w):
+                # The layout changed under the grab: the whole monitor (which re-reads it), compared whole.
+                self._grabbed_monitor = monitor
+                return self._source.grab(monitor), None
+            frame[y : y + h, x : x + w] = area
         return frame, areas
 
     def wake(self) -> None:

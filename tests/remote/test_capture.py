@@ -13,6 +13,8 @@ from app.remote.capture import (
     REASON_DISPLAY_UNREACHABLE,
     REASON_NO_DISPLAY,
     REASON_WAYLAND,
+    DamageWatch,
+    Monitor,
     MssScreenSource,
     ScreenUnavailable,
     check_screen_available,
@@ -229,6 +231,50 @@ def test_damage_says_where_drawing_happened_and_partial_grabs_keep_the_frame_exa
             assert covered[40:72, 30:78].all()
             assert covered.sum() <= 4 * 32 * 48
             assert np.array_equal(frame[..., :3], source.grab(monitor)[..., :3])
+        finally:
+            painter.close()
+    finally:
+        watch.close()
+
+
+class AreaGrabsFail:
+    """A screen source whose area grabs fail, as when the layout changes under them."""
+
+    def __init__(self, inner: MssScreenSource) -> None:
+        self.inner = inner
+        self.whole_grabs = 0
+
+    def grab(self, monitor: Monitor) -> np.ndarray:
+        self.whole_grabs += 1
+        return self.inner.grab(monitor)
+
+    def grab_area(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> None:
+        return None
+
+
+def test_a_failed_area_grab_falls_back_to_the_whole_monitor(source: MssScreenSource, on_xvfb: VirtualDisplay) -> None:
+    failing = AreaGrabsFail(source)
+    watch = DamageWatch.open(on_xvfb.name, failing)
+    assert watch is not None
+    try:
+        monitor = source.monitors()[0]
+        frame, _ = watch.grab_changes(monitor, None)
+        for _ in range(50):
+            if not watch.wait(0.1):
+                break
+            frame, _ = watch.grab_changes(monitor, frame)
+        image = known_image(16, 16)
+        painter = XWindowPainter(on_xvfb.name, 50, 60, image)
+        try:
+            for _ in range(20):
+                if np.array_equal(frame[60:76, 50:66, :3], image[:, :, :3]):
+                    break
+                assert watch.wait(10.0)
+                before = failing.whole_grabs
+                frame, areas = watch.grab_changes(monitor, frame)
+                # The damaged area was small, its grab failed: the whole monitor was grabbed and compared.
+                assert areas is None and failing.whole_grabs == before + 1
+            assert np.array_equal(frame[60:76, 50:66, :3], image[:, :, :3])
         finally:
             painter.close()
     finally:
