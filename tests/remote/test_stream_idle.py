@@ -305,3 +305,43 @@ def test_a_picture_that_became_exact_without_new_pixels_is_said_once() -> None:
         assert agent.wait_stopped(5)
         left.close()
         right.close()
+
+
+@pytest.mark.xvfb
+def test_small_drawings_travel_in_the_running_stream_through_the_real_agent_and_client(
+    on_xvfb: VirtualDisplay,
+) -> None:
+    from app.remote.encode import CODEC_PACKED_STREAM
+
+    source = MssScreenSource()
+    encoder = FrameEncoder()
+    agent = AssistAgent(screen=source, consent=ScriptedConsent(frozenset({VIEW})), encoder_factory=lambda: encoder)
+    left, right = socket.socketpair()
+    viewer = Viewer(agent, right)
+    agent.serve_stream(left)
+    viewer.client.start()
+    painters: list[XWindowPainter] = []
+    try:
+        assert viewer.wait(lambda v: v.exact and v.latest is not None, 20)
+        glyph = np.zeros((13, 6, 4), np.uint8)
+        glyph[..., 3] = 255
+        glyph[2:11, 1:5, :3] = (230, 230, 230)  # two colours, a glyph's size
+        for index in range(6):
+            x = 500 + 8 * index
+            painters.append(XWindowPainter(on_xvfb.name, x, 400, glyph))
+            assert viewer.wait(
+                lambda v, x=x: (
+                    v.latest is not None and np.array_equal(v.latest[400:413, x : x + 6, :3], glyph[..., :3])
+                ),
+                20,
+            ), f"glyph {index} never arrived"
+        assert encoder.stats.rects_by_codec.get(CODEC_PACKED_STREAM, 0) >= 3, encoder.stats.rects_by_codec
+    finally:
+        viewer.client.stop()
+        agent.stop()
+        assert agent.wait_stopped(5)
+        source.close()
+        for painter in painters:
+            painter.close()
+        left.close()
+        right.close()
