@@ -166,6 +166,24 @@ def processes_with(token: str) -> list[int]:
     return found
 
 
+def wait_for_processes_with(token: str, count: int = 1, timeout: float = 10.0) -> list[int]:
+    """PIDs with ``token`` in their command line, once at least ``count`` exist (or what exists at the deadline).
+
+    A child the script just started can be seen without its command line for a moment: Python's ``Popen``
+    returns once ``execve`` is past the point of no return, before the kernel has set up the new argv.
+    """
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    found = processes_with(token)
+    while len(found) < count and time.monotonic() < deadline:
+        pause.wait(0.02)  # polling /proc with a deadline: there is no event for "a process exists"
+        found = processes_with(token)
+    return found
+
+
 def checks_by_id(result: Any) -> dict[str, Any]:
     return {check.id: check for check in result.checks}
 

@@ -18,7 +18,13 @@ from app.diagnostics.runner import (
     RunControl,
     Runner,
 )
-from tests.diagnostics.conftest import ScriptFolder, SshTarget, processes_with, wait_until_gone
+from tests.diagnostics.conftest import (
+    ScriptFolder,
+    SshTarget,
+    processes_with,
+    wait_for_processes_with,
+    wait_until_gone,
+)
 
 pytestmark = pytest.mark.sshd
 
@@ -61,7 +67,7 @@ def test_cancel_kills_the_remote_process_group(scripts: ScriptFolder, ssh_target
     control = RunControl()
     thread, started, box = _run_in_thread(Runner(ssh_target.executor), script, {"token": token}, control=control)
     assert started.wait(30), "the remote script never reported progress"
-    assert len(processes_with(token)) >= 2  # the script and its child both run
+    assert len(wait_for_processes_with(token, 2)) >= 2  # the script and its child both run
     control.cancel()
     thread.join(30)
     result = box["result"]
@@ -94,7 +100,7 @@ def test_dead_connection_is_reported_and_leaves_nothing_running(scripts: ScriptF
     token = uuid.uuid4().hex
     thread, started, box = _run_in_thread(Runner(ssh_target.executor), script, {"token": token})
     assert started.wait(30)
-    remote = processes_with(token)
+    remote = wait_for_processes_with(token, 2)
     assert len(remote) >= 2
     ssh_target.connection.close()  # the link dies mid-run
     thread.join(30)

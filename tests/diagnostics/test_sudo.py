@@ -24,7 +24,7 @@ import pytest
 from app.cli.diag import SshExecutor
 from app.diagnostics.runner import PasswordRequest, RunControl, Runner
 from app.remote.ssh import ConnectOptions, SshConnection, connect
-from tests.diagnostics.conftest import ScriptFolder, processes_with, wait_until_gone
+from tests.diagnostics.conftest import ScriptFolder, wait_for_processes_with, wait_until_gone
 from tests.helpers.sshd import KeyPair, SshServer, SshServerFactory
 
 pytestmark = pytest.mark.sshd
@@ -45,32 +45,92 @@ class SudoAccount:
     password: str
 
 
-@pytest.fixture
+ACCOUNT_TOOL_TIMEOUT = 60
+
+
+def _account_tool(argv: list[str], what: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run useradd/chpasswd/userdel; a hang (the account database locked, /dev/log not read) fails loudly."""
+    try:
+        return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=ACCOUNT_TOOL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            f"{what} did not finish within {ACCOUNT_TOOL_TIMEOUT} s: another process holds the account database "
+            "lock (/etc/.pwd.lock), or whatever listens on /dev/log does not read (shadow-utils and PAM log there)"
+        )
+
+
+def _pids_of(uid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        real = next((line.split()[1] for line in status.splitlines() if line.startswith("Uid:")), None)
+        if real == str(uid):
+            found.append(int(entry.name))
+    return found
+
+
+def _remove_account(name: str) -> None:
+    """Kill what the account still runs (sshd sessions), wait until it is gone, then delete the account."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    for _ in range(3):
+        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30)
+        left = wait_until_gone(_pids_of(uid), 10)
+        done = _account_tool(["userdel", "--remove", name], "userdel")
+        if done.returncode in (0, 6, 12):  # removed; no such user; removed but the home was not empty
+            return
+        if done.returncode != 8:  # 8: still logged in (a session process had not gone yet): kill again
+            break
+    pytest.fail(f"the test account {name} could not be removed: {done.stderr.strip()} (left: {left})")
+
+
+def _sudo_rule(name: str, rule: str) -> None:
+    """Install ``rule`` as the account's sudoers file, checked by visudo first."""
+    path = Path("/etc/sudoers.d") / f"podpora-test-{name}"
+    staged = path.with_name(path.name + ".new")
+    staged.write_text(f"Defaults:{name} !lecture\n{rule}\n")
+    os.chmod(staged, 0o440)
+    checked = subprocess.run(["visudo", "-c", "-f", str(staged)], capture_output=True, text=True, timeout=30)
+    if checked.returncode != 0:
+        staged.unlink()
+        pytest.fail(f"the test sudoers rule is invalid: {checked.stdout}{checked.stderr}")
+    staged.rename(path)
+
+
+@pytest.fixture(scope="module")
 def sudo_account() -> Iterator[SudoAccount]:
+    """One account for the module (creating accounts is slow); its rule requires the password."""
     if os.geteuid() != 0:
         pytest.fail("the sudo tests create a local account and must run as root")
-    for tool in ("sudo", "useradd", "userdel", "chpasswd", "visudo"):
+    for tool in ("sudo", "useradd", "userdel", "chpasswd", "visudo", "pkill"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed (scripts/setup installs sudo)")
     name = "pdsudo" + secrets.token_hex(4)
     password = "Pw-" + secrets.token_urlsafe(12)
     rule = Path("/etc/sudoers.d") / f"podpora-test-{name}"
-    subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name], check=True, capture_output=True)
+    created = _account_tool(["useradd", "--create-home", "--shell", "/bin/sh", name], "useradd")
+    if created.returncode != 0:
+        pytest.fail(f"cannot create the test account {name}: {created.stderr.strip()}")
     try:
-        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True, capture_output=True)
-        staged = rule.with_name(rule.name + ".new")
-        staged.write_text(f"Defaults:{name} !lecture\n{name} ALL=(ALL:ALL) ALL\n")
-        os.chmod(staged, 0o440)
-        checked = subprocess.run(["visudo", "-c", "-f", str(staged)], capture_output=True, text=True)
-        if checked.returncode != 0:
-            pytest.fail(f"the test sudoers rule is invalid: {checked.stdout}{checked.stderr}")
-        staged.rename(rule)
+        changed = _account_tool(["chpasswd"], "chpasswd", stdin=f"{name}:{password}\n")
+        if changed.returncode != 0:
+            pytest.fail(f"cannot set the test account's password: {changed.stderr.strip()}")
+        _sudo_rule(name, PASSWORD_RULE.format(name=name))
         yield SudoAccount(name, password)
     finally:
         rule.unlink(missing_ok=True)
         rule.with_name(rule.name + ".new").unlink(missing_ok=True)
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-        subprocess.run(["userdel", "--remove", name], capture_output=True)
+        _remove_account(name)
+
+
+PASSWORD_RULE = "{name} ALL=(ALL:ALL) ALL"
 
 
 @dataclass
@@ -90,7 +150,7 @@ def user_target(
     # account gets its own file in its home (the folders the fixture made are root's, mode 0700).
     home = Path(pwd.getpwnam(sudo_account.name).pw_dir)
     keys = home / ".ssh" / "authorized_keys"
-    keys.parent.mkdir(mode=0o700)
+    keys.parent.mkdir(mode=0o700, exist_ok=True)
     keys.write_text(client_key.public_line + "\n")
     shutil.chown(keys.parent, sudo_account.name)
     shutil.chown(keys, sudo_account.name)
@@ -257,7 +317,7 @@ def test_cancel_of_an_admin_script_run_with_a_password_leaves_nothing_running(
     results: list = []
     thread.start()
     assert started.wait(30), "the admin script never started"
-    running = processes_with(token)
+    running = wait_for_processes_with(token)
     assert running, "the sleeping child is not running"
     control.cancel()
     thread.join(30)
@@ -268,8 +328,14 @@ def test_cancel_of_an_admin_script_run_with_a_password_leaves_nothing_running(
 def test_a_nopasswd_rule_is_used_without_asking_and_an_unasked_password_never_reaches_the_script(
     scripts: ScriptFolder, user_target: UserTarget, sudo_account: SudoAccount
 ) -> None:
-    rule = Path("/etc/sudoers.d") / f"podpora-test-{sudo_account.name}"
-    rule.write_text(f"Defaults:{sudo_account.name} !lecture\n{sudo_account.name} ALL=(ALL:ALL) NOPASSWD: ALL\n")
+    _sudo_rule(sudo_account.name, f"{sudo_account.name} ALL=(ALL:ALL) NOPASSWD: ALL")
+    try:
+        _nopasswd_checks(scripts, user_target, sudo_account)
+    finally:
+        _sudo_rule(sudo_account.name, PASSWORD_RULE.format(name=sudo_account.name))
+
+
+def _nopasswd_checks(scripts: ScriptFolder, user_target: UserTarget, sudo_account: SudoAccount) -> None:
     _admin_scripts(scripts, "admin_one")
     script = scripts.catalog().get("admin_one")
     prompt = Prompt(sudo_account.password)
