@@ -595,6 +595,7 @@ class _Connection:
         # Change detection, owned by the capture thread (the watch is opened, used and closed there).
         self._watch: ChangeWatch | None = None
         self._frame: NDArray[np.uint8] | None = None  # the last capture, brought up to date through the watch
+        self._streamed_link: Channel | None = None  # the link the encoder's picture went out on
         self._watch_tried = False
         self._watch_closed = False
         self._capture_woken = False
@@ -897,6 +898,12 @@ class _Connection:
             if request is None or monitor is None:
                 continue
             self._ensure_change_watch()
+            link = self._channel
+            if link is not None and link is not self._streamed_link:
+                # A resumed link: an update may have been lost with the old one, so what the viewer has is not
+                # known, and the running streams (deflate, H.264) must start anew. A full frame settles both.
+                reset = reset or self._streamed_link is not None
+                self._streamed_link = link
             try:
                 restart = reset or not request.incremental
                 if self._watch is not None:
