@@ -160,7 +160,8 @@ class _UserMachine:
             self.log(f"  [user] is asked to approve: {event['title']}")
             self.log(f"         what changes: {event['changes']}")
             self.log(f"         how to undo:  {event['undo']}")
-            self.log("  [user] approves")
+            if event.get("approved", True):
+                self.log("  [user] approves")
         elif kind == "chat" and event.get("sender") == "user":
             self.log(f"  [user] chat: {event['text']}")
         elif kind == "feedback":

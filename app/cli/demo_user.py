@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grant", default="view,control,diagnostics")
     parser.add_argument("--window", action="store_true", help="run the real assist app, answered with the mouse")
     parser.add_argument("--pause", type=float, default=USER_PAUSE_SECONDS, help="seconds before each user step")
+    parser.add_argument(
+        "--answers", default="consent,repair,chat,rating", help="with --window: what the scripted user answers"
+    )
     args = parser.parse_args(argv)
     if args.window:
         return run_window(args)
@@ -224,6 +227,7 @@ def run_window(args: argparse.Namespace) -> int:
         mouse=LocalMouse(args.display),
         grant=frozenset(args.grant.split(",")),
         pause_ms=int(args.pause * 1000),
+        answers=frozenset(args.answers.split(",")),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -11,6 +11,7 @@ is open).  Every step waits a visible moment first, so a person watching the con
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -36,18 +37,20 @@ class LocalMouse:
 
     def __init__(self, display: str) -> None:
         self.env = {**os.environ, "DISPLAY": display}
+        self._one_hand = threading.Lock()  # one mouse: two clicks at once would land both on the last spot
 
     def click(self, widget: QWidget) -> None:
         """Move the pointer to the middle of ``widget`` and click, off the GUI thread."""
         centre = widget.mapToGlobal(widget.rect().center())
-        argv = ["xdotool", "mousemove", "--sync", str(centre.x()), str(centre.y()), "click", "1"]
-        threading.Thread(
-            target=subprocess.run,
-            args=(argv,),
-            kwargs={"env": self.env, "check": False, "timeout": 10, "capture_output": True},
-            name="podpora-demo-click",
-            daemon=True,
-        ).start()
+        # No --sync: it waits for a motion that never comes when the pointer is already there.  XTEST events
+        # are processed in order, so the click lands where the move put the pointer.
+        argv = ["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"]
+
+        def run() -> None:
+            with self._one_hand, contextlib.suppress(subprocess.TimeoutExpired, OSError):
+                subprocess.run(argv, env=self.env, check=False, timeout=10, capture_output=True)
+
+        threading.Thread(target=run, name="podpora-demo-click", daemon=True).start()
 
 
 class ScriptedUser(QObject):
@@ -63,6 +66,7 @@ class ScriptedUser(QObject):
         mouse: LocalMouse,
         grant: frozenset[str],
         pause_ms: int = 1500,
+        answers: frozenset[str] = frozenset({"consent", "repair", "chat", "rating"}),
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -72,6 +76,7 @@ class ScriptedUser(QObject):
         self.mouse = mouse
         self.grant = grant
         self.pause_ms = pause_ms
+        self.answers = answers  # which prompts this user answers; the others stay open for someone else
         self.announced = False
         self.replied = False
         self.rated = False
@@ -124,16 +129,16 @@ class ScriptedUser(QObject):
             granted=chosen,
         )
         dialog = self.window.consent_dialog
-        if dialog is None:
+        if dialog is None or "consent" not in self.answers:
             return
-        refused = [box for name, box in dialog.checkboxes.items() if name not in self.grant]
 
-        def untick_one(box: QCheckBox) -> None:
-            self._until(lambda: not box.isChecked(), lambda: self.mouse.click(box), "untick a capability")
+        def set_box(box: QCheckBox, wanted: bool) -> None:
+            self._until(lambda: box.isChecked() == wanted, lambda: self.mouse.click(box), "tick a capability")
 
-        def untick() -> None:
-            for box in refused:
-                untick_one(box)
+        def choose() -> None:
+            # Control is never pre-ticked for an unverified technician; the clipboard the user keeps.
+            for name, box in dialog.checkboxes.items():
+                set_box(box, name in self.grant)
 
         def accept() -> None:
             self._until(
@@ -142,16 +147,26 @@ class ScriptedUser(QObject):
                 "accept the consent prompt",
             )
 
-        self._later(untick)
+        self._later(choose)
         self._later(accept, 2.0)
 
     # ----- repair -----
     def _repair(self, request: RepairRequest) -> None:
-        self.report("approval", title=request.title, changes=request.changes, undo=request.undo, approved=True)
         dialogs = [d for d in self.window.repair_dialogs if d.request.request_id == request.request_id]
         if not dialogs:
             return
         dialog = dialogs[0]
+        centre = dialog.approve_button.mapToGlobal(dialog.approve_button.rect().center())
+        self.report(
+            "approval",
+            title=request.title,
+            changes=request.changes,
+            undo=request.undo,
+            approved="repair" in self.answers,
+            button=[centre.x(), centre.y()],  # where Approve is on the user's screen
+        )
+        if "repair" not in self.answers:
+            return
 
         def approve() -> None:
             self._until(
@@ -164,11 +179,11 @@ class ScriptedUser(QObject):
 
     # ----- chat and rating -----
     def _chat(self, _sender: str, text: str) -> None:
-        if "how did we do" in text.lower():
+        if "how did we do" in text.lower() and "rating" in self.answers:
             if not self.rated:
                 self.rated = True
                 self._later(self._rate)
-        elif not self.replied:
+        elif not self.replied and "chat" in self.answers:
             self.replied = True
             self._later(lambda: self._say("Thanks! It says the disk is full whenever I save."))
 
