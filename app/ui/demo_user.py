@@ -41,7 +41,10 @@ class LocalMouse:
 
     def click(self, widget: QWidget) -> None:
         """Move the pointer to the middle of ``widget`` and click, off the GUI thread."""
-        centre = widget.mapToGlobal(widget.rect().center())
+        target = widget.rect().center()
+        if isinstance(widget, QCheckBox):  # only the box and its text take a click, not the stretched rest
+            target.setX(min(widget.rect().width() - 1, 8))
+        centre = widget.mapToGlobal(target)
         # No --sync: it waits for a motion that never comes when the pointer is already there.  XTEST events
         # are processed in order, so the click lands where the move put the pointer.
         argv = ["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"]
@@ -140,15 +143,23 @@ class ScriptedUser(QObject):
             for name, box in dialog.checkboxes.items():
                 set_box(box, name in self.grant)
 
+        def as_wanted() -> bool:
+            return all(box.isChecked() == (name in self.grant) for name, box in dialog.checkboxes.items())
+
         def accept() -> None:
+            # Only once every box says what this user wants (a click on a box may still be on its way).
             self._until(
                 lambda: self.window.consent_dialog is not dialog,
-                lambda: self.mouse.click(dialog.accept_button) if dialog.accept_button.isEnabled() else None,
+                lambda: (
+                    self.mouse.click(dialog.accept_button) if dialog.accept_button.isEnabled() and as_wanted() else None
+                ),
                 "accept the consent prompt",
             )
 
-        self._later(choose)
-        self._later(accept, 2.0)
+        # The prompt has to be on the screen before anything can be clicked on it.
+        settle = max(1.0, 500 / max(1, self.pause_ms))
+        self._later(choose, settle)
+        self._later(accept, settle + 1.0)
 
     # ----- repair -----
     def _repair(self, request: RepairRequest) -> None:
