@@ -440,3 +440,79 @@ def test_connections_that_sit_on_the_resume_places_give_way_to_the_technician(sc
             squatter.close()
         running.stop()
         assert running.wait_stopped(10)
+
+
+def test_a_blackhole_of_over_twenty_seconds_resumes_with_view_but_control_must_be_asked_again(
+    screen: FakeScreen,
+) -> None:
+    """SECURITY-BAR T35: a blackhole of over 20 s, then recovery. The session resumes by itself with nothing lost;
+    after a gap that long the user gets a say again before the technician may touch anything.
+
+    Both sides' session clocks are test clocks (the drivers tick them every 0.25 s of real time), so twenty
+    seconds of silence take no twenty seconds; the bytes really are held by the fault proxy meanwhile.
+    """
+    from tests.helpers.faults import FakeClock
+
+    agent_clock, console_clock = FakeClock(), FakeClock()
+    watch, console, sink = Watch(), Watch(), RecordingSink()
+    running = AssistAgent(
+        screen=screen,
+        consent=ScriptedConsent(frozenset({VIEW, CONTROL})),
+        input_sink=sink,
+        callbacks=AgentCallbacks(on_state=watch.on_state, on_journal=watch.on_journal),
+        clock=agent_clock.monotonic,
+    )
+    port = running.listen(0)
+    granted: list[frozenset[str]] = []
+    try:
+        with FaultProxy(port) as proxy:
+
+            def connect() -> ByteStream:
+                return socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
+
+            client = TechnicianClient(
+                connect(),
+                code=running.code(),
+                capabilities=frozenset({VIEW, CONTROL}),
+                callbacks=TechnicianCallbacks(
+                    on_frame=console.on_frame,
+                    on_state=lambda state, now_granted, paused: (
+                        granted.append(now_granted),
+                        console.on_state(state, now_granted, paused),
+                    ),
+                    on_journal=console.on_journal,
+                ),
+                clock=console_clock.monotonic,
+                reconnect=connect,
+            )
+            client.start()
+            assert console.wait(lambda: console.frames >= 1)
+            client.send_key(True, keysym=SHIFT)
+            assert sink.wait_for(lambda events: ("key", True, SHIFT, None) in events)
+            frames_before = console.frames
+
+            proxy.stall()
+            console_clock.advance(2)
+            assert console.wait(lambda: "reconnecting" in console.states)
+            agent_clock.advance(5)
+            assert watch.wait(lambda: "technician disconnected" in watch.states)
+            assert ("key", False, SHIFT, None) in sink.events
+            agent_clock.advance(16)  # twenty-one seconds of silence in all
+            console_clock.advance(18)
+            running.send_chat("are you there?")
+            proxy.resume()
+
+            assert console.wait(lambda: console.states[-1] == "active" and console.frames > frames_before)
+            assert granted[-1] == frozenset({"view"})  # the picture is back, control is not
+            assert console.chats().count("are you there?") == 1
+            assert console.kinds().count("revoked") == 1
+            assert ("revoked", {"by": "agent", "capabilities": "control", "reason": "away too long"}) in watch.journal
+            client.send_key(True, keysym=0x61)  # not applied, and not even sent without control
+            client.request_capabilities(frozenset({"control"}), "may I continue?")
+            assert watch.wait(lambda: watch.kinds().count("consent_asked") == 2)
+            assert ("key", True, 0x61, None) not in sink.events
+            client.stop()
+            assert client.wait_closed(10)
+    finally:
+        running.stop()
+        assert running.wait_stopped(10)
