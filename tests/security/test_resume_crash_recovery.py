@@ -130,8 +130,11 @@ def test_a_console_killed_with_sigkill_keeps_its_case_and_the_user_side_ends_cle
         agent.stop()
         assert agent.wait_stopped(10)
 
-    # The console starts again and opens the same case: everything it acknowledged is there, in order.
+    # Read as it was left (what `podpora case show` does): readable, with everything acknowledged.
     store = CaseStore(cases, master_key)
+    as_left = [record.type for record in store.load("CASE-9").contents.records]
+    assert [t for t in as_left if t in acknowledged][: len(acknowledged)] == acknowledged
+    # The console starts again and opens the same case: everything it acknowledged is there, in order.
     reopened = CaseRecorder.start(
         store, "CASE-9", signer, clock=lambda: datetime.now(UTC), on_write_error=lambda error: None
     )
