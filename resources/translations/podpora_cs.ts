@@ -179,6 +179,10 @@
         <translation>Váš technik</translation>
     </message>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation>{name}: spojení je přerušeno, nic nevidí ani neovládá. Čekáme na opětovné připojení…</translation>
+    </message>
+    <message>
         <source>The session is paused. {name} cannot see your screen.</source>
         <translation>Relace je pozastavena. {name} nevidí vaši obrazovku.</translation>
     </message>

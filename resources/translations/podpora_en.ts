@@ -178,6 +178,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session is paused. {name} cannot see your screen.</source>
         <translation type="unfinished"></translation>
     </message>

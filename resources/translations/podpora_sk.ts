@@ -179,6 +179,10 @@
         <translation>Váš technik</translation>
     </message>
     <message>
+        <source>{name} is disconnected and cannot see or control anything. Waiting for them to return…</source>
+        <translation>{name}: spojenie je prerušené, nič nevidí ani neovláda. Čakáme na opätovné pripojenie…</translation>
+    </message>
+    <message>
         <source>The session is paused. {name} cannot see your screen.</source>
         <translation>Relácia je pozastavená. {name} nevidí vašu obrazovku.</translation>
     </message>

@@ -513,7 +513,12 @@ class AssistWindow(QMainWindow):
 
     def _show_session_text(self) -> None:
         name = self.technician_name or self.tr("Your technician")
-        if self.state == "paused":
+        if self.state == "disconnected":
+            # Truthful while the technician's link is down: nothing is shared and no input is applied.
+            text = self.tr(
+                "{name} is disconnected and cannot see or control anything. Waiting for them to return…"
+            ).format(name=name)
+        elif self.state == "paused":
             text = self.tr("The session is paused. {name} cannot see your screen.").format(name=name)
         elif "control" in self.granted:
             text = self.tr("{name} can see your screen and use your mouse and keyboard.").format(name=name)
