@@ -99,7 +99,8 @@ class SessionIndicator(QWidget):
         self.status.setText(self.status_text())
         self.pause_button.setText(self.tr("Resume") if self.paused else self.tr("Pause"))
         self.control_button.setText(self.tr("Take back control"))
-        self.control_button.setEnabled("control" in self.granted and not self.paused and not self.disconnected)
+        # Still offered while the technician is away: taking control back then means they return without it.
+        self.control_button.setEnabled("control" in self.granted and not self.paused)
         self.end_button.setText(self.tr("End session"))
         self.adjustSize()
 
