@@ -227,7 +227,9 @@ class ClientSessionBackend:
             now = time.monotonic()
             frames, received = self.client.frames, self.client.channel.bytes_received
             elapsed = max(now - last_time, 1e-3)
-            controller.report_link(rtt_ms, (frames - last_frames) / elapsed, (received - last_bytes) / 1024 / elapsed)
+            # A resumed session counts bytes on a new channel from zero: that second shows no rate, not a negative one.
+            kbps = max(0, received - last_bytes) / 1024 / elapsed
+            controller.report_link(rtt_ms, (frames - last_frames) / elapsed, kbps)
             last_frames, last_bytes, last_time = frames, received, now
 
 
