@@ -9,6 +9,7 @@ session continues in the same tab.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -58,9 +59,15 @@ def test_the_console_window_reconnects_and_the_same_session_continues(
             connections.append(connection)
             return connection
 
+        over_ssh: list[Any] = []  # what diagnostics over SSH were given to run their scripts on
+
+        def executor_factory(connection: Any, target: str) -> Any:
+            over_ssh.append(connection)
+            return object()
+
         console = ConsoleWindow(
             UiSettings(),
-            factory=RemoteSessionFactory(connector, agent_port=port),
+            factory=RemoteSessionFactory(connector, agent_port=port, executor_factory=executor_factory),
             book=AddressBook(tmp_path / "none", tmp_path / "book.json"),
         )
         qtbot.addWidget(console)
@@ -83,6 +90,9 @@ def test_the_console_window_reconnects_and_the_same_session_continues(
             assert watch.wait(lambda: "technician_reconnected" in watch.kinds())
             assert len(connections) == 2  # a new SSH connection carried the resumed session
             assert not connections[0].is_active()  # and the dead one was closed
+            # Diagnostics over SSH follow the session onto the new connection.
+            assert over_ssh and over_ssh[0].is_active()
+            assert over_ssh[0].transport is connections[1].transport
         finally:
             console.close()
             agent.stop()

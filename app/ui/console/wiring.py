@@ -54,6 +54,29 @@ class SessionConnection(Protocol):
 Connector = Callable[[str, GuiAsker], SessionConnection]
 
 
+class LiveConnection:
+    """The session's SSH connection of the moment: after a reconnect the new one (for diagnostics over SSH).
+
+    Everything is passed on to ``backend.connection``, which the session's reconnect replaces.
+    """
+
+    def __init__(self, backend: ClientSessionBackend) -> None:
+        self._backend = backend
+
+    def open_stream(self, host: str, port: int) -> Any:
+        return self._backend.connection.open_stream(host, port)
+
+    def round_trip_seconds(self) -> float:
+        return self._backend.connection.round_trip_seconds()
+
+    def close(self) -> None:
+        self._backend.connection.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # exec(), is_active() and the rest of app.remote.ssh.SshConnection, on the current connection.
+        return getattr(self._backend.connection, name)
+
+
 class ClientSessionBackend:
     """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection."""
 
@@ -329,7 +352,8 @@ class RemoteSessionFactory:
         if self.executor_factory is not None and request.mode == "direct":
             try:
                 over_ssh = RunnerDiagnostics(
-                    self.executor_factory(connection, request.target),
+                    # The connection of the moment: after a reconnect, scripts run over the new one.
+                    self.executor_factory(LiveConnection(backend), request.target),
                     self.language,
                     AskTechnician(asker.ask_yes_no),
                     parameters=self.parameters,
