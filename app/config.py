@@ -67,3 +67,27 @@ def default_paths() -> Paths:
         data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
         cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)),
     )
+
+
+def write_private_text(target: Path, text: str) -> None:
+    """Write *text* to *target* atomically, readable by its owner only (0600), in a folder only the owner opens.
+
+    Settings and the address book name the machines a technician serves (SECURITY-BAR T26): a plain
+    ``write_text`` would give them the umask's mode, usually 0644.  The file is written next to its target and
+    renamed over it, so a crash leaves either the old or the new file, never half of one.
+    """
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # an old temporary left by a crash keeps its mode otherwise
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            descriptor = -1
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    finally:
+        if descriptor != -1:
+            os.close(descriptor)
+        temporary.unlink(missing_ok=True)

@@ -7,12 +7,11 @@ Podpora's config folder (``PODPORA_HOME`` in tests) and is written atomically.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config import default_paths
+from app.config import default_paths, write_private_text
 
 THEMES = ("system", "light", "dark")
 
@@ -102,9 +101,5 @@ class UiSettings:
         return settings
 
     def save(self) -> None:
-        """Write the settings atomically (a crash never leaves half a file)."""
-        target = self.path()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, target)
+        """Write the settings atomically (a crash never leaves half a file), readable by the owner only."""
+        write_private_text(self.path(), json.dumps(asdict(self), indent=2, ensure_ascii=False))

@@ -206,11 +206,6 @@ def test_every_folder_is_0700_and_every_file_0600_even_with_umask_0(
     assert any(name.endswith(".zip") for name in names), names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug (app/ui): ui.json and addressbook.json are written with the umask's mode (0644), not 0600",
-)
 def test_the_console_settings_and_address_book_are_private_files() -> None:
     """T26 for the files the console writes itself: the address book names the machines a technician serves."""
     from app.config import default_paths

@@ -8,14 +8,13 @@ Qt work; the console reads it off the GUI thread.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config import default_paths
+from app.config import default_paths, write_private_text
 
 MAX_RECENT = 20
 
@@ -158,8 +157,7 @@ class AddressBook:
             self.save()
 
     def save(self) -> None:
-        """Write atomically."""
-        self.store.parent.mkdir(parents=True, exist_ok=True)
+        """Write atomically, readable by the owner only: the book names the machines a technician serves."""
         data = {
             "saved": [
                 {k: v for k, v in asdict(e).items() if k in {"name", "target", "tags", "note"}} for e in self.saved
@@ -167,6 +165,4 @@ class AddressBook:
             "recent": self.recent,
             "tags": self.tags,
         }
-        temporary = self.store.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.store)
+        write_private_text(self.store, json.dumps(data, indent=2, ensure_ascii=False))
