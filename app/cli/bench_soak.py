@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.cli.child_process import python_module_command
+
 SCREEN_WIDTH, SCREEN_HEIGHT = 1280, 720
 BOX_WIDTH, BOX_HEIGHT = 240, 160
 SCREEN_FPS = 30
@@ -115,7 +117,7 @@ def run_soak(seconds: float, interval: float, *, log: Any = print) -> dict[str, 
     from app.remote.client import TechnicianCallbacks, TechnicianClient
 
     agent = subprocess.Popen(
-        [sys.executable, "-m", "app.cli.bench_soak", "--agent-process"],
+        python_module_command("app.cli.bench_soak", "--agent-process"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -42,6 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.cli.child_process import python_module_command
+
 WORKLOADS = ("idle", "typing", "scroll-terminal", "scroll-dense", "video")
 MODES = ("auto", "tiles")
 SCREEN_WIDTH, SCREEN_HEIGHT = 1920, 1080
@@ -171,7 +173,7 @@ def start_workload(processes: _Processes, kind: str, display: str) -> None:
                 "    print(f'{i:08d} ' + ' '.join(words[(i + k) % len(words)] for k in range(14)), flush=True)\n"
                 "    time.sleep(0.02)\n"
             )
-            command = [sys.executable, "-u", "-c", script]
+            command = [sys.executable, "-I", "-u", "-c", script]
         else:
             command = ["cat"]
         xterm = processes.start(
@@ -186,15 +188,7 @@ def start_workload(processes: _Processes, kind: str, display: str) -> None:
         subprocess.run([_require("xdotool"), "mousemove", "400", "300"], env=env, check=True, timeout=10)
         return
     window = processes.start(
-        [
-            sys.executable,
-            "-m",
-            "app.cli.bench_stream",
-            "--workload-window",
-            kind,
-            str(SCREEN_WIDTH),
-            str(SCREEN_HEIGHT),
-        ],
+        python_module_command("app.cli.bench_stream", "--workload-window", kind, str(SCREEN_WIDTH), str(SCREEN_HEIGHT)),
         env={**env, "QT_QPA_PLATFORM": "xcb", "QT_SCALE_FACTOR": "1", "QT_ENABLE_HIGHDPI_SCALING": "0"},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -531,7 +525,7 @@ def measure_podpora(
 
     keys_hex = secrets.token_hex(64)
     agent = processes.start(
-        [sys.executable, "-m", "app.cli.bench_stream", "--serve-agent"],
+        python_module_command("app.cli.bench_stream", "--serve-agent"),
         env={
             **os.environ,
             "DISPLAY": display,

@@ -36,7 +36,6 @@ import os
 import queue
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -46,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.cli.child_process import python_module_command
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
 
@@ -127,7 +127,7 @@ class _UserMachine:
         self.log_file = log_file
         self._stderr = log_file.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli.demo_user", "--display", display, "--org-key", org_public_hex, *extra],
+            python_module_command("app.cli.demo_user", "--display", display, "--org-key", org_public_hex, *extra),
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,
