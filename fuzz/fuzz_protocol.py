@@ -101,6 +101,7 @@ def seed_messages() -> list[protocol.Message]:
         p.ResumeChallenge(b"\x07" * 32, 3, b"\x08" * 32),
         p.ResumeConfirm(b"\x09" * 32),
         p.Resumed([p.Capability.VIEW], False),
+        p.ChangeReport("clean_temp"),
     ]
 
 

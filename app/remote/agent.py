@@ -200,6 +200,8 @@ class AgentCallbacks:
 
     on_state: Callable[[str, frozenset[str], bool], None] | None = None
     on_chat: Callable[[str], None] | None = None
+    #: The technician ran a change over their own SSH link (script id); the UI lists it in the summary.
+    on_change_report: Callable[[str], None] | None = None
     on_clipboard: Callable[[str], None] | None = None
     on_diagnostic: Callable[[p.RunScript], None] | None = None
     on_journal: Callable[[str, Mapping[str, str | int]], None] | None = None
@@ -740,6 +742,9 @@ class _Connection:
             case s.ShowChat(text=text):
                 if agent.callbacks.on_chat is not None:
                     agent.callbacks.on_chat(text)
+            case s.ShowChangeReport(script_id=script_id):
+                if agent.callbacks.on_change_report is not None:
+                    agent.callbacks.on_change_report(script_id)
             case s.AskConsent(request=request, deadline=deadline):
                 self._ask_consent(request, deadline)
             case s.DismissPrompt():

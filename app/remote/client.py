@@ -194,6 +194,10 @@ class TechnicianClient:
         claim = self._identity(session_id) if self._identity is not None and session_id else b""
         self._input(p.ConsentRequest(claim, wanted, reason[: p.MAX_REASON_CHARS], self._request.case_ref))
 
+    def report_change(self, script_id: str) -> None:
+        """Tell the user's side that the technician ran (and approved) this change over their own SSH link."""
+        self._input(p.ChangeReport(script_id))
+
     def give_back(self, capabilities: frozenset[p.Capability]) -> None:
         """Return capabilities voluntarily (e.g. control when done)."""
         self._input(p.Revoke(sorted(capabilities, key=list(p.Capability).index)))

@@ -43,6 +43,7 @@ MAX_SCRIPT_PAYLOAD_BYTES: Final = 1024 * 1024
 MAX_KEY_TEXT_CHARS: Final = 64
 MAX_CURSOR_SIDE: Final = 256
 MAX_FEATURES: Final = 64
+MAX_SCRIPT_ID_CHARS: Final = 64
 
 
 class ProtocolError(PodporaError):
@@ -387,6 +388,23 @@ class Resumed(_Message, frozen=True, tag=31):
         _unique(self.granted)
 
 
+ScriptIdText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_SCRIPT_ID_CHARS, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+
+
+class ChangeReport(_Message, frozen=True, tag=32):
+    """Technician → agent: the technician ran a change (repair, install, configuration) on this machine over
+    their own SSH link, approved by themselves, not by the user.
+
+    The assist app lists it in the user's end-of-session summary with the title and undo text from its own
+    verified script library, in the user's language; nothing runs because of this message, and no text from the
+    technician is shown as if it came from the library.
+    """
+
+    script_id: ScriptIdText
+
+
 Message = (
     Hello
     | PairStart
@@ -419,6 +437,7 @@ Message = (
     | ResumeChallenge
     | ResumeConfirm
     | Resumed
+    | ChangeReport
 )
 
 #: Messages exchanged in the clear, before keys exist.  Everything else travels sealed.

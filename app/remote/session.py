@@ -397,6 +397,13 @@ class ShowChat:
 
 
 @dataclass(frozen=True)
+class ShowChangeReport:
+    """Agent: the technician reports a change they ran and approved over SSH; list it in the user's summary."""
+
+    script_id: str
+
+
+@dataclass(frozen=True)
 class AskConsent:
     """Agent: open the consent prompt for ``request``; it counts as refused at ``deadline``."""
 
@@ -452,6 +459,7 @@ Command = (
     | ApplyKey
     | SetClipboard
     | ShowChat
+    | ShowChangeReport
     | AskConsent
     | DismissPrompt
     | RunDiagnostic
@@ -501,6 +509,7 @@ RELIABLE: Final = (
     p.Resume,
     p.Clipboard,
     p.Chat,
+    p.ChangeReport,
     p.RunScript,
     p.ScriptProgress,
     p.ScriptResult,
@@ -983,6 +992,8 @@ class AgentSession:
                 return [SetClipboard(text), Journal("clipboard_to_user", {"chars": len(text)})]
             case p.Chat(text=text):
                 return [ShowChat(text), Journal("chat_from_technician", {"text": text})]
+            case p.ChangeReport(script_id=script_id):
+                return [ShowChangeReport(script_id), Journal("change_reported_by_technician", {"script": script_id})]
             case p.RunScript():
                 if p.Capability.DIAGNOSTICS not in self.granted:
                     return self._drop("diagnostics", "no diagnostics consent")
@@ -1464,6 +1475,7 @@ class TechnicianSession:
             p.SelectMonitor: p.Capability.VIEW,
             p.Revoke: None,
             p.ConsentRequest: None,
+            p.ChangeReport: None,
         }
         if type(message) not in needs:
             raise ValueError(f"{type(message).__name__} is not technician input")
@@ -1476,6 +1488,8 @@ class TechnicianSession:
             commands.append(Journal("revoked", {"by": "technician", "capabilities": _names(message.capabilities)}))
         elif isinstance(message, p.ConsentRequest):
             commands.append(Journal("consent_asked", {"capabilities": _names(message.capabilities)}))
+        elif isinstance(message, p.ChangeReport):
+            commands.append(Journal("change_reported_to_user", {"script": message.script_id}))
         return commands
 
     def _end(self, reason: str, *, send_bye: bool) -> list[Command]:

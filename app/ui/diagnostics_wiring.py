@@ -308,27 +308,6 @@ class AgentDiagnostics:
         return title
 
 
-#: How the console tells the assist app about a change it ran over SSH (approved by the technician): a chat
-#: line starting with this marker and the script id, then the sentence the user reads.  The protocol has no
-#: technician-to-user message for it, and without diagnostics consent no RunScript may be sent.
-CHANGE_MARKER = "[podpora-change "
-
-
-def change_notice(script_id: str, sentence: str) -> str:
-    """The chat line announcing a technician-approved change."""
-    return f"{CHANGE_MARKER}{script_id}] {sentence}"
-
-
-def parse_change_notice(text: str) -> tuple[str, str] | None:
-    """(script id, sentence) of a change notice, or None for an ordinary chat line."""
-    if not text.startswith(CHANGE_MARKER):
-        return None
-    script_id, separator, sentence = text[len(CHANGE_MARKER) :].partition("] ")
-    if not separator or not script_id or not all(c.isalnum() or c in "_-." for c in script_id):
-        return None
-    return script_id, sentence
-
-
 class RemoteAgentDiagnostics:
     """The console's :class:`DiagnosticsBackend` when scripts run inside the assist agent.
 
@@ -461,10 +440,11 @@ class SessionDiagnostics:
         in_agent: RemoteAgentDiagnostics,
         agent_allowed: Callable[[], bool],
         record: Callable[[str, dict[str, Any]], None] | None = None,
-        tell_user: Callable[[str], None] | None = None,
+        report_change: Callable[[str], None] | None = None,
     ) -> None:
-        #: Sends a chat line to the user: a change run over SSH is announced, so the user's summary lists it.
-        self.tell_user = tell_user
+        #: Tells the user's side (a ChangeReport with the script id) that a change ran over SSH, approved by the
+        #: technician, so the user's summary lists it with the title and undo from the user's own library.
+        self.report_change = report_change
         self.over_ssh = over_ssh
         self.in_agent = in_agent
         self.agent_allowed = agent_allowed
@@ -493,9 +473,8 @@ class SessionDiagnostics:
             outcome = self.over_ssh.repair(repair_id, progress)
             approver = "technician"
         self._record("repair_approval", {"action": repair_id, "approved": outcome.approved, "by": approver})
-        if outcome.approved and outcome.ran and approver == "technician" and self.tell_user is not None:
-            title = next((e.title for e in self.list_scripts() if e.script_id == repair_id), repair_id)
-            self.tell_user(change_notice(repair_id, f"Your technician ran a change on your computer: {title}."))
+        if outcome.approved and outcome.ran and approver == "technician" and self.report_change is not None:
+            self.report_change(repair_id)
         if outcome.approved:
             self._record("repair", {"action": repair_id, "status": "done" if outcome.ran else "not run"})
             self._record("diagnostics", {"phase": "after", "checks": _check_fields(outcome.after)})

@@ -435,3 +435,29 @@ def test_out_of_range_values_from_either_ui_are_dropped_not_fatal(
     client.stop()
     agent.stop()
     assert agent.wait_stopped(5)
+
+
+def test_a_change_report_reaches_the_agents_callback_and_runs_nothing(
+    screen: FakeScreen, sink: RecordingSink, pair_of_sockets: tuple[socket.socket, socket.socket]
+) -> None:
+    """The report of a change the technician ran over SSH is listed for the user; no diagnostic is started."""
+    reports = Chats()
+    diagnostics: list[p.RunScript] = []
+    journal: list[str] = []
+    agent = make_agent(
+        screen,
+        sink,
+        ScriptedConsent(frozenset({VIEW})),
+        on_change_report=reports,
+        on_diagnostic=diagnostics.append,
+        on_journal=lambda k, d: journal.append(k),
+    )
+    agent.serve_stream(pair_of_sockets[0])
+    technician = SyncTechnician(Channel(pair_of_sockets[1]))
+    assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+    technician.send(p.ChangeReport("clear_print_queue"))
+    assert reports.wait_for("clear_print_queue")
+    assert diagnostics == []
+    assert "change_reported_by_technician" in journal
+    agent.stop()
+    assert agent.wait_stopped(5)

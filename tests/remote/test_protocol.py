@@ -45,6 +45,7 @@ SAMPLES: list[p.Message] = [
     p.ResumeChallenge(b"\x07" * 32, 3, b"\x08" * 32),
     p.ResumeConfirm(b"\x09" * 32),
     p.Resumed([p.Capability.VIEW], False),
+    p.ChangeReport("clear_print_queue"),
 ]
 
 
@@ -140,3 +141,10 @@ def test_decode_of_mutated_messages_only_raises_protocol_error(message: p.Messag
 def test_frame_updates_round_trip(rects: list[tuple[int, int, int, int]], seq: int) -> None:
     update = p.FrameUpdate(seq, 200, 200, [p.Rect(x, y, w, h, 0, bytes(w)) for x, y, w, h in rects])
     assert p.decode(p.encode(update)) == update
+
+
+@pytest.mark.parametrize("script_id", ["", "has space", "../etc", "x" * 65, "-leading-dash", "ünïcode"])
+def test_a_change_report_names_a_script_id_and_nothing_else(script_id: str) -> None:
+    """The id is looked up in the user's own library: no free text, paths or option-like values get through."""
+    with pytest.raises(p.ProtocolError):
+        p.decode(p.encode(p.ChangeReport(script_id)))

@@ -430,3 +430,18 @@ def test_a_capture_cancelled_by_revoke_is_not_owed_and_a_regrant_starts_fresh() 
     commands = link.agent_event(s.ConsentDecided(frozenset({VIEW})))
     assert "StartCapture" in kinds(commands)
     assert kinds(link.agent_log)[-1] == "CaptureFrame"  # the console asked afresh and is served at once
+
+
+def test_a_change_the_technician_ran_over_ssh_reaches_the_users_summary_and_both_journals() -> None:
+    """No capability is needed (nothing runs): the agent only lists it; the agent never sends one back."""
+    link = consented({VIEW})
+    commands = link.technician.handle(s.LocalInputReady(p.ChangeReport("clear_print_queue")))
+    assert kinds(commands) == ["Send:ChangeReport", "Journal:change_reported_to_user"]
+    received = link.agent.handle(s.MessageReceived(p.ChangeReport("clear_print_queue"), 1))
+    assert kinds(received) == ["ShowChangeReport", "Journal:change_reported_by_technician"]
+    assert not any(isinstance(c, s.RunDiagnostic) for c in received)
+    assert kinds(link.technician.handle(s.MessageReceived(p.ChangeReport("x"), 1))) == [
+        "Journal:session_ended",
+        "Send:Bye",
+        "Close",
+    ]

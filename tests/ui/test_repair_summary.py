@@ -1,5 +1,6 @@
 """The user's end-of-session summary lists every change that ran, and who approved it — including a change the
-technician ran over their own SSH link (no diagnostics consent), which the console announces to the assist app."""
+technician ran over their own SSH link (no diagnostics consent), which the console reports to the assist app with a
+``ChangeReport`` protocol message (a script id; the title and undo come from the user's own library)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ from app.ui.assist.controller import AssistController
 from app.ui.assist.window import AssistWindow
 from app.ui.assist.wiring import AgentAssistBackend
 from app.ui.console.diagnostics_panel import CheckRow, ProgressCallback, RepairView, ScriptEntry
-from app.ui.diagnostics_wiring import (
-    AgentDiagnostics,
-    SessionDiagnostics,
-    change_notice,
-    parse_change_notice,
-)
+from app.ui.diagnostics_wiring import AgentDiagnostics, SessionDiagnostics
 
 
 class OverSsh:
@@ -40,23 +36,29 @@ class InAgent:
         raise AssertionError("without diagnostics consent nothing runs inside the agent")
 
 
-def test_the_console_announces_a_change_it_ran_over_ssh_and_only_then() -> None:
-    said: list[str] = []
-    approved = SessionDiagnostics(OverSsh(True), InAgent(), lambda: False, tell_user=said.append)  # type: ignore[arg-type]
+def test_the_console_reports_a_change_it_ran_over_ssh_and_only_then() -> None:
+    reported: list[str] = []
+    approved = SessionDiagnostics(OverSsh(True), InAgent(), lambda: False, report_change=reported.append)  # type: ignore[arg-type]
     approved.repair("clear_print_queue", lambda *_: None)
-    assert len(said) == 1 and parse_change_notice(said[0]) == (
-        "clear_print_queue",
-        "Your technician ran a change on your computer: Clear the print queue.",
-    )
-    declined = SessionDiagnostics(OverSsh(False), InAgent(), lambda: False, tell_user=said.append)  # type: ignore[arg-type]
+    assert reported == ["clear_print_queue"]
+    declined = SessionDiagnostics(OverSsh(False), InAgent(), lambda: False, report_change=reported.append)  # type: ignore[arg-type]
     declined.repair("clear_print_queue", lambda *_: None)
-    assert len(said) == 1  # a declined change is not announced
+    assert reported == ["clear_print_queue"]  # a declined change is not reported
 
 
-def test_ordinary_chat_is_not_a_change_notice() -> None:
-    assert parse_change_notice("Hello, [podpora-change x] is just text") is None
-    assert parse_change_notice("[podpora-change bad id] sentence") is None
-    assert parse_change_notice(change_notice("clean_temp", "Done.")) == ("clean_temp", "Done.")
+def test_a_chat_line_that_looks_like_a_report_stays_a_chat_line(qtbot: QtBot) -> None:
+    """Only the protocol message adds to the summary: a technician cannot type a change into it."""
+    backend = AgentAssistBackend(listen=0)
+    controller = AssistController(backend)
+    backend.bind(controller)
+    window = AssistWindow(controller, prompt_arm_delay_ms=0)
+    qtbot.addWidget(window)
+    diagnostics = AgentDiagnostics(send=lambda _message: None, approve=lambda _request: True, language=lambda: "en")
+    backend.diagnostics = diagnostics
+    backend._on_state("active", frozenset({"view"}), False)
+    backend._on_chat("[podpora-change clear_print_queue] Your technician ran a change on your computer.")
+    qtbot.waitUntil(lambda: "podpora-change" in window.chat.transcript.toPlainText())
+    assert diagnostics.changes == []
 
 
 def test_the_summary_lists_each_change_with_who_approved_it(qtbot: QtBot) -> None:
@@ -72,13 +74,12 @@ def test_the_summary_lists_each_change_with_who_approved_it(qtbot: QtBot) -> Non
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.session_page)
     # The user approved one change in this app (AgentDiagnostics lists it so), the technician ran another.
     diagnostics.changes.append(("Free space: delete old temporary files", "Programs recreate them.", "user"))
-    backend._on_chat(change_notice("clear_print_queue", "Your technician ran a change on your computer."))
+    backend._on_change_report("clear_print_queue")
     qtbot.waitUntil(lambda: "approved it themselves" in window.chat.transcript.toPlainText())
-    assert "[podpora-change" not in window.chat.transcript.toPlainText()
     backend._on_ended("stopped by the technician")
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.summary_page)
     text = window.summary_text.toPlainText()
     assert "• Free space: delete old temporary files (approved by you)" in text
-    # The title and undo come from the user's own verified library, not from the technician's chat line.
+    # The title and undo come from the user's own verified library, not from the technician.
     title = diagnostics.catalog().get("clear_print_queue").manifest.title.get("en")
     assert f"• {title} (approved by Petr Svoboda, not by you)" in text

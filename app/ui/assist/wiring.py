@@ -255,6 +255,7 @@ class AgentAssistBackend:
                 callbacks=AgentCallbacks(
                     on_state=self._on_state,
                     on_chat=self._on_chat,
+                    on_change_report=self._on_change_report,
                     on_ended=self._on_ended,
                     on_diagnostic=diagnostics.handle,
                 ),
@@ -403,19 +404,19 @@ class AgentAssistBackend:
             self.controller.report_remote_input(active)
 
     def _on_chat(self, text: str) -> None:
-        from app.ui.diagnostics_wiring import parse_change_notice
-
         controller = self.controller
         if controller is None:
             return
-        notice = parse_change_notice(text)
-        if notice is not None:
-            script_id, _sentence = notice
-            diagnostics = self.diagnostics
-            title = diagnostics.record_reported_change(script_id) if diagnostics is not None else script_id
-            controller.report_change_by_technician(title)
-            return
         controller.report_chat(self.consent.technician.name, text)
+
+    def _on_change_report(self, script_id: str) -> None:
+        """The technician ran a change over their own SSH link: list it in the summary (agent's thread)."""
+        controller = self.controller
+        if controller is None:
+            return
+        diagnostics = self.diagnostics
+        title = diagnostics.record_reported_change(script_id) if diagnostics is not None else script_id
+        controller.report_change_by_technician(title)
 
     def _on_ended(self, reason: str) -> None:
         controller = self.controller

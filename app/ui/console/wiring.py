@@ -365,7 +365,7 @@ class RemoteSessionFactory:
             in_agent,
             lambda: p.Capability.DIAGNOSTICS in backend.client.granted,
             record=getattr(backend.case, "record", None),
-            tell_user=backend.client.send_chat,
+            report_change=backend.client.report_change,
         )
 
 
