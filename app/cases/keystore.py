@@ -68,23 +68,27 @@ class JournalKey:
 
 
 def _usable_backend() -> Any | None:
-    """Return the active keyring backend if it really protects secrets, else None."""
+    """Return a keyring backend that really protects secrets, else None."""
     try:
         import keyring
-        from keyring.backends import fail
     except ImportError:
         return None
     backend = keyring.get_keyring()
+    chained = getattr(backend, "backends", None)
+    if chained is None:
+        return backend if _protects_secrets(backend) else None
+    # keyring's chainer wraps every viable backend, keyrings.alt's plain files included: use the best one that
+    # protects secrets, never the chain itself (it would write to a plain file when that comes first).
+    return next((candidate for candidate in chained if _protects_secrets(candidate)), None)
+
+
+def _protects_secrets(backend: Any) -> bool:
+    """False for keyring's fail backend and keyrings.alt's file backends (secrets merely encoded on disk)."""
+    from keyring.backends import fail
+
     if isinstance(backend, fail.Keyring):
-        return None
-    # keyrings.alt file backends store secrets merely encoded: not better than our 0600 file, and silent.
-    module = type(backend).__module__
-    if module.startswith("keyrings.alt.file"):
-        return None
-    chainer = getattr(backend, "backends", None)
-    if chainer is not None and not chainer:
-        return None
-    return backend
+        return False
+    return not type(backend).__module__.startswith("keyrings.alt.file")
 
 
 def load_journal_key(data_dir: Path) -> JournalKey:

@@ -54,6 +54,49 @@ def test_plaintext_keyring_is_not_trusted(tmp_path: Path) -> None:
 
 
 @pytest.mark.expect_log_warnings
+def test_a_chain_of_plain_file_keyrings_is_not_trusted_either(tmp_path: Path) -> None:
+    """keyring's chainer wraps keyrings.alt's plain file when nothing else is there: the key goes to our file."""
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+
+    class PlainChain(ChainerBackend):
+        """A chain holding only a plain-file keyring, as on a desktop without a secret service."""
+
+        backends = (PlaintextKeyring(),)  # type: ignore[assignment]
+        priority = -1  # type: ignore[assignment]  # never picked by keyring itself
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(PlainChain())
+    try:
+        assert load_journal_key(tmp_path).kept_in.endswith("journal.key")
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_chain_with_a_real_keyring_uses_that_keyring(memory_keyring: None, tmp_path: Path) -> None:
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+
+    real = keyring.get_keyring()
+
+    class MixedChain(ChainerBackend):
+        """The plain file first, a real keyring second: the real one must hold the key."""
+
+        backends = (PlaintextKeyring(), real)  # type: ignore[assignment]
+        priority = -1  # type: ignore[assignment]
+
+    keyring.set_keyring(MixedChain())
+    try:
+        assert load_journal_key(tmp_path).kept_in == "keyring"
+        assert real.get_password("podpora", "journal-master-key") is not None
+        assert not (tmp_path / "journal.key").exists()
+    finally:
+        keyring.set_keyring(real)
+
+
+@pytest.mark.expect_log_warnings
 def test_group_readable_key_file_is_refused(no_keyring: None, tmp_path: Path) -> None:
     load_journal_key(tmp_path)
     os.chmod(tmp_path / "journal.key", 0o644)

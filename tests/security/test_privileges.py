@@ -103,13 +103,31 @@ def test_the_gui_app_as_root_is_refused_too(xvfb: VirtualDisplay, tmp_path: Path
     assert not _listening(port)
 
 
+def _someone_listens(path: str) -> bool:
+    """Whether a syslog daemon (or anything) receives on the datagram socket at ``path``."""
+    if not os.path.exists(path):
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        return False
+    except OSError:
+        return True  # not ours to judge (e.g. not a socket): leave it alone
+    finally:
+        probe.close()
+    return True
+
+
 @pytest.fixture
 def system_log() -> Iterator[socket.socket | None]:
     """A datagram socket on /dev/log (what syslog(3) writes to), when no syslog daemon has one already."""
     path = "/dev/log"
-    if os.path.exists(path) or not os.access("/dev", os.W_OK):
+    if not os.access("/dev", os.W_OK) or _someone_listens(path):
         yield None
         return
+    if os.path.exists(path):
+        os.unlink(path)  # left by a test run that was killed: nobody listens on it, so take it over
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
         listener.bind(path)
@@ -165,7 +183,7 @@ def test_an_ordinary_user_is_not_refused(capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.expect_log_warnings  # no keyring in the test: the journal key falls back to the 0600 file, with a warning
 def test_every_folder_is_0700_and_every_file_0600_even_with_umask_0(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_keyring: None
 ) -> None:
     """A whole case, from the first record to the delivered bundle, under the laxest umask there is."""
     from datetime import UTC, datetime

@@ -93,7 +93,7 @@ def _start_watcher(folder: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.expect_log_warnings  # no keyring here: the journal key goes to its 0600 file, with a warning
-def test_eve_watching_with_inotify_never_opens_a_key_or_journal(shared_tmp: Path) -> None:
+def test_eve_watching_with_inotify_never_opens_a_key_or_journal(shared_tmp: Path, no_keyring: None) -> None:
     from app.cases.keystore import load_journal_key
     from app.cases.store import CaseStore
 
