@@ -1,11 +1,14 @@
 """Where cases live on disk: ``<cases dir>/<case id>/journal.pjournal`` (+ exported bundles in ``exports/``).
 
 The console creates a case's journal with :meth:`CaseStore.create_journal` and reopens it after a crash with
-:meth:`CaseStore.reopen_journal`; the command line lists, shows and exports cases from here.
+:meth:`CaseStore.reopen_journal`; the command line lists, shows and exports cases from here.  At start the console
+asks :meth:`CaseStore.interrupted_cases` for journals that were never closed (the console was killed) and finishes
+one with :meth:`CaseStore.finish_interrupted`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -15,9 +18,19 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.cases.case import Case, build_case
-from app.cases.journal import Journal, JournalContents, RecoveryReport, read_journal
+from app.cases.journal import (
+    CHECKPOINT,
+    RECOVERED,
+    Journal,
+    JournalContents,
+    JournalError,
+    RecoveryReport,
+    read_journal,
+)
 from app.errors import PodporaError
 from app.i18n import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.pjournal"
 _CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -54,6 +67,24 @@ class LoadedCase:
 
     contents: JournalContents
     case: Case
+
+
+@dataclass(frozen=True)
+class InterruptedCase:
+    """A case whose journal was never closed: the console stopped (killed, crashed) while it was open."""
+
+    case_id: str
+    ticket_ref: str  # the last ticket reference recorded, or empty
+    created_at: str  # the journal header's time (ISO 8601, UTC)
+    last_event_at: str  # the time of the last intact record, or ``created_at`` when there is none
+    records: int  # intact records (everything up to the last event)
+    torn: bool  # an incomplete last write follows them; reopening sets it aside and says so
+
+
+def is_closed(contents: JournalContents) -> bool:
+    """True when the journal ends with its final signed checkpoint (the case was closed properly)."""
+    records = contents.records
+    return bool(records) and records[-1].type == CHECKPOINT and bool(records[-1].fields.get("final"))
 
 
 class CaseStore:
@@ -107,3 +138,62 @@ class CaseStore:
             journal_id=str(contents.header.get("journal_id", "")),
         )
         return LoadedCase(contents, case)
+
+    def interrupted_cases(self) -> list[InterruptedCase]:
+        """Every case whose journal was never closed, oldest first (blocking: reads and decrypts each journal).
+
+        A journal that cannot be read (another key, damage in the middle) is not offered for finishing: it is
+        logged and left as it is for ``podpora case show`` to explain; nothing is changed or removed here.
+        """
+        found: list[InterruptedCase] = []
+        for case_id in self.case_ids():
+            try:
+                contents = read_journal(self.journal_path(case_id), self._key)
+            except (JournalError, OSError) as error:
+                log.info("case %s cannot be read, not offered for recovery: %s", case_id, error)
+                continue
+            if is_closed(contents):
+                continue
+            ticket = ""
+            for record in contents.records:
+                if record.type == "ticket" and isinstance(record.fields.get("ref"), str):
+                    ticket = record.fields["ref"]
+            created = str(contents.header.get("created_at", ""))
+            found.append(
+                InterruptedCase(
+                    case_id=case_id,
+                    ticket_ref=ticket,
+                    created_at=created,
+                    last_event_at=contents.records[-1].at if contents.records else created,
+                    records=len(contents.records),
+                    torn=contents.torn is not None,
+                )
+            )
+        found.sort(key=lambda case: (case.created_at, case.case_id))
+        return found
+
+    def finish_interrupted(self, case_id: str, signer: Ed25519PrivateKey, *, now: datetime) -> RecoveryReport:
+        """Close an interrupted case's journal: a ``recovered`` record, then the final signed checkpoint.
+
+        Reopening sets a torn last write aside (kept in ``journal.pjournal.torn-<offset>``) and records that; a
+        journal that simply stopped gets a ``recovered`` record saying the console stopped without closing it.
+        A journal that is already closed is left as it is.
+        """
+        journal, report = self.reopen_journal(case_id, signer, now=now)
+        try:
+            if not journal.closed and report.torn is None:
+                last_seq = journal.records[-1].seq if journal.records else 0
+                journal.append(
+                    RECOVERED,
+                    {
+                        "torn_bytes": 0,
+                        "after_seq": last_seq,
+                        "reason": "the console stopped without closing the case",
+                        "saved_as": "",
+                    },
+                    at=now,
+                )
+            journal.close(at=now)
+        finally:
+            journal.release()
+        return report

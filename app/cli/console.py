@@ -38,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
     from app.ui.console.window import ConsoleWindow
 
     context = start_qt("Podpora console", language=args.language)
-    window = ConsoleWindow(context.settings, context.languages, factory=_session_factory(context.languages))
+    window = ConsoleWindow(
+        context.settings,
+        context.languages,
+        factory=_session_factory(context.languages),
+        recovery=None if args.smoke else JournalRecovery(lambda: str(context.languages.language)),
+    )
     if args.smoke:
         return smoke(context.app, window)
     window.show()
@@ -177,6 +182,30 @@ class JournalCase:
             template, values = item.status_parts(datetime.now(UTC), human_name(connector))
             raise PodporaError(f"delivery to {connector}: {item.state}", user_text=template, **values)
         return str(item.result_url or final)
+
+
+class JournalRecovery:
+    """The console's :class:`~app.ui.console.recovery.CaseRecovery`: interrupted cases in the case store."""
+
+    def __init__(self, language: Any) -> None:
+        self.language = language
+
+    def interrupted(self) -> list[Any]:
+        """Cases whose journal a killed console left open (blocking: reads every journal)."""
+        from app.cli.case import _store
+
+        return list(_store().interrupted_cases())
+
+    def finish(self, case_id: str) -> JournalCase:
+        """Close the journal as recovered after a crash; the returned case exports it (no more recording)."""
+        from datetime import UTC, datetime
+
+        from app.cli.case import _store, load_technician_key
+
+        signer = load_technician_key(None)
+        store = _store()
+        store.finish_interrupted(case_id, signer, now=datetime.now(UTC))
+        return JournalCase(case_id, None, store, signer, self.language)
 
 
 def _connect_with_gui_questions(target: str, asker: Any) -> Any:

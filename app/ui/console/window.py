@@ -37,10 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.store import InterruptedCase
 from app.ui.console.addressbook import AddressBook, Entry
 from app.ui.console.case_panel import CaseBackend
 from app.ui.console.diagnostics_panel import DiagnosticsBackend
 from app.ui.console.dialogs import ConnectDialog, ConnectRequest, GuiAsker, show_error
+from app.ui.console.recovery import CaseRecovery, RecoveryDialog
 from app.ui.console.session import SessionBackend, SessionController, SessionTab
 from app.ui.console.settings_dialog import FirstRunWizard, SettingsDialog
 from app.ui.i18n import LANGUAGE_NAMES, LANGUAGES, LanguageManager
@@ -237,9 +239,13 @@ class ConsoleWindow(QMainWindow):
         languages: LanguageManager | None = None,
         factory: SessionFactory | None = None,
         book: AddressBook | None = None,
+        recovery: CaseRecovery | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.recovery = recovery
+        self.recovery_dialogs: list[RecoveryDialog] = []
+        self.recovery_checked = False  # True once the look for interrupted cases has come back
         self.languages = languages
         self.factory = factory
         self.book = book or AddressBook()
@@ -302,6 +308,7 @@ class ConsoleWindow(QMainWindow):
         self.resize(1280, 800)
         self.retranslate()
         self.reload_address_book()
+        self.check_interrupted_cases()
 
     # ----- menus -----
     def _build_menus(self) -> None:
@@ -391,6 +398,34 @@ class ConsoleWindow(QMainWindow):
         from app.ui.worker import run_in_background
 
         run_in_background(self.book.load, self.address_book.set_entries, lambda _: None, self)
+
+    # ----- interrupted cases -----
+    def check_interrupted_cases(self) -> None:
+        """Look for cases left open by a killed console (off the GUI thread) and offer to finish each."""
+        recovery = self.recovery
+        if recovery is None:
+            return
+        from app.ui.worker import run_in_background
+
+        def failed(error: BaseException) -> None:
+            self.recovery_checked = True
+            log.info("could not look for interrupted cases: %s", error)
+
+        run_in_background(lambda: list(recovery.interrupted()), self._offer_recovery, failed, self)
+
+    def _offer_recovery(self, cases: list[InterruptedCase]) -> None:
+        self.recovery_checked = True
+        if self.recovery is None:
+            return
+        for case in cases:
+            dialog = RecoveryDialog(case, self.recovery, self)
+            self.recovery_dialogs.append(dialog)
+            dialog.finished.connect(lambda _=0, d=dialog: self._recovery_closed(d))
+            dialog.open()
+
+    def _recovery_closed(self, dialog: RecoveryDialog) -> None:
+        if dialog in self.recovery_dialogs:
+            self.recovery_dialogs.remove(dialog)
 
     # ----- connecting -----
     def open_connect_dialog(self, target: str = "") -> ConnectDialog:
