@@ -850,6 +850,45 @@
     </message>
 </context>
 <context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Interrupted case</source>
+        <translation>Přerušený případ</translation>
+    </message>
+    <message>
+        <source>The case {case} from {time} was interrupted. Its record is intact up to the last event.</source>
+        <translation>Případ {case} z {time} byl přerušen. Jeho záznam je neporušený až do poslední události.</translation>
+    </message>
+    <message>
+        <source>An incomplete last write will be set aside and kept next to the record.</source>
+        <translation>Neúplný poslední zápis bude odložen a uložen vedle záznamu.</translation>
+    </message>
+    <message>
+        <source>Finish it now: the record is closed with a note that it was recovered after a crash, and you can export it. Or leave it for later: it is offered again the next time the console starts.</source>
+        <translation>Dokončete ho hned: záznam se uzavře s poznámkou, že byl obnoven po pádu, a můžete ho exportovat. Nebo ho nechte na později: nabídne se znovu při příštím spuštění konzole.</translation>
+    </message>
+    <message>
+        <source>Finish and export…</source>
+        <translation>Dokončit a exportovat…</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Později</translation>
+    </message>
+    <message>
+        <source>Finishing the case…</source>
+        <translation>Dokončuji případ…</translation>
+    </message>
+    <message>
+        <source>The case was finished.</source>
+        <translation>Případ byl dokončen.</translation>
+    </message>
+    <message>
+        <source>The case could not be finished: {reason}. It stays as it is.</source>
+        <translation>Případ se nepodařilo dokončit: {reason}. Zůstává, jak je.</translation>
+    </message>
+</context>
+<context>
     <name>RepairApprovalDialog</name>
     <message>
         <source>Approve a change</source>

@@ -845,6 +845,45 @@
     </message>
 </context>
 <context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Interrupted case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case {case} from {time} was interrupted. Its record is intact up to the last event.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An incomplete last write will be set aside and kept next to the record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finish it now: the record is closed with a note that it was recovered after a crash, and you can export it. Or leave it for later: it is offered again the next time the console starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finish and export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing the case…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case was finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The case could not be finished: {reason}. It stays as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>RepairApprovalDialog</name>
     <message>
         <source>Approve a change</source>

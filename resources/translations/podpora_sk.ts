@@ -850,6 +850,45 @@
     </message>
 </context>
 <context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Interrupted case</source>
+        <translation>Prerušený prípad</translation>
+    </message>
+    <message>
+        <source>The case {case} from {time} was interrupted. Its record is intact up to the last event.</source>
+        <translation>Prípad {case} z {time} bol prerušený. Jeho záznam je neporušený až po poslednú udalosť.</translation>
+    </message>
+    <message>
+        <source>An incomplete last write will be set aside and kept next to the record.</source>
+        <translation>Neúplný posledný zápis bude odložený a uložený vedľa záznamu.</translation>
+    </message>
+    <message>
+        <source>Finish it now: the record is closed with a note that it was recovered after a crash, and you can export it. Or leave it for later: it is offered again the next time the console starts.</source>
+        <translation>Dokončite ho hneď: záznam sa uzavrie s poznámkou, že bol obnovený po páde, a môžete ho exportovať. Alebo ho nechajte na neskôr: ponúkne sa znova pri ďalšom spustení konzoly.</translation>
+    </message>
+    <message>
+        <source>Finish and export…</source>
+        <translation>Dokončiť a exportovať…</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Neskôr</translation>
+    </message>
+    <message>
+        <source>Finishing the case…</source>
+        <translation>Dokončujem prípad…</translation>
+    </message>
+    <message>
+        <source>The case was finished.</source>
+        <translation>Prípad bol dokončený.</translation>
+    </message>
+    <message>
+        <source>The case could not be finished: {reason}. It stays as it is.</source>
+        <translation>Prípad sa nepodarilo dokončiť: {reason}. Zostáva, ako je.</translation>
+    </message>
+</context>
+<context>
     <name>RepairApprovalDialog</name>
     <message>
         <source>Approve a change</source>
