@@ -408,9 +408,10 @@ class FrameEncoder:
 
     ``refresh_after`` is how many consecutive encodes a lossy tile must stay unchanged before it is resent
     losslessly. ``lossy`` False disables JPEG and video entirely (every update lossless); ``video`` False
-    disables only the video mode. ``clock`` times the pull-based requests for :attr:`link` (the
-    :class:`~app.remote.link.LinkEstimator`): each call of :meth:`encode` after an update went out is taken as
-    the arrival of the viewer's next request.
+    disables only the video mode; a video region larger than ``video_full_size_pixels`` (720p by default) is
+    coded at half size per axis (see :func:`~app.remote.video.video_coded_size`). ``clock`` times the
+    pull-based requests for :attr:`link` (the :class:`~app.remote.link.LinkEstimator`): each call of
+    :meth:`encode` after an update went out is taken as the arrival of the viewer's next request.
     """
 
     def __init__(
@@ -421,6 +422,7 @@ class FrameEncoder:
         jpeg_quality: int = _QUALITY_MAX,
         detect_scroll: bool = True,
         video: bool = True,
+        video_full_size_pixels: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         link: LinkEstimator | None = None,
     ) -> None:
@@ -435,6 +437,7 @@ class FrameEncoder:
         self._reference: NDArray[np.uint32] | None = None
         self._lossy_age: NDArray[np.int32] | None = None  # -1: tile is exact; >= 0: lossy, stable for n encodes
         self._video_allowed = video and lossy
+        self._video_full_size_pixels = video_full_size_pixels
         self._resume = (0, 0)  # tile row and column where the byte budget cut the last update off
         self._compare_all = True  # the next encode ignores ``dirty`` (changes were deferred, or nothing is known)
         self._hashes: _RowHashes | None = None  # row hashes of what the viewer has, when they are known
@@ -696,9 +699,11 @@ class FrameEncoder:
         if w < 16 or h < 16:
             return
         try:
-            from app.remote.video import VideoEncoder
+            from app.remote.video import FULL_SIZE_MAX_PIXELS, VideoEncoder, video_coded_size
 
-            encoder = VideoEncoder(w, h, bitrate=self.plan.video_bitrate)
+            full_size_pixels = self._video_full_size_pixels
+            coded = video_coded_size(w, h, FULL_SIZE_MAX_PIXELS if full_size_pixels is None else full_size_pixels)
+            encoder = VideoEncoder(w, h, bitrate=self.plan.video_bitrate, coded_size=coded)
         except (ImportError, OSError, RuntimeError, ValueError) as error:
             log.info("video mode unavailable, staying with tiles: %s", error)
             self._video_allowed = False
@@ -715,7 +720,7 @@ class FrameEncoder:
             touched=np.outer(overlap_y, overlap_x),
         )
         self.stats.video_streams += 1
-        log.info("video mode on for %dx%d+%d+%d", w, h, x0, y0)
+        log.info("video mode on for %dx%d+%d+%d, coded at %dx%d", w, h, x0, y0, *coded)
 
     def _encode_video(
         self,

@@ -263,3 +263,101 @@ def test_a_keyframe_far_larger_than_its_rectangle_is_refused() -> None:
     unit = big.encode(np.ascontiguousarray(photo(768, 1024)))
     with pytest.raises(DecodeError):
         screen_decoder().apply_rect(EncodedRect(0, 0, 64, 64, CODEC_VIDEO, bytes([VIDEO_NEW_STREAM]) + unit))
+
+
+# ------------------------------------------------------------------ large regions coded at half size
+
+
+def test_regions_above_720p_are_coded_at_half_size_per_axis() -> None:
+    from app.remote.video import FULL_SIZE_MAX_PIXELS, video_coded_size
+
+    assert FULL_SIZE_MAX_PIXELS == 1280 * 720
+    assert video_coded_size(1280, 720) == (1280, 720)
+    assert video_coded_size(1920, 1080) == (960, 540)
+    assert video_coded_size(1920, 1016) == (960, 508)
+    assert video_coded_size(1282, 722) == (640, 360), "halved sides stay even (4:2:0)"
+    assert video_coded_size(448, 296, full_size_max_pixels=0) == (224, 148)
+    assert video_coded_size(30, 600, full_size_max_pixels=0) == (30, 600), "no side under 16 pixels"
+
+
+@pytest.mark.parametrize("coded", [(450, 296), (448, 298), (223, 148), (0, 148)])
+def test_the_encoder_refuses_a_coded_size_that_is_odd_or_larger_than_the_region(coded: tuple[int, int]) -> None:
+    from app.remote.video import VideoEncoder
+
+    with pytest.raises(ValueError, match="coded size"):
+        VideoEncoder(448, 296, bitrate=1_000_000, coded_size=coded)
+
+
+def coded_size_of(keyframe: EncodedRect) -> tuple[int, int]:
+    """The picture size in the keyframe's SPS, read by FFmpeg itself (not by the code under test)."""
+    import av
+
+    context = av.CodecContext.create("h264", "r")
+    (picture,) = context.decode(av.Packet(keyframe.data[1:]))
+    return picture.width, picture.height
+
+
+def test_a_large_region_travels_at_half_size_keeps_its_geometry_and_ends_pixel_exact() -> None:
+    """The scaled path: full-size rectangles on the wire, a half-size SPS, an honest bound, then exactness."""
+    encoder = FrameEncoder(clock=TickingClock(), link=DeafLink(), video_full_size_pixels=0)
+    decoder = FrameDecoder()
+    updates = stream_motion(encoder, decoder, 14)
+
+    video = [rect for update in updates for rect in update.rects if rect.codec == CODEC_VIDEO]
+    assert len(video) >= 6
+    assert {(rect.x, rect.y, rect.width, rect.height) for rect in video} == {(0, 64, 448, SCREEN_H - 64)}
+    assert coded_size_of(video[0]) == (224, (SCREEN_H - 64) // 2)
+    last = panning(13)
+    # Halving loses what is finer than two pixels: the desktop's text at the region's lower edge suffers
+    # most (about 23 dB over the whole screen here), the smooth picture inside keeps about 36 dB.
+    assert psnr(last[72:344, 8:408], decoder.framebuffer[72:344, 8:408]) >= 32.0
+    assert psnr(last, decoder.framebuffer) >= 20.0
+    # Without the upscaling the rectangle would be wrong in size and apply() would have raised; a blank or
+    # shifted picture would fail the bounds above.
+
+    for _ in range(30):
+        update = encoder.encode(last)
+        apply(decoder, update)
+        assert CODEC_VIDEO not in codecs(update)
+        if not update.pending:
+            break
+    assert not encoder.video_active
+    assert not update.pending
+    np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
+
+
+def test_regions_up_to_the_threshold_stay_full_size() -> None:
+    """The default keeps this suite's 448x296 region at full size (the 40 dB tests above rely on it)."""
+    encoder = FrameEncoder(clock=still_clock)
+    rects = [rect for step in range(10) for rect in encoder.encode(panning(step)).rects if rect.codec == CODEC_VIDEO]
+    assert rects
+    assert coded_size_of(rects[0]) == (rects[0].width, rects[0].height)
+
+
+def keyframe_unit(width: int, height: int, coded: tuple[int, int] | None = None) -> bytes:
+    from app.remote.video import VideoEncoder
+
+    encoder = VideoEncoder(width, height, bitrate=2_000_000, coded_size=coded)
+    return encoder.encode(np.ascontiguousarray(photo(height, width)))
+
+
+def test_a_coded_picture_larger_than_its_rectangle_is_refused() -> None:
+    """Within FFmpeg's padded max_pixels, but 8 lines taller than the rectangle: still refused."""
+    unit = keyframe_unit(448, 296)
+    with pytest.raises(DecodeError, match="does not fit"):
+        screen_decoder().apply_rect(EncodedRect(0, 64, 448, 288, CODEC_VIDEO, bytes([VIDEO_NEW_STREAM]) + unit))
+
+
+def test_a_coded_picture_far_smaller_than_its_rectangle_is_refused() -> None:
+    unit = keyframe_unit(64, 64)
+    with pytest.raises(DecodeError, match="far smaller"):
+        screen_decoder().apply_rect(EncodedRect(0, 64, 448, 296, CODEC_VIDEO, bytes([VIDEO_NEW_STREAM]) + unit))
+
+
+def test_the_coded_size_cannot_change_in_the_middle_of_a_stream() -> None:
+    decoder = screen_decoder()
+    decoder.apply_rect(
+        EncodedRect(0, 64, 448, 296, CODEC_VIDEO, bytes([VIDEO_NEW_STREAM]) + keyframe_unit(448, 296, (224, 148)))
+    )
+    with pytest.raises(DecodeError, match="in a stream of 224x148"):
+        decoder.apply_rect(EncodedRect(0, 64, 448, 296, CODEC_VIDEO, bytes([0]) + keyframe_unit(448, 296)))
