@@ -42,6 +42,9 @@ MAX_LOGO_BYTES = 1024 * 1024
 LOGO_SUFFIXES = (".png", ".svg")
 DEFAULT_GATEWAY_PORT = 22
 DEFAULT_BRAND_NAME = "Podpora"
+# How long the agent keeps a session whose technician's link dropped (0 = end it at once). Ten minutes at most:
+# longer, and a user who walked away could come back to a session that resumes without them noticing.
+MAX_RESUME_GRACE_SECONDS = 600
 # OpenSSH public key algorithms an organisation's gateway may present as its host key.
 HOST_KEY_TYPES = (
     "ssh-ed25519",
@@ -154,6 +157,8 @@ class OrgConfig:
     gateway: GatewaySettings | None = None
     language: str | None = None
     branding: Branding = field(default_factory=Branding)
+    # ``[session] resume_grace_seconds``; None: not set, the agent's own default (60 s) applies.
+    resume_grace_seconds: float | None = None
 
 
 DEFAULT = OrgConfig()
@@ -222,7 +227,7 @@ def parse_org_config(text: str, *, source: Path) -> OrgConfig:
         # tomllib recurses once per nesting level: arrays or tables thousands deep are refused, not a crash.
         raise OrgConfigError(source, None, "it is not valid TOML (it is nested too deeply)") from None
     reader = _Reader(source)
-    reader.only_keys("", document, ("language", "organisation", "gateway", "branding"))
+    reader.only_keys("", document, ("language", "organisation", "gateway", "branding", "session"))
     language = reader.optional_str("language", document)
     if language is not None and language not in SUPPORTED_LANGUAGES:
         raise OrgConfigError(source, "language", f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
@@ -245,14 +250,35 @@ def parse_org_config(text: str, *, source: Path) -> OrgConfig:
         name=reader.optional_text("branding.name", branding_table) or DEFAULT_BRAND_NAME,
         logo=reader.logo("branding.logo", branding_table),
     )
+    session = reader.table("session", document)
+    reader.only_keys("session", session, ("resume_grace_seconds",))
+    resume_grace = session.get("resume_grace_seconds")
+    if resume_grace is not None:
+        resume_grace = check_resume_grace(resume_grace)
+        if resume_grace is None:
+            raise reader.fail(
+                "session.resume_grace_seconds", f"must be a number of seconds from 0 to {MAX_RESUME_GRACE_SECONDS}"
+            )
     return OrgConfig(
         source=source,
+        resume_grace_seconds=resume_grace,
         organisation_name=organisation_name,
         organisation_keys=organisation_keys,
         gateway=gateway,
         language=language,
         branding=branding,
     )
+
+
+def check_resume_grace(value: object) -> float | None:
+    """``value`` as a resume grace period in seconds, or None when it is not a number from 0 to the maximum."""
+    # bool is an int in Python; "resume_grace_seconds = true" is still a mistake.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = float(value)
+    if not 0 <= seconds <= MAX_RESUME_GRACE_SECONDS:  # also refuses nan; inf is above the maximum
+        return None
+    return seconds
 
 
 def _check_trustworthy(path: Path, status: os.stat_result) -> None:

@@ -4,8 +4,11 @@
 machine's OpenSSH) or ``--gateway ALIAS`` (the agent reverse-forwards through the organisation's gateway).
 ``--headless --policy FILE`` runs the agent without a window for unattended machines, under an
 organisation-signed policy verified against the organisation keys of the rolled-out settings; it prints
-the port and session code and runs until interrupted.  ``--smoke`` starts offscreen, shows the window and
-exits 0 (for packaging).  The agent refuses to run as root unless ``--allow-root`` is given (SECURITY-BAR T26).
+the port and session code and runs until interrupted.  ``--resume-grace SECONDS`` (0–600; 0 ends the session at
+once) sets how long a session waits for a technician whose link dropped; it overrides the organisation's
+``[session] resume_grace_seconds``, and without either the agent waits 60 s.  ``--smoke`` starts offscreen,
+shows the window and exits 0 (for packaging).  The agent refuses to run as root unless ``--allow-root`` is
+given (SECURITY-BAR T26).
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--headless", action="store_true", help="run without a window (unattended mode)")
     parser.add_argument("--policy", type=Path, help="organisation-signed unattended policy (with --headless)")
     parser.add_argument("--language", choices=["en", "cs", "sk"], help="interface language for this run")
+    parser.add_argument(
+        "--resume-grace",
+        type=_grace_seconds,
+        metavar="SECONDS",
+        help="how long a session waits for a technician whose link dropped (0-600, 0 = end at once; default: "
+        "the organisation's setting, else 60)",
+    )
     parser.add_argument("--smoke", action="store_true", help="start offscreen, show the window, exit 0")
     parser.add_argument(
         "--allow-root",
@@ -37,6 +47,30 @@ def register(subparsers: Any) -> None:
         help="administrator mode: allow running as root (refused otherwise; logged to the system log)",
     )
     parser.set_defaults(func=run)
+
+
+def _grace_seconds(text: str) -> float:
+    """argparse type of ``--resume-grace``: a number of seconds within the organisation file's bounds."""
+    from app.orgconfig import MAX_RESUME_GRACE_SECONDS, check_resume_grace
+
+    try:
+        seconds = check_resume_grace(float(text))
+    except ValueError:
+        seconds = None
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_RESUME_GRACE_SECONDS}")
+    return seconds
+
+
+def resume_grace(command_line: float | None, organisation: Any) -> float:
+    """The resume grace period: the command line's, else the organisation's, else the agent's default."""
+    from app.remote.session import RESUME_GRACE_SECONDS
+
+    if command_line is not None:
+        return float(command_line)
+    if organisation.resume_grace_seconds is not None:
+        return float(organisation.resume_grace_seconds)
+    return RESUME_GRACE_SECONDS
 
 
 # EX_NOPERM: the agent refuses to run with root's rights (SECURITY-BAR T26).
@@ -121,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
             gateway=_gateway_publisher(args.gateway),
             org_keys=_organisation_keys(),
             language=lambda: str(context.languages.language),
+            resume_grace=resume_grace(args.resume_grace, organisation),
         )
         controller = AssistController(
             backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))
@@ -179,11 +214,13 @@ def _run_headless(args: argparse.Namespace) -> int:
     import threading
     import time
 
+    from app.orgconfig import load_org_config
     from app.remote.agent import DEFAULT_PORT, AgentCallbacks, AssistAgent, PolicyConsentProvider
     from app.remote.capture import MssScreenSource
     from app.remote.encode import FrameEncoder
     from app.remote.policy import load_policy
 
+    grace = resume_grace(args.resume_grace, load_org_config())
     keys = _organisation_keys()
     policy = load_policy(args.policy.read_bytes(), keys, time.time())
     refused = refuse_root(args.allow_root)
@@ -208,6 +245,7 @@ def _run_headless(args: argparse.Namespace) -> int:
         input_sink=sink,
         encoder_factory=FrameEncoder,
         org_keys=keys,
+        resume_grace=grace,
         callbacks=AgentCallbacks(on_state=on_state, on_ended=lambda reason: print(f"podpora assist: ended: {reason}")),
     )
     port = agent.listen(args.listen or DEFAULT_PORT)

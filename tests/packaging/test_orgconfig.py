@@ -59,6 +59,9 @@ host_keys = ["{rollout["host_line"]}", "{ecdsa_line()}"]
 [branding]
 name = "Example IT Help"
 logo = "{rollout["folder"]}/logo.png"
+
+[session]
+resume_grace_seconds = 90
 """
 
 
@@ -122,6 +125,7 @@ def test_valid_file_is_read_completely(rollout: dict[str, object]) -> None:
     assert [key.key_type for key in gateway.host_keys] == ["ssh-ed25519", "ecdsa-sha2-nistp256"]
     assert config.branding.name == "Example IT Help"
     assert config.branding.logo == folder / "logo.png"
+    assert config.resume_grace_seconds == 90
 
 
 def test_fingerprint_matches_openssh(rollout: dict[str, object]) -> None:
@@ -154,6 +158,7 @@ def test_the_shipped_example_is_valid_once_its_files_exist(tmp_path: Path) -> No
     config = orgconfig.parse_org_config(text, source=tmp_path / "assist.toml")
     assert config.gateway is not None
     assert config.organisation_keys
+    assert config.resume_grace_seconds == 60
 
 
 # (what to change in the valid file, the key the error must name)
@@ -187,6 +192,13 @@ BAD_SETTINGS = [
     (('logo = "', 'logo = "/nonexistent/logo.png" #'), "branding.logo"),
     (('logo = "', 'logo = "/etc/passwd" #'), "branding.logo"),
     (("[branding]", '[branding]\ncolour = "red"'), "branding.colour"),
+    (("resume_grace_seconds = 90", "resume_grace_seconds = -1"), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", "resume_grace_seconds = 601"), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", 'resume_grace_seconds = "60"'), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", "resume_grace_seconds = true"), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", "resume_grace_seconds = nan"), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", "resume_grace_seconds = inf"), "session.resume_grace_seconds"),
+    (("resume_grace_seconds = 90", "resume_grace = 90"), "session.resume_grace"),
 ]
 
 
@@ -209,7 +221,7 @@ def test_each_bad_setting_is_an_error_naming_file_and_key(
     assert caught.value.exit_code == 78
 
 
-@pytest.mark.parametrize("section", ["organisation", "gateway", "branding"])
+@pytest.mark.parametrize("section", ["organisation", "gateway", "branding", "session"])
 def test_a_section_given_as_a_value_is_refused(tmp_path: Path, section: str) -> None:
     with pytest.raises(OrgConfigError) as caught:
         load_org_config(write(tmp_path, f'{section} = "x"\n'))
@@ -296,3 +308,55 @@ def test_file_owned_by_another_ordinary_user_is_not_trusted(tmp_path: Path) -> N
     os.chown(path, 65534, 65534)
     with pytest.raises(OrgConfigError, match="administrator"):
         load_org_config(path)
+
+
+# ----- the resume grace period (issue 9): organisation file, command line, and what the agent gets
+
+
+@pytest.mark.parametrize(("written", "seconds"), [("0", 0.0), ("600", 600.0), ("2.5", 2.5), ("60", 60.0)])
+def test_resume_grace_within_bounds_is_read(tmp_path: Path, written: str, seconds: float) -> None:
+    config = load_org_config(write(tmp_path, f"[session]\nresume_grace_seconds = {written}\n"))
+    assert config.resume_grace_seconds == seconds
+
+
+def test_resume_grace_not_set_is_left_to_the_agent(tmp_path: Path) -> None:
+    assert DEFAULT.resume_grace_seconds is None
+    assert load_org_config(write(tmp_path, 'language = "sk"\n')).resume_grace_seconds is None
+
+
+def assist_args(*extra: str) -> object:
+    from app.cli import build_parser
+
+    return build_parser().parse_args(["assist", *extra])
+
+
+@pytest.mark.parametrize(("given", "seconds"), [("0", 0.0), ("600", 600.0), ("1.5", 1.5)])
+def test_resume_grace_on_the_command_line(given: str, seconds: float) -> None:
+    assert assist_args("--resume-grace", given).resume_grace == seconds  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("given", ["-1", "601", "nan", "inf", "soon", ""])
+def test_a_bad_resume_grace_on_the_command_line_is_refused_in_words(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        assist_args("--resume-grace", given)
+    assert exited.value.code == 2
+    assert "must be a number of seconds from 0 to 600" in capsys.readouterr().err
+
+
+def test_the_command_line_wins_over_the_organisation_and_both_over_the_default(tmp_path: Path) -> None:
+    from app.cli.assist import resume_grace
+    from app.remote.session import RESUME_GRACE_SECONDS
+
+    organisation = load_org_config(write(tmp_path, "[session]\nresume_grace_seconds = 0\n"))
+    assert resume_grace(None, organisation) == 0.0  # the organisation's 0 is kept, not taken for "unset"
+    assert resume_grace(30.0, organisation) == 30.0
+    assert resume_grace(None, DEFAULT) == RESUME_GRACE_SECONDS == 60.0
+
+
+def test_the_assist_app_gives_its_agent_the_setting() -> None:
+    from app.ui.assist.wiring import make_backend
+
+    assert make_backend(listen=0, resume_grace=0.0).resume_grace == 0.0
+    assert make_backend(listen=0).resume_grace == 60.0

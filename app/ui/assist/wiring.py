@@ -17,6 +17,7 @@ from typing import Any
 from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote.agent import DEFAULT_PORT, AgentCallbacks, AssistAgent, ConsentPrompt
+from app.remote.session import RESUME_GRACE_SECONDS
 from app.ui.assist.controller import AssistController
 from app.ui.assist.models import (
     CAPABILITIES,
@@ -178,8 +179,10 @@ class AgentAssistBackend:
         gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
         org_keys: Sequence[Any] = (),
         language: Callable[[], str] = lambda: "en",
+        resume_grace: float = RESUME_GRACE_SECONDS,
     ) -> None:
         self.port = DEFAULT_PORT if listen is None else listen  # 0: any free port (tests)
+        self.resume_grace = resume_grace  # seconds a dropped technician may take to come back (0: end at once)
         self.language = language
         self._approvals: dict[str, tuple[threading.Event, list[bool]]] = {}
         self.diagnostics: Any = None
@@ -252,6 +255,7 @@ class AgentAssistBackend:
                 encoder_factory=FrameEncoder,
                 on_mapping=self._mapping(sink),
                 org_keys=self.org_keys,
+                resume_grace=self.resume_grace,
                 callbacks=AgentCallbacks(
                     on_state=self._on_state,
                     on_chat=self._on_chat,
@@ -442,9 +446,12 @@ def make_backend(
     gateway: Callable[[int, Callable[[int], None]], Any] | None = None,
     org_keys: Sequence[Any] = (),
     language: Callable[[], str] = lambda: "en",
+    resume_grace: float = RESUME_GRACE_SECONDS,
 ) -> AgentAssistBackend:
     """The backend ``podpora assist`` uses."""
-    return AgentAssistBackend(listen=listen, gateway=gateway, org_keys=org_keys, language=language)
+    return AgentAssistBackend(
+        listen=listen, gateway=gateway, org_keys=org_keys, language=language, resume_grace=resume_grace
+    )
 
 
 def make_self_check(language: Callable[[], str]) -> Callable[[], Sequence[SelfCheckFinding]]:
