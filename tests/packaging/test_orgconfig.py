@@ -360,3 +360,56 @@ def test_the_assist_app_gives_its_agent_the_setting() -> None:
 
     assert make_backend(listen=0, resume_grace=0.0).resume_grace == 0.0
     assert make_backend(listen=0).resume_grace == 60.0
+
+
+@pytest.mark.parametrize("grace_line", ["resume_grace_seconds = 0", ""])
+def test_the_organisation_s_grace_decides_whether_a_dropped_session_waits(tmp_path: Path, grace_line: str) -> None:
+    """A real agent with the organisation's setting; the technician's link is cut under it.
+
+    With 0 the session ends at once; without the setting the agent waits (the user sees the technician is
+    disconnected) and the session is still there.
+    """
+    import socket
+
+    from app.cli.assist import resume_grace
+    from app.remote import protocol as p
+    from app.remote.agent import AgentCallbacks, AssistAgent
+    from app.remote.client import TechnicianCallbacks, TechnicianClient
+    from tests.remote.agentkit import FakeScreen, ScriptedConsent
+    from tests.security.test_resume_link_faults import Watch
+
+    organisation = load_org_config(write(tmp_path, f"[session]\n{grace_line}\n"))
+    user, technician = Watch(), Watch()
+    agent = AssistAgent(
+        screen=FakeScreen(),
+        consent=ScriptedConsent(frozenset({p.Capability.VIEW})),
+        callbacks=AgentCallbacks(on_state=user.on_state, on_ended=user.on_ended),
+        resume_grace=resume_grace(None, organisation),
+    )
+    port = agent.listen(0)
+    link = socket.create_connection(("127.0.0.1", port), timeout=10)
+
+    def no_way_back() -> socket.socket:
+        raise OSError("the technician's network is gone")
+
+    client = TechnicianClient(
+        link,
+        code=agent.code(),
+        capabilities=frozenset({p.Capability.VIEW}),
+        callbacks=TechnicianCallbacks(on_frame=technician.on_frame, on_ended=technician.on_ended),
+        reconnect=no_way_back,
+    )
+    try:
+        client.start()
+        assert technician.wait(lambda: technician.frames >= 1)
+        link.shutdown(socket.SHUT_RDWR)  # the link drops under both sides
+        if grace_line:
+            assert user.wait(lambda: user.ended is not None)
+            assert "technician disconnected" not in user.states
+        else:
+            assert user.wait(lambda: "technician disconnected" in user.states)
+            assert user.ended is None
+    finally:
+        client.stop()
+        agent.stop()
+        assert agent.wait_stopped(10)
