@@ -192,8 +192,13 @@ class JournalRecovery:
 
     def interrupted(self) -> list[Any]:
         """Cases whose journal a killed console left open (blocking: reads every journal)."""
+        from app.cases.store import JOURNAL_FILE
         from app.cli.case import _store
+        from app.config import default_paths
 
+        # No case yet: the journal key is not touched (it would be created, or the keyring asked, at every start).
+        if not any(default_paths().cases_dir.glob(f"*/{JOURNAL_FILE}")):
+            return []
         return list(_store().interrupted_cases())
 
     def finish(self, case_id: str) -> JournalCase:

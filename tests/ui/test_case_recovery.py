@@ -194,6 +194,12 @@ def test_no_dialog_without_interrupted_cases(qtbot: QtBot, tmp_path: Path) -> No
     assert window.recovery_dialogs == []
 
 
+def test_without_any_case_the_journal_key_is_not_touched(podpora_home: Path) -> None:
+    # No keyring question and no key file at every start of a console that has never recorded a case.
+    assert JournalRecovery(lambda: "en").interrupted() == []
+    assert not list(podpora_home.rglob("journal.key"))
+
+
 def test_local_time_is_short_for_today() -> None:
     from datetime import UTC, datetime
 
