@@ -361,3 +361,19 @@ def test_the_coded_size_cannot_change_in_the_middle_of_a_stream() -> None:
     )
     with pytest.raises(DecodeError, match="in a stream of 224x148"):
         decoder.apply_rect(EncodedRect(0, 64, 448, 296, CODEC_VIDEO, bytes([0]) + keyframe_unit(448, 296)))
+
+
+def test_a_full_width_region_is_wrapped_without_a_copy_and_codes_the_same_as_a_copied_one() -> None:
+    """The capture is handed to swscale in place when its rows are contiguous; the result must not differ."""
+    from app.remote.video import VideoDecoder, VideoEncoder
+
+    screen = np.ascontiguousarray(photo(296, 448 + 64, seed=5))
+    contiguous = np.ascontiguousarray(screen[:, 32 : 32 + 448])
+    strided = screen[:, 32 : 32 + 448]
+    assert contiguous.flags.c_contiguous and not strided.flags.c_contiguous
+    for coded in (None, (224, 148)):
+        wrapped, copied = (VideoEncoder(448, 296, bitrate=2_000_000, coded_size=coded) for _ in range(2))
+        units = [wrapped.encode(contiguous), copied.encode(strided)]
+        assert units[0] == units[1]
+    decoded = VideoDecoder(448, 296).decode(VideoEncoder(448, 296, bitrate=8_000_000).encode(contiguous))
+    assert psnr(contiguous, decoded) >= 40.0
