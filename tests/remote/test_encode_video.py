@@ -191,8 +191,8 @@ def test_a_reset_starts_a_new_stream_with_a_keyframe() -> None:
     assert videos and videos[0].data[0] & VIDEO_NEW_STREAM
 
 
-def video_rects(frames: int = 10) -> list[EncodedRect]:
-    encoder = FrameEncoder(clock=still_clock)
+def video_rects(frames: int = 10, *, full_size_pixels: int | None = None) -> list[EncodedRect]:
+    encoder = FrameEncoder(clock=still_clock, video_full_size_pixels=full_size_pixels)
     rects = []
     for step in range(frames):
         rects.extend(rect for rect in encoder.encode(panning(step)).rects if rect.codec == CODEC_VIDEO)
@@ -201,6 +201,7 @@ def video_rects(frames: int = 10) -> list[EncodedRect]:
 
 
 VIDEO = video_rects()
+VIDEO_HALF_SIZE = video_rects(full_size_pixels=0)  # coded at 224x148 in a 448x296 rectangle
 
 
 def screen_decoder() -> FrameDecoder:
@@ -209,9 +210,10 @@ def screen_decoder() -> FrameDecoder:
     return decoder
 
 
-def test_the_recorded_stream_decodes_on_a_fresh_viewer() -> None:
+@pytest.mark.parametrize("recorded", [VIDEO, VIDEO_HALF_SIZE], ids=["full size", "half size"])
+def test_the_recorded_stream_decodes_on_a_fresh_viewer(recorded: list[EncodedRect]) -> None:
     decoder = screen_decoder()
-    for rect in VIDEO:
+    for rect in recorded:
         decoder.apply_rect(rect)
 
 
@@ -241,11 +243,12 @@ def test_a_continuation_must_match_the_streams_rectangle() -> None:
         decoder.apply_rect(VIDEO[1]._replace(x=VIDEO[1].x + 2))
 
 
-def test_mutated_video_never_raises_anything_but_decode_error() -> None:
+@pytest.mark.parametrize("recorded", [VIDEO, VIDEO_HALF_SIZE], ids=["full size", "half size"])
+def test_mutated_video_never_raises_anything_but_decode_error(recorded: list[EncodedRect]) -> None:
     rng = np.random.default_rng(11)
     for _ in range(40):
         decoder = screen_decoder()
-        for index, rect in enumerate(VIDEO[:4]):
+        for index, rect in enumerate(recorded[:4]):
             data = bytearray(rect.data)
             if index == int(rng.integers(0, 4)):
                 for position in rng.integers(1, len(data), size=int(rng.integers(1, 8))):
