@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.cases.journal import Journal, JournalRecord, JournalWriteError, RecoveryReport
-from app.cases.store import CaseStore
+from app.cases.store import CaseLock, CaseStore
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class CaseRecorder:
         self._clock = clock
         self._on_write_error = on_write_error
         self.recovery: RecoveryReport | None = None
+        #: The case's in-use lock while this recorder has it open (so no other console appends or finishes it).
+        self.lock: CaseLock | None = None
 
     @classmethod
     def start(
@@ -42,15 +44,30 @@ class CaseRecorder:
         clock: Clock,
         on_write_error: WriteErrorHandler,
     ) -> CaseRecorder:
-        """Open the case's journal: a new one, or the existing one reopened (after a crash: recovered)."""
+        """Open the case's journal: a new one, or the existing one reopened (after a crash: recovered).
+
+        The recorder holds the case's in-use lock while it is open, so that another console neither offers the
+        case as interrupted nor finishes it (:meth:`CaseStore.interrupted_cases`).
+        """
         if store.journal_path(case_id).exists():
-            journal, report = store.reopen_journal(case_id, signer, now=clock())
+            lock = store.lock_case(case_id)
+            if lock is None:  # held elsewhere (or by an earlier recorder of this process): not taken over here
+                log.info("case %s is reopened while it is marked in use", case_id)
+            try:
+                journal, report = store.reopen_journal(case_id, signer, now=clock())
+            except BaseException:
+                if lock is not None:
+                    lock.release()
+                raise
             recorder = cls(journal, clock=clock, on_write_error=on_write_error)
             recorder.recovery = report
+            recorder.lock = lock
             if report.torn is not None:
                 log.warning("case %s: %s", case_id, report.torn.describe())
             return recorder
-        return cls(store.create_journal(case_id, signer, now=clock()), clock=clock, on_write_error=on_write_error)
+        recorder = cls(store.create_journal(case_id, signer, now=clock()), clock=clock, on_write_error=on_write_error)
+        recorder.lock = store.lock_case(case_id)  # a new id: nobody else can hold it
+        return recorder
 
     @property
     def stopped(self) -> bool:
@@ -82,10 +99,14 @@ class CaseRecorder:
             raise
 
     def close(self) -> None:
-        """Write the final signed checkpoint (if the journal still works) and close it."""
+        """Write the final signed checkpoint (if the journal still works), close it and give the case free."""
         try:
             self.journal.close(at=self._clock())
         except JournalWriteError as error:
             self._on_write_error(error)
             self.journal.release()
             raise
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None

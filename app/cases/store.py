@@ -9,6 +9,7 @@ one with :meth:`CaseStore.finish_interrupted`.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from app.cases.journal import (
     JournalContents,
     JournalError,
     RecoveryReport,
+    make_private_dir,
     read_journal,
 )
 from app.errors import PodporaError
@@ -33,6 +35,8 @@ from app.i18n import QT_TRANSLATE_NOOP
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.pjournal"
+# Held (flock) while a console has the case open; the kernel drops it when that process dies, even by SIGKILL.
+LOCK_FILE = "in-use.lock"
 _CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -47,6 +51,34 @@ class CaseNotFoundError(PodporaError):
             user_text=QT_TRANSLATE_NOOP("podpora", "There is no case {case_id}. See `podpora case list`."),
             case_id=case_id,
         )
+
+
+class CaseInUseError(PodporaError):
+    """Another running console has this case open."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"case {case_id!r} is open in another console",
+            user_text=QT_TRANSLATE_NOOP(
+                "podpora", "The case {case_id} is open in another console. Close it there first."
+            ),
+            case_id=case_id,
+        )
+
+
+class CaseLock:
+    """An advisory lock on one case, held while a console has it open (:meth:`CaseStore.lock_case`)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def release(self) -> None:
+        """Give the case free (closing the file drops the lock)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def check_case_id(case_id: str) -> str:
@@ -99,6 +131,36 @@ class CaseStore:
 
     def exports_dir(self, case_id: str) -> Path:
         return self.cases_dir / check_case_id(case_id) / "exports"
+
+    def lock_case(self, case_id: str) -> CaseLock | None:
+        """Take the case's in-use lock without waiting; None while another console holds it.
+
+        Where ``flock`` does not exist (Windows) the lock is not enforced and is always granted.
+        """
+        folder = self.journal_path(case_id).parent
+        make_private_dir(folder)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return CaseLock(fd)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        return CaseLock(fd)
+
+    def in_use(self, case_id: str) -> bool:
+        """True while a running console holds the case open."""
+        lock = self.lock_case(case_id)
+        if lock is None:
+            return True
+        lock.release()
+        return False
 
     def case_ids(self) -> list[str]:
         """Every case with a journal, sorted."""
@@ -154,6 +216,8 @@ class CaseStore:
                 continue
             if is_closed(contents):
                 continue
+            if self.in_use(case_id):  # open in a console that is still running: not interrupted
+                continue
             ticket = ""
             for record in contents.records:
                 if record.type == "ticket" and isinstance(record.fields.get("ref"), str):
@@ -177,8 +241,18 @@ class CaseStore:
 
         Reopening sets a torn last write aside (kept in ``journal.pjournal.torn-<offset>``) and records that; a
         journal that simply stopped gets a ``recovered`` record saying the console stopped without closing it.
-        A journal that is already closed is left as it is.
+        A journal that is already closed is left as it is.  Raises :class:`CaseInUseError` while another
+        console has the case open.
         """
+        lock = self.lock_case(case_id)
+        if lock is None:
+            raise CaseInUseError(case_id)
+        try:
+            return self._finish_locked(case_id, signer, now)
+        finally:
+            lock.release()
+
+    def _finish_locked(self, case_id: str, signer: Ed25519PrivateKey, now: datetime) -> RecoveryReport:
         journal, report = self.reopen_journal(case_id, signer, now=now)
         try:
             if not journal.closed and report.torn is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,8 @@ sys.stdin.read()
 """
 
 
-def killed_console_case(home: Path) -> str:
-    """Run a console that records a case, kill it with SIGKILL after its last acknowledged event; the case id."""
+def start_recording_console(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A console process that has recorded a case and keeps it open; the process and the case id."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PODPORA_HOME": str(home)}
     process = subprocess.Popen(
         [sys.executable, "-c", RECORDING_CONSOLE],
@@ -55,16 +56,25 @@ def killed_console_case(home: Path) -> str:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        assert process.stdout is not None
-        case_id = process.stdout.readline().decode().strip()
-        assert case_id, "the console exited before recording its case"
-    finally:
-        assert kill9(process) == -9
-        if process.stdin is not None:
-            process.stdin.close()
-        if process.stdout is not None:
-            process.stdout.close()
+    assert process.stdout is not None
+    case_id = process.stdout.readline().decode().strip()
+    if not case_id:
+        kill9(process)
+        raise AssertionError("the console exited before recording its case")
+    return process, case_id
+
+
+def kill_console(process: subprocess.Popen[bytes]) -> None:
+    assert kill9(process) == -9
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
+def killed_console_case(home: Path) -> str:
+    """Run a console that records a case, kill it with SIGKILL after its last acknowledged event; the case id."""
+    process, case_id = start_recording_console(home)
+    kill_console(process)
     return case_id
 
 
@@ -123,6 +133,7 @@ def test_a_case_left_open_by_sigkill_is_offered_and_finished(qtbot: QtBot, tmp_p
     assert after.case.recovered_after_crash
     assert chain_verifies(case_id)
     assert _store().interrupted_cases() == []  # not offered again
+    assert not _store().in_use(case_id)  # finishing let go of the case
 
     # The export flow works on the finished case: a bundle in the folder connector.
     export = dialog.export_dialog
@@ -176,6 +187,27 @@ def test_a_torn_last_write_is_set_aside_and_the_case_still_verifies(
     assert chain_verifies(case_id)
 
 
+@pytest.mark.expect_log_warnings  # no system keyring here: the journal key falls back to a 0600 file, warned
+def test_a_case_open_in_a_running_console_is_not_interrupted(podpora_home: Path) -> None:
+    from app.cases.store import CaseInUseError
+    from app.cli.case import load_technician_key
+
+    create_identity_key()
+    process, case_id = start_recording_console(podpora_home)
+    try:
+        store = _store()
+        assert store.in_use(case_id)
+        assert store.interrupted_cases() == []  # still being recorded: nothing to recover
+        with pytest.raises(CaseInUseError) as caught:
+            store.finish_interrupted(case_id, load_technician_key(None), now=datetime.now(UTC))
+        assert case_id in caught.value.user_message
+        assert not is_closed(store.load(case_id).contents)  # untouched
+    finally:
+        kill_console(process)
+    # SIGKILL: the kernel let go of the lock with the process, so the case is now interrupted.
+    assert [case.case_id for case in _store().interrupted_cases()] == [case_id]
+
+
 def test_no_dialog_without_interrupted_cases(qtbot: QtBot, tmp_path: Path) -> None:
     class NoCases:
         def interrupted(self) -> list[object]:
@@ -201,8 +233,6 @@ def test_without_any_case_the_journal_key_is_not_touched(podpora_home: Path) -> 
 
 
 def test_local_time_is_short_for_today() -> None:
-    from datetime import UTC, datetime
-
     now = datetime.now(UTC)
     assert local_time(now.isoformat()) == now.astimezone().strftime("%H:%M")
     assert local_time("2020-01-02T03:04:05Z").startswith("2020-01-0")
