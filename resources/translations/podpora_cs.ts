@@ -1690,6 +1690,10 @@
         <translation>Případ {case_id} neexistuje. Viz `podpora case list`.</translation>
     </message>
     <message>
+        <source>The case {case_id} is open in another console. Close it there first.</source>
+        <translation>Případ {case_id} je otevřený v jiné konzoli. Nejdřív ho zavřete tam.</translation>
+    </message>
+    <message>
         <source>A case id may contain only letters, digits, dots, dashes and underscores.</source>
         <translation>Identifikátor případu smí obsahovat jen písmena, číslice, tečky, pomlčky a podtržítka.</translation>
     </message>

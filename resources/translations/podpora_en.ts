@@ -1684,6 +1684,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The case {case_id} is open in another console. Close it there first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A case id may contain only letters, digits, dots, dashes and underscores.</source>
         <translation type="unfinished"></translation>
     </message>

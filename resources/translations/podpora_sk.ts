@@ -1690,6 +1690,10 @@
         <translation>Prípad {case_id} neexistuje. Pozrite `podpora case list`.</translation>
     </message>
     <message>
+        <source>The case {case_id} is open in another console. Close it there first.</source>
+        <translation>Prípad {case_id} je otvorený v inej konzole. Najprv ho zatvorte tam.</translation>
+    </message>
+    <message>
         <source>A case id may contain only letters, digits, dots, dashes and underscores.</source>
         <translation>Identifikátor prípadu smie obsahovať len písmená, číslice, bodky, pomlčky a podčiarkovníky.</translation>
     </message>
