@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +32,21 @@ from app.ui.settings import UiSettings
 from tests.helpers.faults import kill9
 
 ROOT = Path(__file__).resolve().parents[2]
+# Both the killed console and this test keep the journal key in its 0600 file: the headless situation, chosen
+# explicitly (otherwise a keyring backend that an earlier test defined in this process would hold another key).
+FAIL_KEYRING = "keyring.backends.fail.Keyring"
+
+
+@pytest.fixture(autouse=True)
+def no_keyring() -> Iterator[None]:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
 
 # The console's case backend, as a session uses it; it prints once each event is on disk, then waits to be killed.
 RECORDING_CONSOLE = """
@@ -47,7 +63,7 @@ sys.stdin.read()
 
 def start_recording_console(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     """A console process that has recorded a case and keeps it open; the process and the case id."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PODPORA_HOME": str(home)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PODPORA_HOME": str(home), "PYTHON_KEYRING_BACKEND": FAIL_KEYRING}
     process = subprocess.Popen(
         [sys.executable, "-c", RECORDING_CONSOLE],
         cwd=ROOT,
