@@ -179,6 +179,21 @@ def test_later_leaves_the_case_as_it_is_and_it_is_offered_again(
 
 
 @pytest.mark.expect_log_warnings  # no system keyring here: the journal key falls back to a 0600 file, warned
+def test_several_interrupted_cases_are_asked_about_one_at_a_time(
+    qtbot: QtBot, tmp_path: Path, podpora_home: Path
+) -> None:
+    create_identity_key()
+    first, second = killed_console_case(podpora_home), killed_console_case(podpora_home)
+    window = window_with_recovery(qtbot, tmp_path)
+    [dialog] = window.recovery_dialogs
+    assert {dialog.case.case_id, *(case.case_id for case in window.recovery_queue)} == {first, second}
+    dialog.later_button.click()
+    qtbot.waitUntil(lambda: bool(window.recovery_dialogs) and window.recovery_dialogs[0] is not dialog, timeout=5000)
+    assert not window.recovery_queue
+    assert {dialog.case.case_id, window.recovery_dialogs[0].case.case_id} == {first, second}
+
+
+@pytest.mark.expect_log_warnings  # no system keyring here: the journal key falls back to a 0600 file, warned
 def test_a_torn_last_write_is_set_aside_and_the_case_still_verifies(
     qtbot: QtBot, tmp_path: Path, podpora_home: Path
 ) -> None:

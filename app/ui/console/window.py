@@ -244,7 +244,8 @@ class ConsoleWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.recovery = recovery
-        self.recovery_dialogs: list[RecoveryDialog] = []
+        self.recovery_dialogs: list[RecoveryDialog] = []  # the question on screen (one at a time)
+        self.recovery_queue: list[InterruptedCase] = []  # interrupted cases still to ask about
         self.recovery_checked = False  # True once the look for interrupted cases has come back
         self.languages = languages
         self.factory = factory
@@ -415,17 +416,22 @@ class ConsoleWindow(QMainWindow):
 
     def _offer_recovery(self, cases: list[InterruptedCase]) -> None:
         self.recovery_checked = True
-        if self.recovery is None:
+        self.recovery_queue.extend(cases)
+        self._offer_next_case()
+
+    def _offer_next_case(self) -> None:
+        """One question at a time: the next interrupted case once the previous one is answered."""
+        if self.recovery is None or self.recovery_dialogs or not self.recovery_queue:
             return
-        for case in cases:
-            dialog = RecoveryDialog(case, self.recovery, self)
-            self.recovery_dialogs.append(dialog)
-            dialog.finished.connect(lambda _=0, d=dialog: self._recovery_closed(d))
-            dialog.open()
+        dialog = RecoveryDialog(self.recovery_queue.pop(0), self.recovery, self)
+        self.recovery_dialogs.append(dialog)
+        dialog.finished.connect(lambda _=0, d=dialog: self._recovery_closed(d))
+        dialog.open()
 
     def _recovery_closed(self, dialog: RecoveryDialog) -> None:
         if dialog in self.recovery_dialogs:
             self.recovery_dialogs.remove(dialog)
+        self._offer_next_case()
 
     # ----- connecting -----
     def open_connect_dialog(self, target: str = "") -> ConnectDialog:
