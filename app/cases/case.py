@@ -20,7 +20,7 @@ The machine-readable form (``case.json`` in a bundle) is :meth:`Case.to_json`, s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -168,6 +168,14 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _recovered_summary(fields: Mapping[str, Any]) -> str:
+    """Names the torn bytes only when there were any (a console killed between records leaves none)."""
+    torn = fields.get("torn_bytes")
+    if isinstance(torn, int) and not isinstance(torn, bool) and torn > 0:
+        return f"recovered after a crash ({torn} bytes of an unfinished record set aside)"
+    return "recovered after a crash (nothing was lost)"
+
+
 def _checks(raw: Any) -> list[Check]:
     checks: list[Check] = []
     if not isinstance(raw, list):
@@ -199,7 +207,7 @@ def _seconds_between(start: str, end: str) -> float | None:
 
 def _summary(event_type: str, fields: Mapping[str, Any]) -> str:
     """A one-line, plain description of an event for the timeline."""
-    pick = {
+    summaries: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "chat": lambda f: f"{_text(f.get('sender'))}: {_text(f.get('text'))}",
         "note": lambda f: _text(f.get("text")),
         "description": lambda f: _text(f.get("text")),
@@ -221,9 +229,10 @@ def _summary(event_type: str, fields: Mapping[str, Any]) -> str:
         "revoke": lambda f: _text(f.get("capability")),
         "diagnostics": lambda f: f"{_text(f.get('phase'))}: {len(f.get('checks') or [])} checks",
         "resolved": lambda f: _text(f.get("summary")),
-        "recovered": lambda f: f"recovered after a crash ({_text(f.get('torn_bytes'))} bytes set aside)",
+        "recovered": _recovered_summary,
         "checkpoint": lambda f: f"signed checkpoint over record {_text(f.get('seq'))}",
-    }.get(event_type)
+    }
+    pick = summaries.get(event_type)
     if pick is None:
         return ""
     try:
