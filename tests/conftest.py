@@ -5,8 +5,10 @@ Every fixture that needs an external program starts it itself and fails loudly w
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,27 @@ def podpora_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Never talk to a real ssh-agent of whoever runs the tests unless a test starts its own.
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """After each test, collect its cyclic garbage here, on the main (GUI) thread.
+
+    Otherwise a later test's worker thread may run the collector and destroy this test's Qt objects there, which
+    Qt does not allow (it crashed a run once).  A test that started the product's GUI-thread collector
+    (``start_qt``) leaves automatic collection switched off; it is switched back on for the next test.
+    """
+    yield
+    qt_widgets = sys.modules.get("PySide6.QtWidgets")
+    application = qt_widgets.QApplication.instance() if qt_widgets is not None else None
+    if application is not None and "app.ui.application" in sys.modules:
+        from app.ui.application import GuiThreadGarbageCollector
+
+        for collector in application.findChildren(GuiThreadGarbageCollector):
+            collector.setParent(None)
+            collector.deleteLater()
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import __version__
@@ -41,6 +42,38 @@ class UiContext:
     languages: LanguageManager
 
 
+class GuiThreadGarbageCollector(QObject):
+    """Runs Python's cyclic garbage collector on the GUI thread only, from a timer.
+
+    Left automatic, the collector runs in whichever thread happens to allocate when a threshold is crossed: an
+    agent, network or capture thread.  Cyclic garbage that holds Qt objects is then destroyed on that thread,
+    which Qt does not allow and which can crash the process.  Reference counting still frees everything else at
+    once; only cycles wait for the next tick.
+    """
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+        self.destroyed.connect(lambda *_: gc.enable())
+
+    def collect(self) -> None:
+        """Collect the generations whose counts crossed the usual thresholds (as automatic collection would)."""
+        count0, count1, count2 = gc.get_count()
+        if count0 > self._thresholds[0]:
+            gc.collect(0)
+            if count1 > self._thresholds[1]:
+                gc.collect(1)
+                if count2 > self._thresholds[2]:
+                    gc.collect(2)
+
+
 def start_qt(app_name: str, *, base_point_size: int = 10, language: str | None = None) -> UiContext:
     """Create (or reuse) the QApplication with Podpora's theme and the chosen language."""
     existing = QApplication.instance()
@@ -59,6 +92,8 @@ def start_qt(app_name: str, *, base_point_size: int = 10, language: str | None =
     app.styleHints().colorSchemeChanged.connect(follow_system)
     languages = LanguageManager(parent=app)
     languages.apply(resolve_language(language or settings.language))
+    if app.findChild(GuiThreadGarbageCollector) is None:
+        GuiThreadGarbageCollector(app)
     return UiContext(app, settings, languages)
 
 
