@@ -2,7 +2,10 @@
 
 The agent side runs in its own process (so its memory and CPU are its own): a synthetic screen at 1280×720
 where a box moves at 30 frames per second over a static background, the real ``FrameEncoder``, sealed
-``FrameUpdate`` messages over loopback TCP, consent granted by the benchmark. The console side runs here: a
+``FrameUpdate`` messages, consent granted by the benchmark. The stream runs through a real SSH tunnel (a
+private OpenSSH ``sshd`` on 127.0.0.1 and a paramiko direct-tcpip channel, as the console uses) unless
+``--no-ssh`` asks for a plain loopback socket or no ``sshd`` can start (the JSON's ``transport`` says which).
+The console side runs here: a
 :class:`TechnicianClient` with the real decoder that asks for the next update as soon as it has drawn one
 (pull-based flow control).
 
@@ -48,6 +51,9 @@ def register(subparsers: Any) -> None:
         "--interval", type=float, default=None, help="seconds between samples (default: about 60 samples per run)"
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON (no progress lines)")
+    parser.add_argument(
+        "--no-ssh", action="store_true", help="stream over a plain loopback socket instead of an SSH tunnel"
+    )
     parser.set_defaults(func=run)
 
 
@@ -66,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, file=sys.stderr, flush=True)
 
-    result = run_soak(seconds, interval, log=progress)
+    result = run_soak(seconds, interval, log=progress, through_ssh=not args.no_ssh)
     print(json.dumps(result, indent=2))
     return 0 if result["frames"] > 0 else 1
 
@@ -111,10 +117,15 @@ def slope_per_minute(points: list[tuple[float, float]]) -> float:
 # ------------------------------------------------------------------------------------------ the run
 
 
-def run_soak(seconds: float, interval: float, *, log: Any = print) -> dict[str, Any]:
+def run_soak(seconds: float, interval: float, *, log: Any = print, through_ssh: bool = True) -> dict[str, Any]:
     """Stream for ``seconds``, sampling every ``interval`` seconds; return the JSON-ready result."""
+    import tempfile
+
     from app.remote import protocol as p
     from app.remote.client import TechnicianCallbacks, TechnicianClient
+
+    scratch = tempfile.TemporaryDirectory(prefix="podpora-soak-")
+    transport = _open_transport(Path(scratch.name), through_ssh, log)
 
     agent = subprocess.Popen(
         python_module_command("app.cli.bench_soak", "--agent-process"),
@@ -134,10 +145,8 @@ def run_soak(seconds: float, interval: float, *, log: Any = print) -> dict[str, 
             if client is not None:
                 client.frame_drawn()  # pull the next update at once
 
-        import socket
-
         client = TechnicianClient(
-            socket.create_connection(("127.0.0.1", port), timeout=10),
+            transport.open(port),
             code=code,
             capabilities=frozenset({p.Capability.VIEW}),
             callbacks=TechnicianCallbacks(on_frame=on_frame),
@@ -151,13 +160,23 @@ def run_soak(seconds: float, interval: float, *, log: Any = print) -> dict[str, 
             "frames": frames[0],
             "bytes_received": client.channel.bytes_received,
             "ended": client.close_reason or None,
+            "transport": transport.description,
         }
     finally:
         if client is not None:
             client.stop()
             client.wait_closed(5)
         _stop(agent)
+        transport.close()
+        scratch.cleanup()
     return _result(seconds, interval, samples, figures)
+
+
+def _open_transport(scratch: Path, through_ssh: bool, log: Any) -> Any:
+    """The byte-stream opener: the stream benchmark's SSH tunnel (or its loopback fallback)."""
+    from app.cli.bench_stream import StreamTransport
+
+    return StreamTransport(scratch, log, through_ssh=through_ssh)
 
 
 def _agent_address(agent: subprocess.Popen[str]) -> tuple[int, str]:
@@ -222,7 +241,6 @@ def _result(seconds: float, interval: float, samples: list[dict[str, Any]], figu
         "interval_s": interval,
         "screen": [SCREEN_WIDTH, SCREEN_HEIGHT],
         "screen_fps": SCREEN_FPS,
-        "transport": "loopback tcp (sealed channel, no ssh)",
         **figures,
         "samples": samples,
         "rss_slope_mb_per_min": {

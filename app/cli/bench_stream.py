@@ -391,14 +391,16 @@ class _Stream(Protocol):
     def close(self) -> None: ...
 
 
-class _Transport:
+class StreamTransport:
     """Opens byte streams to 127.0.0.1 ports: through a private sshd when possible, else directly."""
 
-    def __init__(self, scratch: Path, log: Callable[[str], None]) -> None:
+    def __init__(self, scratch: Path, log: Callable[[str], None], *, through_ssh: bool = True) -> None:
         self.description = "loopback TCP socket (no sshd)"
         self.low_latency_session: bool | None = None
         self._connection: Any = None
         self._factory: Any = None
+        if not through_ssh:
+            return
         try:
             from app.remote.localsshd import KeyPair, SshServerFactory
             from app.remote.ssh import ConnectOptions, connect
@@ -516,7 +518,13 @@ def _typing_thread(
 
 
 def measure_podpora(
-    processes: _Processes, transport: _Transport, display: str, workload: str, seconds: float, *, mode: str = "auto"
+    processes: _Processes,
+    transport: StreamTransport,
+    display: str,
+    workload: str,
+    seconds: float,
+    *,
+    mode: str = "auto",
 ) -> dict[str, Any]:
     """Run the agent process and the console loop for ``seconds``; return the figures."""
     from app.remote import protocol
@@ -717,7 +725,7 @@ def _wait_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
 
 
 def measure_vnc(
-    processes: _Processes, transport: _Transport, display: str, workload: str, seconds: float, *, server: str
+    processes: _Processes, transport: StreamTransport, display: str, workload: str, seconds: float, *, server: str
 ) -> dict[str, Any]:
     """Measure ``server`` (x11vnc or x0vncserver) on ``display`` through the same transport."""
     from app.remote.localsshd import free_port
@@ -825,12 +833,12 @@ def run_benchmark(
     say = log or (lambda _text: None)
     processes = _Processes()
     with tempfile.TemporaryDirectory(prefix="podpora-bench-stream-") as scratch:
-        transport: _Transport | None = None
+        transport: StreamTransport | None = None
         try:
             say(f"starting Xvfb {SCREEN_WIDTH}x{SCREEN_HEIGHT} and the {workload} workload")
             display = start_xvfb(processes, SCREEN_WIDTH, SCREEN_HEIGHT)
             start_workload(processes, workload, display)
-            transport = _Transport(Path(scratch), say)
+            transport = StreamTransport(Path(scratch), say)
             say(f"measuring Podpora for {seconds:g} s")
             result: dict[str, Any] = {
                 "benchmark": "stream",

@@ -27,6 +27,7 @@ def test_a_short_soak_prints_both_curves_with_real_samples() -> None:
     result = json.loads(completed.stdout)
     assert result["benchmark"] == "soak"
     assert result["screen"] == [1280, 720]
+    assert result["transport"].startswith("OpenSSH sshd on 127.0.0.1")  # a real SSH tunnel, not the fallback
     assert result["frames"] > 0 and result["bytes_received"] > 0
     assert result["ended"] is None  # the session was still streaming when the soak stopped it
     samples = result["samples"]
@@ -45,6 +46,14 @@ def test_a_short_soak_prints_both_curves_with_real_samples() -> None:
         assert set(slopes) == {"second_half", "whole_run"}
         assert all(isinstance(value, float | int) for value in slopes.values())
         assert result["rss_mb"][side]["max"] >= result["rss_mb"][side]["first"] > 0
+
+
+def test_no_ssh_streams_over_a_plain_loopback_socket() -> None:
+    completed = run("--minutes", "0.03", "--interval", "1", "--json", "--no-ssh")
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["transport"].startswith("loopback TCP socket")
+    assert result["frames"] > 0
 
 
 @pytest.mark.parametrize("minutes", ["0", "-1", "100000"])
