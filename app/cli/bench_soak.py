@@ -5,9 +5,8 @@ where a box moves at 30 frames per second over a static background, the real ``F
 ``FrameUpdate`` messages, consent granted by the benchmark. The stream runs through a real SSH tunnel (a
 private OpenSSH ``sshd`` on 127.0.0.1 and a paramiko direct-tcpip channel, as the console uses) unless
 ``--no-ssh`` asks for a plain loopback socket or no ``sshd`` can start (the JSON's ``transport`` says which).
-The console side runs here: a
-:class:`TechnicianClient` with the real decoder that asks for the next update as soon as it has drawn one
-(pull-based flow control).
+The console side runs here: a :class:`TechnicianClient` with the real decoder that asks for the next update
+as soon as it has drawn one (pull-based flow control).
 
 Every interval the benchmark samples both processes: resident memory (``VmRSS``) and CPU over the interval,
 and the updates the console drew. At the end it fits a straight line through each side's memory over the
