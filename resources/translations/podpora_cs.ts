@@ -547,6 +547,10 @@
         <translation>Připojování k {target}…</translation>
     </message>
     <message>
+        <source>Connecting to {target} was cancelled.</source>
+        <translation>Připojování k {target} bylo zrušeno.</translation>
+    </message>
+    <message>
         <source>Could not connect to {target}</source>
         <translation>Nepodařilo se připojit k {target}</translation>
     </message>

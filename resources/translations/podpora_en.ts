@@ -544,6 +544,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Connecting to {target} was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Could not connect to {target}</source>
         <translation type="unfinished"></translation>
     </message>

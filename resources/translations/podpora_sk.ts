@@ -547,6 +547,10 @@
         <translation>Pripája sa k {target}…</translation>
     </message>
     <message>
+        <source>Connecting to {target} was cancelled.</source>
+        <translation>Pripájanie k {target} bolo zrušené.</translation>
+    </message>
+    <message>
         <source>Could not connect to {target}</source>
         <translation>Nepodarilo sa pripojiť k {target}</translation>
     </message>

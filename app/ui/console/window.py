@@ -7,6 +7,7 @@ through :class:`GuiAsker`.  The window never waits on the network itself.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -252,6 +253,7 @@ class ConsoleWindow(QMainWindow):
         self.book = book or AddressBook()
         self.asker = GuiAsker(self)
         self.pending: dict[str, Task] = {}
+        self._attempts = itertools.count()
         self.address_book = AddressBookPanel(self.book)
         self.address_book.connect_requested.connect(self.open_connect_dialog)
         self.tabs = QTabWidget()
@@ -449,7 +451,8 @@ class ConsoleWindow(QMainWindow):
         if factory is None:
             self.statusBar().showMessage(self.tr("Connecting is not available in this build."), 5000)
             return None
-        key = f"{request.target}#{len(self.pending)}"
+        # A key never reused: a cancelled attempt that fails or succeeds late must not pass for a new one.
+        key = f"{request.target}#{next(self._attempts)}"
         self.connecting_label.setText(self.tr("Connecting to {target}…").format(target=request.target))
         self.statusBar().showMessage(self.tr("Connecting to {target}…").format(target=request.target))
         task = Task(lambda: factory.open(request, self.asker))  # kept alive by self.pending, not by Qt
@@ -474,10 +477,16 @@ class ConsoleWindow(QMainWindow):
 
     def cancel_connecting(self) -> None:
         """Give up on every connection still being set up (a late result is closed at once)."""
+        targets = list(dict.fromkeys(key.rpartition("#")[0] for key in self.pending))
         self.pending.clear()
-        self.connecting_label.clear()
-        self.statusBar().clearMessage()
         self._show_progress()
+        if not targets:
+            self.connecting_label.clear()
+            self.statusBar().clearMessage()
+            return
+        text = self.tr("Connecting to {target} was cancelled.").format(target=", ".join(targets))
+        self.connecting_label.setText(text)
+        self.statusBar().showMessage(text, 10000)
 
     def _show_progress(self) -> None:
         busy = bool(self.pending)
