@@ -567,6 +567,12 @@ class _CaptureState:
     reset_encoder: bool = False
 
 
+def _picture_scale(monitor: MonitorLike | None) -> int:
+    """The whole factor a monitor's picture is downscaled by (``capture.Monitor.scale``; 1 when it has none)."""
+    factor = getattr(monitor, "scale", 1)
+    return factor if isinstance(factor, int) and factor >= 1 else 1
+
+
 def _receive_before(channel: Channel, deadline: float) -> p.Message | None:
     """The next message on a connection that is proving a resume, or None when the deadline passed."""
     while (remaining := deadline - time.monotonic()) > 0:
@@ -730,7 +736,8 @@ class _Connection:
                 self._switch_monitor(index)
             case s.ApplyPointer(pointer=ptr):
                 if agent._sink is not None:
-                    agent._sink.pointer(ptr.x, ptr.y, ptr.buttons, ptr.wheel, ptr.wheel_horizontal)
+                    x, y = self._picture_to_monitor(ptr.x, ptr.y)
+                    agent._sink.pointer(x, y, ptr.buttons, ptr.wheel, ptr.wheel_horizontal)
                     self._input_applied()
             case s.ApplyKey(key=key):
                 if agent._sink is not None:
@@ -1005,6 +1012,20 @@ class _Connection:
 
     # --- capture helpers ------------------------------------------------------------------------------
 
+    def _picture_to_monitor(self, x: int, y: int) -> tuple[int, int]:
+        """A point of the picture the technician sees, in the streamed monitor's pixels.
+
+        A huge monitor is streamed downscaled by a whole factor (its ``scale``): a picture pixel stands for a
+        block of monitor pixels, and the point goes to the block's centre. The input sink adds the monitor's
+        offset and clamps to its edges.
+        """
+        with self._capture_changed:
+            monitor = self._current_monitor()
+        factor = _picture_scale(monitor)
+        if factor == 1:
+            return x, y
+        return x * factor + factor // 2, y * factor + factor // 2
+
     def _current_monitor(self) -> MonitorLike | None:
         for monitor in self._capture.monitors:
             if monitor.index == self._capture.selected:
@@ -1067,8 +1088,9 @@ class _Connection:
             return
         if cursor is None:
             return
-        x = min(max(int(cursor.x) - monitor.left, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
-        y = min(max(int(cursor.y) - monitor.top, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
+        factor = _picture_scale(monitor)  # the position on the (possibly downscaled) picture
+        x = min(max((int(cursor.x) - monitor.left) // factor, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
+        y = min(max((int(cursor.y) - monitor.top) // factor, -p.MAX_SCREEN_SIDE), p.MAX_SCREEN_SIDE)
         shape, serial = None, None
         raw = getattr(cursor, "shape", None)
         if raw is not None:

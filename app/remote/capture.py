@@ -24,7 +24,7 @@ import select
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 
@@ -41,6 +41,16 @@ REASON_WAYLAND = "wayland"
 REASON_NO_DISPLAY = "no-display"
 REASON_DISPLAY_UNREACHABLE = "display-unreachable"
 REASON_MONITOR_GONE = "monitor-gone"
+
+#: The largest picture the agent sends, per side and in total. The console's decoder
+#: (``app.remote.encode.FrameDecoder``) refuses a screen wider or taller than 8192 px or larger than 8K UHD,
+#: and the protocol cannot negotiate other limits yet, so these are fixed; a test keeps them within the
+#: decoder's. A larger monitor (Xvfb allows 16384×16384 and more) is sent downscaled by a whole factor.
+MAX_PICTURE_SIDE: Final = 8192
+MAX_PICTURE_PIXELS: Final = 7680 * 4320
+#: A downscaled monitor is grabbed and scaled in strips of about this many bytes (at least one block row),
+#: so a 16384×16384 screen (1 GiB of BGRA) is never held at full size in the agent: one strip at a time.
+STRIP_BYTES: Final = 16 * 1024 * 1024
 
 
 class ScreenUnavailable(PodporaError):
@@ -62,6 +72,18 @@ class Monitor:
     height: int
     primary: bool = False
     name: str = ""
+    #: The whole factor the picture is downscaled by (1: full size); see :func:`downscale_factor`.
+    scale: int = 1
+
+    @property
+    def picture_width(self) -> int:
+        """The width of the picture the technician gets (the monitor's width divided by ``scale``, rounded up)."""
+        return _ceil_div(self.width, self.scale)
+
+    @property
+    def picture_height(self) -> int:
+        """The height of the picture the technician gets."""
+        return _ceil_div(self.height, self.scale)
 
 
 @dataclass(frozen=True)
@@ -248,21 +270,27 @@ class MssScreenSource:
     def _current_monitors(self) -> list[Monitor]:
         result = []
         for index, entry in enumerate(self._sct.monitors):
+            width, height = int(entry["width"]), int(entry["height"])
             result.append(
                 Monitor(
                     index=index,
                     left=int(entry["left"]),
                     top=int(entry["top"]),
-                    width=int(entry["width"]),
-                    height=int(entry["height"]),
+                    width=width,
+                    height=height,
                     primary=bool(entry.get("is_primary", False)),
                     name=str(entry.get("output", entry.get("name", ""))),
+                    # An empty monitor keeps 1: the agent does not list it, and a grab of it fails plainly.
+                    scale=downscale_factor(width, height) if width > 0 and height > 0 else 1,
                 )
             )
         return result
 
     def grab(self, monitor: Monitor) -> NDArray[np.uint8]:
-        """Capture ``monitor`` as an H×W×4 BGRA array.
+        """Capture ``monitor`` as an H×W×4 BGRA array: its picture, downscaled by ``monitor.scale``.
+
+        A downscaled monitor is grabbed in strips of about :data:`STRIP_BYTES`, each box-filtered into the
+        picture before the next is grabbed: the full-size screen is never in memory at once.
 
         When the layout changed under us (the grab fails, e.g. the screen shrank), the layout is re-read and
         the monitor with the same index is captured with its new geometry: the caller sees a frame of a new
@@ -274,9 +302,8 @@ class MssScreenSource:
             return self._grab_locked(monitor, mss.exception.ScreenShotError)
 
     def _grab_locked(self, monitor: Monitor, grab_error: type[Exception]) -> NDArray[np.uint8]:
-        region = {"left": monitor.left, "top": monitor.top, "width": monitor.width, "height": monitor.height}
         try:
-            shot = self._sct.grab(region)
+            return self._grab_picture(monitor, 0, 0, monitor.width, monitor.height)
         except grab_error as error:
             log.info("grab of monitor %d failed (%s); re-reading the monitor layout", monitor.index, error)
             layout = self.monitors()
@@ -289,13 +316,37 @@ class MssScreenSource:
                     ),
                 ) from error
             fresh = layout[monitor.index]
-            region = {"left": fresh.left, "top": fresh.top, "width": fresh.width, "height": fresh.height}
             try:
-                shot = self._sct.grab(region)
+                return self._grab_picture(fresh, 0, 0, fresh.width, fresh.height)
             except grab_error as second:
                 raise _display_unreachable(self._display, second) from second
-        frame = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        return frame
+
+    def _grab_picture(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> NDArray[np.uint8]:
+        """The picture of the ``width``×``height`` area at ``x``, ``y`` (monitor pixels) of ``monitor``.
+
+        At scale 1 this is one grab. Downscaled, ``x`` and ``y`` must be multiples of the scale (block
+        boundaries); the area is grabbed in strips of whole block rows, each scaled into the picture.
+        Raises mss's ``ScreenShotError`` when a grab fails (the layout changed under it).
+        """
+        factor = monitor.scale
+        left, top = monitor.left + x, monitor.top + y
+        if factor == 1:
+            shot = self._sct.grab({"left": left, "top": top, "width": width, "height": height})
+            return np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+        picture = np.empty((_ceil_div(height, factor), _ceil_div(width, factor), 4), dtype=np.uint8)
+        strip_rows = max(factor, STRIP_BYTES // (width * 4) // factor * factor)
+        for row in range(0, height, strip_rows):
+            rows = min(strip_rows, height - row)
+            shot = self._sct.grab({"left": left, "top": top + row, "width": width, "height": rows})
+            strip = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+            scaled = downsample(strip, factor)
+            if scaled.shape[1] != picture.shape[1] or row // factor + scaled.shape[0] > picture.shape[0]:
+                import mss.exception
+
+                raise mss.exception.ScreenShotError(f"a strip of {shot.width}x{shot.height} does not fit the picture")
+            picture[row // factor : row // factor + scaled.shape[0]] = scaled
+            del shot, strip, scaled  # one strip at a time
+        return picture
 
     @property
     def damage_events(self) -> bool:
@@ -337,21 +388,26 @@ class MssScreenSource:
         return DamageWatch.open(self._display, self)
 
     def grab_area(self, monitor: Monitor, x: int, y: int, width: int, height: int) -> NDArray[np.uint8] | None:
-        """Capture the ``width``×``height`` area at ``x``, ``y`` of ``monitor`` (monitor coordinates) as BGRA.
+        """Capture the ``width``×``height`` area at ``x``, ``y`` of ``monitor``'s *picture* as BGRA.
 
-        ``None`` when the grab failed (the layout changed under it): the caller grabs the whole monitor,
-        which re-reads the layout.
+        The coordinates are picture pixels, which are the monitor's pixels unless it is downscaled; then the
+        blocks behind the area are grabbed (in strips) and scaled. ``None`` when the grab failed (the layout
+        changed under it): the caller grabs the whole monitor, which re-reads the layout.
         """
         import mss.exception
 
-        region = {"left": monitor.left + x, "top": monitor.top + y, "width": width, "height": height}
+        factor = monitor.scale
+        screen_x, screen_y = x * factor, y * factor
+        screen_width = min(width * factor, monitor.width - screen_x)
+        screen_height = min(height * factor, monitor.height - screen_y)
+        if screen_width <= 0 or screen_height <= 0:
+            return None
         with self._sct_lock:
             try:
-                shot = self._sct.grab(region)
+                return self._grab_picture(monitor, screen_x, screen_y, screen_width, screen_height)
             except mss.exception.ScreenShotError as error:
                 log.info("grab of an area of monitor %d failed (%s)", monitor.index, error)
                 return None
-        return np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
 
     def cursor(self) -> CursorState | None:
         """The pointer position and shape (XFixes), or the position only (core X), or ``None``."""
@@ -658,23 +714,30 @@ class DamageWatch:
         """Bring ``frame`` (the last capture of ``monitor``, or ``None``) up to date; return it and what changed.
 
         Only the damaged areas are grabbed into ``frame`` when they are small; otherwise (or without a
-        usable ``frame``) the whole monitor is grabbed. The areas returned are in the monitor's coordinates,
-        clipped to it; ``None`` means unknown (compare everything).
+        usable ``frame``) the whole monitor is grabbed. The areas returned are in the coordinates of the
+        monitor's picture (its pixels, or the downscaled picture's for a huge monitor), clipped to it;
+        ``None`` means unknown (compare everything).
         """
         damaged = self.take_damage()
-        areas = None if damaged is None else _clip_areas(damaged, monitor)
+        factor = int(getattr(monitor, "scale", 1))
+        picture_shape = (_ceil_div(monitor.height, factor), _ceil_div(monitor.width, factor))
+        areas = None
+        if damaged is not None:
+            areas = [
+                picture_area(area, factor, monitor.width, monitor.height) for area in _clip_areas(damaged, monitor)
+            ]
         whole = (
             frame is None
             or areas is None
             or monitor != self._grabbed_monitor
-            or frame.shape[:2] != (monitor.height, monitor.width)
+            or frame.shape[:2] != picture_shape
             or not frame.flags.writeable
-            or _area_sum(areas) > _PARTIAL_GRAB_MAX_SHARE * monitor.width * monitor.height
+            or _area_sum(areas) > _PARTIAL_GRAB_MAX_SHARE * picture_shape[0] * picture_shape[1]
         )
         if whole or frame is None:
             grabbed = self._source.grab(monitor)
             self._grabbed_monitor = monitor
-            if grabbed.shape[:2] != (monitor.height, monitor.width):
+            if grabbed.shape[:2] != picture_shape:
                 return grabbed, None  # the layout changed under the grab: a new stream starts anyway
             return grabbed, areas
         for x, y, w, h in areas or ():
@@ -744,3 +807,83 @@ def _clip_areas(areas: list[Area], monitor: Monitor) -> list[Area]:
 
 def _area_sum(areas: list[Area] | None) -> int:
     return sum(w * h for _x, _y, w, h in areas or ())
+
+
+# --- Huge monitors: a whole-factor box filter, strip by strip ------------------------------------------
+
+
+def _ceil_div(value: int, divisor: int) -> int:
+    return -(-value // divisor)
+
+
+def downscale_factor(
+    width: int, height: int, *, max_side: int = MAX_PICTURE_SIDE, max_pixels: int = MAX_PICTURE_PIXELS
+) -> int:
+    """The smallest whole factor that brings a ``width``×``height`` monitor within the picture limits.
+
+    1 means full size. A whole factor keeps the scaling exact and cheap: every picture pixel is the mean of
+    one ``factor``×``factor`` block of the screen, so a picture point maps back to a known block, blocks never
+    straddle two grabs, and a damaged area maps onto whole picture pixels. The price is a picture somewhat
+    smaller than the limit allows (16384×16384 becomes 5462×5462, where 5760×5760 would fit).
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"a monitor of {width}x{height} pixels has no picture")
+    factor = 1
+    while True:
+        picture_width, picture_height = _ceil_div(width, factor), _ceil_div(height, factor)
+        if picture_width <= max_side and picture_height <= max_side and picture_width * picture_height <= max_pixels:
+            return factor
+        factor += 1
+
+
+def downsample(pixels: NDArray[np.uint8], factor: int) -> NDArray[np.uint8]:
+    """Box-filter H×W×4 ``pixels`` by ``factor``: each output pixel is the rounded mean of one block.
+
+    The output is ``ceil(H / factor)`` × ``ceil(W / factor)``; the blocks at the right and bottom edges may
+    be cut short by the screen's edge and average the pixels they have, so nothing at an edge is dropped (a
+    close button in the far corner stays visible). Strided sums in 16 bits (32 above factor 16), no
+    full-size temporary: the cost is one pass over ``pixels``.
+    """
+    if factor == 1:
+        return pixels
+    height, width = int(pixels.shape[0]), int(pixels.shape[1])
+    picture_height, picture_width = _ceil_div(height, factor), _ceil_div(width, factor)
+    lanes = factor <= 16  # 16 × 16 × 255 still fits in 16 bits
+    wide = np.uint16 if lanes else np.uint32
+    rows: NDArray[Any] = pixels[0::factor].astype(wide)
+    for offset in range(1, factor):
+        row_part = pixels[offset::factor]
+        rows[: row_part.shape[0]] += row_part
+    # The column sums take each pixel's four 16-bit channel sums as one 64-bit word: no lane can carry into
+    # the next (a sum stays below 2**16), and a strided pass over whole words is about ten times faster.
+    packed: NDArray[Any] = rows.view(np.uint64).reshape(rows.shape[0], width) if lanes else rows
+    sums_packed = packed[:, 0::factor].copy()
+    for offset in range(1, factor):
+        column_part = packed[:, offset::factor]
+        sums_packed[:, : column_part.shape[1]] += column_part
+    sums = sums_packed.view(wide).reshape(picture_height, picture_width, 4) if lanes else sums_packed
+    # How many screen pixels each block really had: factor² inside, fewer along a cut-short edge (only the
+    # last row and column of blocks, divided on their own so the bulk divides by one constant).
+    last_rows, last_columns = height - (picture_height - 1) * factor, width - (picture_width - 1) * factor
+    inner_height = picture_height - (last_rows != factor)
+    inner_width = picture_width - (last_columns != factor)
+    full = factor * factor
+    picture = np.empty((picture_height, picture_width, 4), dtype=np.uint8)
+    picture[:inner_height, :inner_width] = (sums[:inner_height, :inner_width] + full // 2) // full
+    if inner_width < picture_width:
+        counts = np.full((picture_height, 1), factor * last_columns, dtype=wide)
+        counts[-1] = last_rows * last_columns
+        picture[:, -1] = (sums[:, -1] + counts // 2) // counts
+    if inner_height < picture_height:
+        count = last_rows * factor
+        picture[-1, :inner_width] = (sums[-1, :inner_width] + count // 2) // count
+    return picture
+
+
+def picture_area(area: Area, factor: int, width: int, height: int) -> Area:
+    """The picture pixels that show ``area`` (monitor pixels) of a ``width``×``height`` monitor."""
+    x, y, w, h = area
+    x0, y0 = x // factor, y // factor
+    x1 = min(_ceil_div(x + w, factor), _ceil_div(width, factor))
+    y1 = min(_ceil_div(y + h, factor), _ceil_div(height, factor))
+    return x0, y0, x1 - x0, y1 - y0

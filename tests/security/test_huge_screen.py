@@ -1,0 +1,276 @@
+"""T45: huge and odd screens on real Xvfb servers, streamed by a real agent in a process of its own.
+
+A 16384×16384 screen is 1 GiB of BGRA; the console's decoder takes at most 8192 px per side and 8K UHD in
+total. The agent must send a downscaled picture within those limits, grab it in strips so that its memory
+stays within a stated budget, show the screen's corners as they are (averaged), and map a click on the
+picture back to the right place on the real screen. The agent runs in its own process so that its peak
+memory (``VmHWM``) is its own, not the test's, which holds the console's framebuffer.
+
+Run as a module (``python -m tests.security.test_huge_screen DISPLAY``) this file is that agent process: it
+prints ``PORT CODE`` and serves until its stdin closes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.remote import protocol as p
+from app.remote.capture import MAX_PICTURE_PIXELS, MAX_PICTURE_SIDE
+from app.remote.client import TechnicianCallbacks, TechnicianClient
+from app.remote.encode import DEFAULT_MAX_HEIGHT, DEFAULT_MAX_PIXELS, DEFAULT_MAX_WIDTH
+from tests.helpers.xvfb import VirtualDisplay, start_xvfb
+
+pytestmark = pytest.mark.xvfb
+
+REPO = Path(__file__).resolve().parents[2]
+HUGE_SIDE = 16384
+#: The agent's peak resident memory while it streams a 16384×16384 screen. One full-size BGRA frame is
+#: 1 GiB; the picture it sends is 5462×5462 (114 MiB), of which the agent holds the last capture and the
+#: encoder its copy, plus one 16 MiB strip at a time and the interpreter (about 100 MiB with numpy, pynput).
+HUGE_RSS_BUDGET_BYTES = 640 * 1024 * 1024
+
+
+# --- The agent process ------------------------------------------------------------------------------------
+
+
+def serve_agent(display: str) -> None:
+    """Real capture (mss), the real encoder and real input (XTEST) on ``display``; view and control granted."""
+    from app.remote.agent import AssistAgent
+    from app.remote.capture import MssScreenSource
+    from app.remote.encode import FrameEncoder
+    from app.remote.inject import PynputInputSink, ScreenMapping
+    from tests.remote.agentkit import ScriptedConsent
+
+    screen = MssScreenSource(display)
+    sink = PynputInputSink()
+    agent = AssistAgent(
+        screen=screen,
+        consent=ScriptedConsent(frozenset({p.Capability.VIEW, p.Capability.CONTROL})),
+        input_sink=sink,
+        encoder_factory=FrameEncoder,
+        on_mapping=lambda left, top, width, height: sink.set_mapping(ScreenMapping(left, top, width, height)),
+    )
+    port = agent.listen(0)
+    print(port, agent.code(), flush=True)
+    sys.stdin.read()
+    agent.stop()
+    agent.wait_stopped(10)
+    sink.close()
+    screen.close()
+
+
+class AgentProcess:
+    """The agent of :func:`serve_agent` in a child process; ``peak_rss()`` reads its ``VmHWM``."""
+
+    def __init__(self, display: VirtualDisplay) -> None:
+        env = {**display.env(), "XDG_SESSION_TYPE": "x11", "PYTHONPATH": str(REPO)}
+        env.pop("WAYLAND_DISPLAY", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.security.test_huge_screen", display.name],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().split()
+        assert len(line) == 2, "the agent process did not start"
+        self.port, self.code = int(line[0]), line[1]
+
+    def peak_rss(self) -> int:
+        """The most resident memory the agent process had at any moment so far, in bytes."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError("no VmHWM for the agent process")
+
+    def stop(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+# --- The console side -----------------------------------------------------------------------------------
+
+
+class Console:
+    """A real technician client over loopback (the console's own decoder and limits), recording every frame."""
+
+    def __init__(self, agent: AgentProcess) -> None:
+        import socket
+
+        self.sizes: list[tuple[int, int]] = []
+        self.cursor: list[tuple[int, int]] = []
+        self.latest: np.ndarray | None = None
+        self.exact = False
+        self.ended = ""
+        self._changed = threading.Condition()
+        self.client = TechnicianClient(
+            socket.create_connection(("127.0.0.1", agent.port), timeout=10),
+            code=agent.code,
+            capabilities=frozenset({p.Capability.VIEW, p.Capability.CONTROL}),
+            callbacks=TechnicianCallbacks(on_frame=self._on_frame, on_message=self._on_message, on_ended=self._on_end),
+        )
+        self.client.start()
+
+    def _on_frame(self, framebuffer: np.ndarray, drawn: list[tuple[int, int, int, int]]) -> None:
+        with self._changed:
+            self.sizes.append((int(framebuffer.shape[1]), int(framebuffer.shape[0])))
+            self.latest, self.exact = framebuffer, not self.client.last_update_pending
+            self._changed.notify_all()
+        self.client.frame_drawn()
+
+    def _on_message(self, message: p.Message) -> None:
+        if isinstance(message, p.CursorUpdate):
+            with self._changed:
+                self.cursor.append((message.x, message.y))
+                self._changed.notify_all()
+
+    def _on_end(self, reason: str) -> None:
+        with self._changed:
+            self.ended = reason or "ended"
+            self._changed.notify_all()
+
+    def wait(self, predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+        with self._changed:
+            return self._changed.wait_for(lambda: bool(self.ended) or predicate(self), timeout) and not self.ended
+
+    def stop(self) -> None:
+        self.client.stop()
+        self.client.wait_closed(5)
+
+
+# --- Expected pictures, computed independently of the agent's scaler ---------------------------------------
+
+
+def box_mean(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """The rounded mean of each ``factor``×``factor`` block (blocks cut short by the edge: what they have)."""
+    height, width = pixels.shape[:2]
+    rows, columns = np.arange(0, height, factor), np.arange(0, width, factor)
+    sums = np.add.reduceat(np.add.reduceat(pixels.astype(np.int64), rows, axis=0), columns, axis=1)
+    counts = np.outer(np.diff([*rows, height]), np.diff([*columns, width]))[:, :, None]
+    return ((sums + counts // 2) // counts).astype(np.uint8)
+
+
+def pattern(height: int, width: int, seed: int) -> np.ndarray:
+    """Flat blocks of random colours with a one-pixel grid: fine detail that averaging must preserve."""
+    rng = np.random.default_rng(seed)
+    colours = rng.integers(0, 256, (height // 8 + 1, width // 8 + 1, 4), dtype=np.uint8)
+    image = np.repeat(np.repeat(colours, 8, axis=0), 8, axis=1)[:height, :width].copy()
+    image[::5, :, :3] = (255, 255, 255)
+    image[:, ::7, :3] = (0, 0, 0)
+    return image
+
+
+def corner_expected(
+    screen_size: tuple[int, int], images: list[tuple[int, int, np.ndarray]], region: tuple[int, int, int, int]
+) -> np.ndarray:
+    """What ``region`` (x, y, w, h; on block boundaries) of a black screen showing ``images`` looks like."""
+    x, y, w, h = region
+    canvas = np.zeros((h, w, 4), dtype=np.uint8)
+    for left, top, image in images:
+        ih, iw = image.shape[:2]
+        x0, y0 = max(left, x), max(top, y)
+        x1, y1 = min(left + iw, x + w, screen_size[0]), min(top + ih, y + h, screen_size[1])
+        if x1 > x0 and y1 > y0:
+            canvas[y0 - y : y1 - y, x0 - x : x1 - x] = image[y0 - top : y1 - top, x0 - left : x1 - left]
+    return canvas
+
+
+# --- Fixtures -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def huge_display() -> Iterator[VirtualDisplay]:
+    """A 16384×16384×24 Xvfb (1 GiB of framebuffer in the server) with a black root, stopped afterwards."""
+    display = start_xvfb(HUGE_SIDE, HUGE_SIDE, extra=["-br"])
+    yield display
+    display.stop()
+
+
+def test_the_agents_picture_limits_are_within_the_consoles_decoder() -> None:
+    assert min(DEFAULT_MAX_WIDTH, DEFAULT_MAX_HEIGHT) >= MAX_PICTURE_SIDE
+    assert MAX_PICTURE_PIXELS <= DEFAULT_MAX_PIXELS
+    assert MAX_PICTURE_SIDE <= p.MAX_SCREEN_SIDE
+
+
+def test_a_16384_square_screen_streams_downscaled_within_limits_and_memory_and_clicks_land(
+    huge_display: VirtualDisplay,
+) -> None:
+    from tests.remote.test_capture import XWindowPainter
+    from tests.remote.test_inject import Probe
+
+    side = HUGE_SIDE
+    factor = 3  # the smallest whole factor that fits 8K UHD: 5462 × 5462
+    top_left = pattern(180, 240, seed=1)
+    bottom_right = pattern(181, 241, seed=2)  # odd sizes, ending exactly at the screen's corner
+    images = [(0, 0, top_left), (side - 241, side - 181, bottom_right)]
+    painters = [XWindowPainter(huge_display.name, x, y, image) for x, y, image in images]
+    probe = Probe(huge_display, 9000, 12000, 300, 200)
+    agent = AgentProcess(huge_display)
+    console: Console | None = None
+    try:
+        console = Console(agent)
+        picture = -(-side // factor)
+        region_top_left = (0, 0, 300, 240)
+        start = (side - 300) // factor * factor  # on a block boundary, reaching the cut-short last block
+        region_bottom_right = (start, start, side - start, side - start)
+        expected = [
+            box_mean(corner_expected((side, side), images, region), factor)
+            for region in (region_top_left, region_bottom_right)
+        ]
+
+        def corners_match(seen: Console) -> bool:
+            if seen.latest is None or not seen.exact or seen.latest.shape[:2] != (picture, picture):
+                return False
+            tl = seen.latest[: expected[0].shape[0], : expected[0].shape[1], :3]
+            br = seen.latest[start // factor :, start // factor :, :3]
+            return np.array_equal(tl, expected[0][..., :3]) and np.array_equal(br, expected[1][..., :3])
+
+        assert console.wait(corners_match, timeout=90), (
+            f"the corners never arrived as expected (sizes {console.sizes[-3:]}, ended {console.ended!r})"
+        )
+
+        # A click on the picture lands on the block's centre of the real screen, inside the X client.
+        picture_x, picture_y = (9000 + 100) // factor, (12000 + 77) // factor
+        console.client.send_pointer(picture_x, picture_y, 1)
+        console.client.send_pointer(picture_x, picture_y, 0)
+        press = probe.next("press", timeout=20)
+        assert (press["gx"], press["gy"]) == (picture_x * factor + 1, picture_y * factor + 1)
+        # The cursor comes back in the picture's coordinates.
+        assert console.wait(lambda seen: (picture_x, picture_y) in seen.cursor, timeout=20)
+
+        peak = agent.peak_rss()
+        print(f"agent peak RSS {peak / 2**20:.0f} MiB for a {side}x{side} screen")
+        assert peak < HUGE_RSS_BUDGET_BYTES
+        assert console.sizes, "no frame arrived"
+        for width, height in console.sizes:
+            assert 0 < width <= MAX_PICTURE_SIDE and 0 < height <= MAX_PICTURE_SIDE
+            assert width * height <= MAX_PICTURE_PIXELS
+        assert set(console.sizes) == {(picture, picture)}
+    finally:
+        if console is not None:
+            console.stop()
+        agent.stop()
+        probe.close()
+        for painter in painters:
+            painter.close()
+
+
+if __name__ == "__main__":
+    serve_agent(sys.argv[1] if len(sys.argv) > 1 else os.environ["DISPLAY"])
