@@ -380,3 +380,19 @@ def test_a_full_width_region_is_wrapped_without_a_copy_and_codes_the_same_as_a_c
         assert units[0] == units[1]
     decoded = VideoDecoder(448, 296).decode(VideoEncoder(448, 296, bitrate=8_000_000).encode(contiguous))
     assert psnr(contiguous, decoded) >= 40.0
+
+
+@pytest.mark.parametrize("coded", [None, (224, 148)], ids=["full size", "half size"])
+def test_decoded_pictures_are_opaque_without_a_separate_alpha_pass(coded: tuple[int, int] | None) -> None:
+    """The conversion from the decoder's YUV picture writes alpha 255 itself, scaled back up or not."""
+    from app.remote.video import VideoDecoder, VideoEncoder
+
+    screen = np.ascontiguousarray(photo(296, 448, seed=9))
+    screen[..., 3] = 0  # the capture's alpha is meaningless and must not leak through
+    encoder = VideoEncoder(448, 296, bitrate=8_000_000, coded_size=coded)
+    decoder = VideoDecoder(448, 296)
+    for step in range(3):
+        picture = decoder.decode(encoder.encode(np.ascontiguousarray(np.roll(screen, 4 * step, axis=1))))
+        assert picture.shape == (296, 448, 4)
+        assert bool((picture[..., 3] == 255).all())
+    assert psnr(np.roll(screen, 8, axis=1), picture) >= (40.0 if coded is None else 28.0)
