@@ -298,6 +298,13 @@ class MssScreenSource:
         """
         import mss.exception
 
+        if monitor.width <= 0 or monitor.height <= 0:
+            # An empty monitor (a RandR monitor without pixels) is as good as gone: said, never grabbed.
+            raise ScreenUnavailable(
+                f"monitor {monitor.index} is {monitor.width}x{monitor.height} pixels",
+                reason=REASON_MONITOR_GONE,
+                user_text=QT_TRANSLATE_NOOP("podpora", "The shared monitor was disconnected. Choose another monitor."),
+            )
         with self._sct_lock:
             return self._grab_locked(monitor, mss.exception.ScreenShotError)
 

@@ -8,9 +8,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.remote.capture import (
+    MAX_PICTURE_PIXELS,
+    MAX_PICTURE_SIDE,
     REASON_DISPLAY_UNREACHABLE,
+    REASON_MONITOR_GONE,
     REASON_NO_DISPLAY,
     REASON_WAYLAND,
     DamageWatch,
@@ -18,6 +23,9 @@ from app.remote.capture import (
     MssScreenSource,
     ScreenUnavailable,
     check_screen_available,
+    downsample,
+    downscale_factor,
+    picture_area,
 )
 from app.remote.encode import FrameDecoder, FrameEncoder
 from tests.helpers.xvfb import VirtualDisplay
@@ -275,6 +283,145 @@ def test_a_failed_area_grab_falls_back_to_the_whole_monitor(source: MssScreenSou
                 # The damaged area was small, its grab failed: the whole monitor was grabbed and compared.
                 assert areas is None and failing.whole_grabs == before + 1
             assert np.array_equal(frame[60:76, 50:66, :3], image[:, :, :3])
+        finally:
+            painter.close()
+    finally:
+        watch.close()
+
+
+# --- Huge monitors: downscaled pictures (T45) ------------------------------------------------------------
+
+
+def box_mean(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """The rounded mean of each block, written independently of the agent's scaler (``np.add.reduceat``)."""
+    height, width = pixels.shape[:2]
+    rows, columns = np.arange(0, height, factor), np.arange(0, width, factor)
+    sums = np.add.reduceat(np.add.reduceat(pixels.astype(np.int64), rows, axis=0), columns, axis=1)
+    counts = np.outer(np.diff([*rows, height]), np.diff([*columns, width]))[:, :, None]
+    return ((sums + counts // 2) // counts).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "factor", "picture"),
+    [
+        (1920, 1080, 1, (1920, 1080)),
+        (8192, 4096, 2, (4096, 2048)),  # 33.5 M pixels: over 8K UHD's 33.2 M
+        (7680, 4320, 1, (7680, 4320)),
+        (8193, 100, 2, (4097, 50)),  # one pixel too wide
+        (8192, 4097, 2, (4096, 2049)),  # one row over the pixel budget
+        (16384, 16384, 3, (5462, 5462)),
+        (32767, 32767, 6, (5462, 5462)),  # X's largest screen
+        (1, 32767, 4, (1, 8192)),
+    ],
+)
+def test_the_downscale_factor_is_the_smallest_whole_factor_within_the_console_limits(
+    width: int, height: int, factor: int, picture: tuple[int, int]
+) -> None:
+    assert downscale_factor(width, height) == factor
+    monitor = Monitor(1, 0, 0, width, height, scale=factor)
+    assert (monitor.picture_width, monitor.picture_height) == picture
+    assert max(picture) <= MAX_PICTURE_SIDE and picture[0] * picture[1] <= MAX_PICTURE_PIXELS
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 1080), (1920, 0), (-5, 10)])
+def test_an_empty_monitor_has_no_downscale_factor(width: int, height: int) -> None:
+    with pytest.raises(ValueError, match="no picture"):
+        downscale_factor(width, height)
+
+
+@given(
+    height=st.integers(1, 40),
+    width=st.integers(1, 40),
+    factor=st.integers(1, 18),  # above 16 the sums no longer fit 16 bits and take the other path
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=150, deadline=None)
+def test_downsampling_is_the_rounded_mean_of_each_block_also_at_cut_short_edges(
+    height: int, width: int, factor: int, seed: int
+) -> None:
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    result = downsample(pixels, factor)
+    assert result.shape == (-(-height // factor), -(-width // factor), 4)
+    assert np.array_equal(result, box_mean(pixels, factor))
+
+
+def test_picture_areas_cover_every_damaged_block() -> None:
+    assert picture_area((0, 0, 1, 1), 3, 16384, 16384) == (0, 0, 1, 1)
+    assert picture_area((2, 2, 2, 2), 3, 16384, 16384) == (0, 0, 2, 2)  # straddles four blocks
+    assert picture_area((16380, 16383, 4, 1), 3, 16384, 16384) == (5460, 5461, 2, 1)  # the cut-short corner
+
+
+def test_a_downscaled_monitor_is_grabbed_in_strips_and_equals_the_box_filtered_screen(
+    source: MssScreenSource, on_xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image = known_image(90, 130)
+    painter = XWindowPainter(on_xvfb.name, 401, 299, image)  # off the block grid
+    try:
+        full = source.monitors()[1]
+        reference = source.grab(full).copy()
+        # Strips of a few block rows each: the picture is stitched from many grabs.
+        monkeypatch.setattr("app.remote.capture.STRIP_BYTES", full.width * 4 * 7)
+        scaled = Monitor(1, full.left, full.top, full.width, full.height, scale=3)
+        picture = source.grab(scaled)
+        area = source.grab_area(scaled, 133, 99, 45, 31)  # picture pixels, over the window's edge
+    finally:
+        painter.close()
+    expected = box_mean(reference, 3)
+    assert picture.shape == (-(-on_xvfb.height // 3), -(-on_xvfb.width // 3), 4)
+    assert np.array_equal(picture[..., :3], expected[..., :3])
+    assert area is not None
+    assert np.array_equal(area[..., :3], expected[99:130, 133:178, :3])
+
+
+def test_an_area_beyond_a_downscaled_picture_is_no_grab(source: MssScreenSource) -> None:
+    full = source.monitors()[1]
+    scaled = Monitor(1, full.left, full.top, full.width, full.height, scale=2)
+    assert source.grab_area(scaled, scaled.picture_width, 0, 4, 4) is None
+
+
+def test_an_empty_monitor_is_refused_with_a_reason(source: MssScreenSource) -> None:
+    with pytest.raises(ScreenUnavailable) as raised:
+        source.grab(Monitor(1, 0, 0, 0, 800))
+    assert raised.value.reason == REASON_MONITOR_GONE
+    assert "disconnected" in raised.value.user_message
+
+
+def test_damage_on_a_downscaled_monitor_updates_the_picture_in_picture_coordinates(
+    source: MssScreenSource, on_xvfb: VirtualDisplay
+) -> None:
+    watch = source.open_change_watch()
+    assert watch is not None
+    try:
+        full = source.monitors()[1]
+        scaled = Monitor(1, full.left, full.top, full.width, full.height, scale=2)
+        frame, _ = watch.grab_changes(scaled, None)
+        assert frame.shape[:2] == (scaled.picture_height, scaled.picture_width)
+        for _ in range(50):  # let what earlier tests drew settle
+            if not watch.wait(0.1):
+                break
+            frame, _ = watch.grab_changes(scaled, frame)
+        image = known_image(30, 50)
+        painter = XWindowPainter(on_xvfb.name, 211, 101, image)  # odd position: blocks half covered
+        try:
+            reported: list[tuple[int, int, int, int]] = []
+            for _ in range(20):
+                whole = source.grab(full)
+                if np.array_equal(whole[101:131, 211:261, :3], image[..., :3]):
+                    break
+                assert watch.wait(10.0), "the drawing was never reported"
+            for _ in range(20):
+                if not watch.wait(0.2):
+                    break
+                frame, areas = watch.grab_changes(scaled, frame)
+                assert areas is not None
+                reported += areas
+            expected = box_mean(source.grab(full), 2)
+            assert np.array_equal(frame[..., :3], expected[..., :3])
+            covered = np.zeros(frame.shape[:2], dtype=bool)
+            for x, y, w, h in reported:
+                covered[y : y + h, x : x + w] = True
+            assert covered[50:66, 105:131].all()  # picture pixels of the window, partial blocks included
+            assert covered.sum() <= 4 * 16 * 26
         finally:
             painter.close()
     finally:
