@@ -2,7 +2,9 @@
 
 Input: one frame payload as it arrives off the wire. The contract under test:
 
-* :func:`app.remote.protocol.decode` raises nothing but ``ProtocolError``;
+* :func:`app.remote.protocol.decode` raises nothing but ``ProtocolError``, and so does the connection-level
+  decoder (:class:`app.remote.protocol.UpdateContext`, which also reads the compact updates of tag 33) after a
+  full update has set the screen size;
 * whatever it accepts re-encodes and decodes to the same message (no lossy or ambiguous parse);
 * a decoded ``FrameUpdate`` fed to the viewer's ``FrameDecoder`` raises nothing but ``DecodeError``
   (the screen codec is the TeamViewer/Guacamole-class risk: sizes, counts, decompression bombs).
@@ -33,17 +35,28 @@ with atheris.instrument_imports(include=["app"]):
 
 # Small screens keep each run fast and bounded; the limits themselves are what is being tested.
 _VIEWER_LIMITS = {"max_width": 512, "max_height": 512, "max_pixels": 512 * 512}
+#: The connection state a compact update is read against: a full 256×192 update (seq 40, last rect at 100, 50).
+_PRIMING_UPDATE = protocol.FrameUpdate(40, 256, 192, [protocol.Rect(100, 50, 8, 16, 7, b"\x01")])
+
+
+def primed_context() -> protocol.UpdateContext:
+    """A connection's update context after :data:`_PRIMING_UPDATE` went through it."""
+    context = protocol.UpdateContext()
+    context.encode(_PRIMING_UPDATE)
+    return context
 
 
 def test_one_input(data: bytes) -> None:
     """The fuzz entry point: one wire payload."""
     try:
-        message = protocol.decode(data)
+        message = primed_context().decode(data)
     except protocol.ProtocolError:
         return
-    again = protocol.decode(protocol.encode(message))
+    again = primed_context().decode(primed_context().encode(message))
     if again != message:
         raise AssertionError(f"round trip changed the message: {message!r} -> {again!r}")
+    if data[:1] != bytes([protocol.SMALL_UPDATE_TAG]) and protocol.decode(data) != message:
+        raise AssertionError(f"the stateless decoder disagrees: {message!r}")
     if isinstance(message, protocol.FrameUpdate):
         decoder = screen_codec.FrameDecoder(**_VIEWER_LIMITS)
         try:
@@ -118,11 +131,26 @@ def all_seed_messages() -> list[protocol.Message]:
     return messages
 
 
+def small_update_seeds() -> list[bytes]:
+    """Compact updates (tag 33) against :func:`primed_context`: a typed glyph, and two rects with pending set."""
+    p = protocol
+    glyph = p.FrameUpdate(41, 256, 192, [p.Rect(108, 50, 8, 16, screen_codec.CODEC_RAW, b"\x00" * 512)])
+    pair = p.FrameUpdate(
+        43,
+        256,
+        192,
+        [p.Rect(0, 0, 2, 2, screen_codec.CODEC_RAW, b"\x10" * 16), p.Rect(200, 180, 1, 1, 0, b"\x20" * 4)],
+        pending=True,
+    )
+    return [primed_context().encode(update) for update in (glyph, pair)]
+
+
 def make_seeds(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for message in all_seed_messages():
-        data = protocol.encode(message)
-        name = f"{type(message).__name__}-{hashlib.sha1(data).hexdigest()[:12]}"  # noqa: S324 - a file name
+    seeds = [(type(message).__name__, protocol.encode(message)) for message in all_seed_messages()]
+    seeds += [("SmallUpdate", data) for data in small_update_seeds()]
+    for kind, data in seeds:
+        name = f"{kind}-{hashlib.sha1(data).hexdigest()[:12]}"  # noqa: S324 - a file name
         (folder / name).write_bytes(data)
 
 

@@ -1,10 +1,17 @@
-"""Framing and sealing over any byte stream: ``u32 length | payload``, one message per frame.
+"""Framing and sealing over any byte stream: ``varint length | payload``, one message per frame.
 
-Before pairing, frames carry plaintext pairing messages only; once :meth:`Channel.install_keys` is
-called, every frame in both directions is a sealed record (see :mod:`app.remote.pairing`).  The length
-is checked against the limit before anything is allocated, and the body is read in bounded chunks, so a
-header that lies costs nothing.  Reads wait with ``select`` rather than socket timeouts, because a
-timeout on a socket also applies to a concurrent ``sendall`` from the writer thread.
+The length is an unsigned LEB128 varint (7 bits per byte, least significant group first, the high bit set on
+every byte but the last), at most :data:`MAX_HEADER_BYTES` bytes and in its shortest form: a small record such
+as a typed character costs one byte of framing instead of four.  Before pairing, frames carry plaintext
+pairing messages only; once :meth:`Channel.install_keys` is called, every frame in both directions is a
+sealed record (see :mod:`app.remote.pairing`).  The length is checked against the limit before anything is
+allocated, and the body is read in bounded chunks, so a header that lies costs nothing.
+
+The channel also keeps each direction's :class:`~app.remote.protocol.UpdateContext`, so a small screen
+update travels in its compact form (tag 33) relative to the previous one on this connection.
+
+Reads wait with ``select`` rather than socket timeouts, because a timeout on a socket also applies to a
+concurrent ``sendall`` from the writer thread.
 
 Threads: one reader; any number of senders (sends are serialised by a lock); :meth:`Channel.close`
 from any thread wakes a blocked reader and a blocked sender (``shutdown`` before ``close``).
@@ -16,7 +23,6 @@ import contextlib
 import logging
 import select
 import socket
-import struct
 import threading
 import time
 from typing import Final, Protocol, runtime_checkable
@@ -28,14 +34,45 @@ from app.remote.pairing import RecordError, RecordOpener, RecordSealer, SessionK
 
 log = logging.getLogger(__name__)
 
-_HEADER: Final = struct.Struct(">I")
 #: Largest frame on the wire: the largest message plus the sealing overhead.
 MAX_FRAME_BYTES: Final = protocol.MAX_MESSAGE_BYTES + overhead()
+#: Longest length header: LEB128 of MAX_FRAME_BYTES (under 2**28) takes four bytes.
+MAX_HEADER_BYTES: Final = 4
 #: Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small.
 MAX_PAIRING_FRAME_BYTES: Final = 8 * 1024
 #: Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).
 FRAME_DEADLINE_SECONDS: Final = 30.0
 _CHUNK: Final = 256 * 1024
+
+
+def frame_header(length: int) -> bytes:
+    """The length header of a frame whose payload is ``length`` bytes (LEB128, shortest form)."""
+    if not 0 < length < 1 << (7 * MAX_HEADER_BYTES):
+        raise ValueError(f"frame length {length} cannot be framed")
+    header = bytearray()
+    while length >= 0x80:
+        header.append(0x80 | (length & 0x7F))
+        length >>= 7
+    header.append(length)
+    return bytes(header)
+
+
+def parse_header(header: bytes | bytearray) -> int | None:
+    """The payload length a (partial) header announces, or None while more header bytes are needed.
+
+    Raises:
+        ChannelError: the header is longer than :data:`MAX_HEADER_BYTES` or not in its shortest form.
+    """
+    length = 0
+    for position, byte in enumerate(header):
+        length |= (byte & 0x7F) << (7 * position)
+        if not byte & 0x80:
+            if byte == 0 and position > 0:
+                raise ChannelError("frame length header not in its shortest form")
+            return length
+    if len(header) >= MAX_HEADER_BYTES:
+        raise ChannelError(f"frame length header longer than {MAX_HEADER_BYTES} bytes")
+    return None
 
 
 class ByteStream(Protocol):
@@ -94,7 +131,10 @@ class Channel:
         self._closed = threading.Event()
         # A frame in progress survives between receive() calls (see there).
         self._partial = bytearray()
+        self._header = bytearray()
         self._length: int | None = None
+        self._outgoing = protocol.UpdateContext()
+        self._incoming = protocol.UpdateContext()
         self._frame_started: float | None = None
         self.bytes_sent = 0
         self.bytes_received = 0
@@ -120,10 +160,12 @@ class Channel:
         """Seal every frame sent from now on (a driver with a writer thread calls this in send order)."""
         with self._send_lock:
             self._sealer = keys.sealer()
+            self._outgoing = protocol.UpdateContext()
 
     def start_opening(self, keys: SessionKeys) -> None:
         """Open every frame received from now on (call from the reader before it reads the next frame)."""
         self._opener = keys.opener()
+        self._incoming = protocol.UpdateContext()
 
     def send(self, message: protocol.Message) -> None:
         """Encode, seal (after pairing) and send one message; safe from any thread.
@@ -131,17 +173,19 @@ class Channel:
         Raises:
             ChannelError: the connection is closed or failed.
         """
-        payload = protocol.encode(message)
         with self._send_lock:
             if self._closed.is_set():
                 raise ChannelClosed("closed")
+            # Encoded under the lock: a compact update refers to the one sent before it on this connection.
+            payload = self._outgoing.encode(message)
             if self._sealer is not None:
                 payload = self._sealer.seal(payload)
+            header = frame_header(len(payload))
             try:
-                self._stream.sendall(_HEADER.pack(len(payload)) + payload)
+                self._stream.sendall(header + payload)
             except (OSError, EOFError) as error:
                 raise ChannelBroken(f"send failed: {error}") from None
-            self.bytes_sent += _HEADER.size + len(payload)
+            self.bytes_sent += len(header) + len(payload)
 
     def receive(self, idle_timeout: float | None = None) -> protocol.Message | None:
         """Wait up to ``idle_timeout`` seconds (None: no limit) for the rest of a frame; return its message.
@@ -172,7 +216,8 @@ class Channel:
                     continue  # the frame deadline is checked at the top of the loop
             elif self._closed.is_set():
                 raise ChannelClosed("closed")
-            wanted = _HEADER.size if self._length is None else self._length
+            # The header is read a byte at a time: its length is known only once its last byte is in.
+            wanted = len(self._partial) + 1 if self._length is None else self._length
             chunk = self._recv(min(wanted - len(self._partial), _CHUNK))
             if not chunk:
                 if self._frame_started is None:
@@ -185,16 +230,18 @@ class Channel:
             if len(self._partial) < wanted:
                 continue
             if self._length is None:
-                (length,) = _HEADER.unpack(self._partial)
+                length = parse_header(self._partial)
+                if length is None:
+                    continue
                 limit = self._max_frame if self._opener is not None else min(self._max_frame, MAX_PAIRING_FRAME_BYTES)
                 if length == 0 or length > limit:
                     # Checked before allocating: an HTTP request ("GET ...") or a lying header ends here.
                     raise ChannelError(f"frame length {length} outside 1..{limit}")
                 self._length = length
-                self._partial = bytearray()
+                self._header, self._partial = self._partial, bytearray()
                 continue
             payload = bytes(self._partial)
-            self.bytes_received += _HEADER.size + len(payload)
+            self.bytes_received += len(self._header) + len(payload)
             self._partial, self._length, self._frame_started = bytearray(), None, None
             return self._message(payload)
 
@@ -204,7 +251,7 @@ class Channel:
                 payload = self._opener.open(payload)
             except RecordError as error:
                 raise ChannelError(error.reason) from None
-        message = protocol.decode(payload)
+        message = self._incoming.decode(payload)
         if self._opener is None and not isinstance(message, protocol.PAIRING_MESSAGES):
             raise protocol.ProtocolError(f"{type(message).__name__} before pairing")
         return message

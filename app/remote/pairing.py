@@ -4,7 +4,8 @@ The user reads a short code to the technician.  Both ends run SPAKE2 (``spake2``
 eavesdropper learns nothing and an active attacker gets exactly one guess per attempt.  Each side then
 proves it holds the same key (HMAC over the transcript) before any content flows, so a wrong code is
 detected at once.  HKDF turns the shared key into two directional ChaCha20-Poly1305 keys and a resume
-secret.  Record nonces are counters: a replayed, dropped or reordered record fails to open.
+secret.  Record nonces are counters that both ends keep and never send: a replayed, dropped or reordered
+record fails to open.
 
 Nothing here reads a clock: the current time (``time.monotonic()`` in the drivers) is passed in.
 """
@@ -366,7 +367,12 @@ def resume_keys(resume_secret: bytes, transcript: ResumeTranscript, *, agent: bo
 
 
 class RecordSealer:
-    """Seals outgoing records: ``counter (8 bytes) | ChaCha20-Poly1305(plaintext, aad=counter)``."""
+    """Seals outgoing records: ``ChaCha20-Poly1305(plaintext)`` with the record's number as nonce and AAD.
+
+    The number is implicit, as in TLS 1.3 and SSH: both ends count the records of one direction, and the
+    byte stream (TCP inside SSH) keeps them in order, so the counter is never sent.  A record that was dropped,
+    replayed or reordered is opened under the wrong number and fails authentication.
+    """
 
     def __init__(self, key: bytes) -> None:
         self._aead = ChaCha20Poly1305(key)
@@ -376,9 +382,9 @@ class RecordSealer:
         """Seal one record; the counter advances so no nonce is ever reused."""
         if self._counter >= 2**64 - 1:
             raise RecordError("record counter exhausted")
-        header = _COUNTER.pack(self._counter)
+        number = _COUNTER.pack(self._counter)
         self._counter += 1
-        return header + self._aead.encrypt(_NONCE_PREFIX + header, plaintext, header)
+        return self._aead.encrypt(_NONCE_PREFIX + number, plaintext, number)
 
 
 class RecordOpener:
@@ -389,26 +395,25 @@ class RecordOpener:
         self._expected = 0
 
     def open(self, record: bytes) -> bytes:
-        """Open one record.
+        """Open the next record (its number is the count of records opened so far).
 
         Raises:
-            RecordError: the record is truncated, out of order or does not authenticate.
+            RecordError: the record is truncated, not the next one, or does not authenticate.
         """
-        if len(record) < _COUNTER.size + _TAG_BYTES:
+        if len(record) < _TAG_BYTES:
             raise RecordError("record too short")
-        header = record[: _COUNTER.size]
-        (counter,) = _COUNTER.unpack(header)
-        if counter != self._expected:
-            kind = "replayed" if counter < self._expected else "out of order"
-            raise RecordError(f"{kind} record (counter {counter}, expected {self._expected})")
+        if self._expected >= 2**64 - 1:
+            raise RecordError("record counter exhausted")
+        number = _COUNTER.pack(self._expected)
         try:
-            plaintext = self._aead.decrypt(_NONCE_PREFIX + header, record[_COUNTER.size :], header)
+            plaintext = self._aead.decrypt(_NONCE_PREFIX + number, record, number)
         except InvalidTag:
-            raise RecordError("record failed authentication") from None
+            # Without a counter on the wire a replayed or reordered record looks like a forged one.
+            raise RecordError(f"record {self._expected} failed authentication") from None
         self._expected += 1
         return plaintext
 
 
 def overhead() -> int:
-    """Bytes a sealed record adds to its plaintext."""
-    return _COUNTER.size + _TAG_BYTES
+    """Bytes a sealed record adds to its plaintext (the tag; the record number is implicit)."""
+    return _TAG_BYTES

@@ -252,7 +252,7 @@ def test_a_second_technician_is_refused_while_a_session_runs(screen: FakeScreen,
     technician = SyncTechnician(Channel(first))
     technician.pair_and_ask(agent.code(), [VIEW])
     second = socket.create_connection(("127.0.0.1", port), timeout=5)
-    second.sendall(b"\x00\x00\x00\x05hello")
+    second.sendall(b"\x05hello")
     assert second.recv(100) == b""  # closed without a byte
     assert agent.refused_connections == 1
     technician.send(p.Chat("still here?"))
@@ -349,7 +349,7 @@ def test_a_connection_that_never_pairs_does_not_keep_the_technician_out(
     agent = make_agent(screen, sink, ScriptedConsent(frozenset({VIEW})))
     port = agent.listen(0)
     squatter = socket.create_connection(("127.0.0.1", port), timeout=5)
-    squatter.sendall(b"\x00")  # half a length prefix, then nothing
+    squatter.sendall(b"\x80")  # half a length prefix, then nothing
     technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
     assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
     assert squatter.recv(10) == b""  # displaced without a byte
@@ -378,7 +378,7 @@ def test_a_trickling_peer_is_cut_at_the_pairing_deadline(screen: FakeScreen, sin
     left, right = socket.socketpair()
     with left, right:
         agent.serve_stream(left)
-        right.sendall(b"\x00")  # a frame begins and never ends
+        right.sendall(b"\x80")  # a frame begins and never ends
         now[0] += s.PAIRING_DEADLINE_SECONDS + 1  # the agent's clock moves past the deadline
         assert ended.event.wait(5)
         assert "pairing took too long" in ended.reason

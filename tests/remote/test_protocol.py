@@ -148,3 +148,123 @@ def test_a_change_report_names_a_script_id_and_nothing_else(script_id: str) -> N
     """The id is looked up in the user's own library: no free text, paths or option-like values get through."""
     with pytest.raises(p.ProtocolError):
         p.decode(p.encode(p.ChangeReport(script_id)))
+
+
+# --- compact screen updates (tag 33) -------------------------------------------------------------------------
+
+
+def _linked() -> tuple[p.UpdateContext, p.UpdateContext]:
+    """The sender's and the receiver's context of one direction of one connection."""
+    return p.UpdateContext(), p.UpdateContext()
+
+
+def _carry(sender: p.UpdateContext, receiver: p.UpdateContext, message: p.Message) -> tuple[bytes, p.Message]:
+    wire = sender.encode(message)
+    return wire, receiver.decode(wire)
+
+
+def test_a_typed_character_travels_with_seven_bytes_of_header() -> None:
+    sender, receiver = _linked()
+    first = p.FrameUpdate(1, 1920, 1080, [p.Rect(0, 0, 1920, 1080, 2, b"full frame")])
+    wire, decoded = _carry(sender, receiver, first)
+    assert wire == p.encode(first) and decoded == first  # the first update of a connection is a full one
+    glyph = p.FrameUpdate(2, 1920, 1080, [p.Rect(606, 452, 12, 17, 7, b"\x00glyph")])
+    wire, decoded = _carry(sender, receiver, glyph)
+    assert decoded == glyph
+    assert wire[0] == p.SMALL_UPDATE_TAG and wire.endswith(b"\x00glyph")
+    # Far from the previous rectangle the positions take two bytes each; the next glyph beside it, one each.
+    assert len(wire) - len(b"\x00glyph") == 9
+    following = p.FrameUpdate(3, 1920, 1080, [p.Rect(612, 452, 12, 17, 7, b"\x01next")], pending=True)
+    wire, decoded = _carry(sender, receiver, following)
+    assert decoded == following
+    assert len(wire) - len(b"\x01next") == 7
+    assert len(p.encode(following)) - len(b"\x01next") == 23  # the full form of the same update
+
+
+def test_updates_that_gain_nothing_stay_full() -> None:
+    sender, receiver = _linked()
+    _carry(sender, receiver, p.FrameUpdate(1, 100, 100, [p.Rect(0, 0, 1, 1, 0, b"\x00" * 4)]))
+    resized = p.FrameUpdate(2, 200, 100, [p.Rect(0, 0, 1, 1, 0, b"\x00" * 4)])
+    many = p.FrameUpdate(3, 200, 100, [p.Rect(i, 0, 1, 1, 0, b"\x00" * 4) for i in range(p.SMALL_UPDATE_MAX_RECTS + 1)])
+    empty = p.FrameUpdate(4, 200, 100, [], pending=True)
+    for update in (resized, many, empty):
+        wire, decoded = _carry(sender, receiver, update)
+        assert wire == p.encode(update) and decoded == update
+    assert sender.encode(p.Chat("hi")) == p.encode(p.Chat("hi"))
+
+
+def test_a_compact_update_needs_its_connection() -> None:
+    sender, _ = _linked()
+    sender.encode(p.FrameUpdate(1, 100, 100, [p.Rect(0, 0, 1, 1, 0, b"\x00" * 4)]))
+    wire = sender.encode(p.FrameUpdate(2, 100, 100, [p.Rect(5, 5, 1, 1, 0, b"\x00" * 4)]))
+    with pytest.raises(p.ProtocolError, match="outside a connection"):
+        p.decode(wire)
+    with pytest.raises(p.ProtocolError, match="before any full update"):
+        p.UpdateContext().decode(wire)
+
+
+def _primed() -> p.UpdateContext:
+    context = p.UpdateContext()
+    context.decode(p.encode(p.FrameUpdate(10, 100, 80, [p.Rect(50, 40, 1, 1, 0, b"\x00" * 4)])))
+    return context
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"\x21", "cut short"),
+        (b"\x21\x04\x00\x00\x01", "cut short"),
+        (b"\x21" + b"\xff" * 11, "over-long"),
+        (b"\x21\x04\x64\x00\x01\x01\x00", "outside the screen"),  # x = 50 + 50 = 100: off the 100-wide screen
+        (b"\x21\x04\x00\x00\x64\x01\x00", "outside the screen"),  # 100 wide from x = 50
+        (b"\x21\x04\x65\x00\x01\x01\x00", "invalid small update"),  # x = 50 - 51: negative
+        (b"\x21\x04\x00\x00\x00\x01\x00", "invalid small update"),  # zero width
+        (b"\x21\x04\x00\x00\x01\x01\x80\x04", "invalid small update"),  # codec 256
+        (b"\x21\x04\x00\x00\x01\x01\x01\x09abc", "runs past its end"),  # 9 bytes announced, 3 there
+        (b"\x21\x04" + b"\x00\x00\x01\x01\x01\x00" * (p.SMALL_UPDATE_MAX_RECTS + 1), "too many rectangles"),
+        (b"\x21\x2a\x00\x00\x01\x01\x00", "invalid small update"),  # seq 10 - 11: negative
+    ],
+)
+def test_a_malformed_compact_update_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(p.ProtocolError) as caught:
+        _primed().decode(raw)
+    assert reason in caught.value.reason
+
+
+def test_a_huge_compact_update_is_rejected_before_parsing() -> None:
+    with pytest.raises(p.ProtocolError, match="too large"):
+        _primed().decode(b"\x21" + b"\x00" * p.MAX_MESSAGE_BYTES)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=64))
+def test_arbitrary_compact_updates_only_raise_protocol_error(body: bytes) -> None:
+    try:
+        update = _primed().decode(b"\x21" + body)
+    except p.ProtocolError:
+        return
+    assert isinstance(update, p.FrameUpdate)
+    assert all(r.x + r.width <= 100 and r.y + r.height <= 80 for r in update.rects)
+    assert _primed().decode(_primed().encode(update)) == update
+
+
+@st.composite
+def _updates(draw: st.DrawFn) -> p.FrameUpdate:
+    """Any valid update on a 200×150 or 180×150 screen (so a resize now and then forces the full form)."""
+    width = draw(st.sampled_from([200, 180]))
+    rects = []
+    for _ in range(draw(st.integers(0, p.SMALL_UPDATE_MAX_RECTS + 2))):
+        x, y = draw(st.integers(0, width - 1)), draw(st.integers(0, 149))
+        w, h = draw(st.integers(1, width - x)), draw(st.integers(1, 150 - y))
+        rects.append(p.Rect(x, y, w, h, draw(st.integers(0, 255)), draw(st.binary(max_size=12))))
+    return p.FrameUpdate(draw(st.integers(0, 2**63 - 1)), width, 150, rects, draw(st.booleans()))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(_updates(), st.sampled_from(SAMPLES)), min_size=1, max_size=12))
+def test_any_sequence_of_messages_survives_the_connection_contexts(messages: list[p.Message]) -> None:
+    sender, receiver = _linked()
+    for message in messages:
+        wire, decoded = _carry(sender, receiver, message)
+        assert decoded == message
+        assert len(wire) <= len(p.encode(message))

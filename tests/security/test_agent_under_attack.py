@@ -20,7 +20,7 @@ import pytest
 from app.remote import protocol as p
 from app.remote import session as s
 from app.remote.agent import CLOSE_GRACE_SECONDS, AgentCallbacks, AssistAgent
-from app.remote.channel import Channel, ChannelError
+from app.remote.channel import Channel, ChannelError, parse_header
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.faults import FakeClock
@@ -131,7 +131,7 @@ def test_a_trickled_header_does_not_stretch_the_pairing_deadline(agent_factory, 
     agent = agent_factory(ScriptedConsent(frozenset({VIEW})))
     port = agent.listen(0)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
-        attacker.sendall(b"\x00")  # the first byte of a length prefix, then (as far as the agent knows) more to come
+        attacker.sendall(b"\x80")  # the first byte of a length prefix, then (as far as the agent knows) more to come
         assert not closed_by_peer(attacker, 0.3)
         clock.advance(s.PAIRING_DEADLINE_SECONDS + 1)
         assert closed_by_peer(attacker, 5)
@@ -146,7 +146,7 @@ def test_an_unauthenticated_connection_does_not_lock_out_the_technician(  # type
     port = agent.listen(0)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
         if squat == "half-header":
-            attacker.sendall(b"\x00")
+            attacker.sendall(b"\x80")  # a length header with more bytes to come
         elif squat == "hello":
             Channel(attacker).send(p.Hello(p.PROTOCOL_VERSION, p.Role.TECHNICIAN, []))
         technician = SyncTechnician(Channel(socket.create_connection(("127.0.0.1", port), timeout=5)))
@@ -203,9 +203,9 @@ def test_an_http_request_gets_nothing_but_a_goodbye(agent_factory) -> None:  # t
             pass
     assert prompts.prompts == []
     if received:
-        length = int.from_bytes(received[:4], "big")
-        assert len(received) == 4 + length
-        assert isinstance(p.decode(received[4:]), p.Bye)
+        header = 1 if received[0] < 0x80 else 2  # a Bye's length header (LEB128): one or two bytes
+        assert parse_header(received[:header]) == len(received) - header
+        assert isinstance(p.decode(received[header:]), p.Bye)
 
 
 def test_a_flood_of_connections_costs_bounded_threads(agent_factory) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.remote import protocol as p
 from app.remote.agent import AgentCallbacks, AssistAgent
+from app.remote.channel import parse_header
 from tests.helpers.faults import FakeClock
 from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent
 
@@ -148,7 +149,7 @@ port = int(sys.argv[1])
 report = {}
 for name, payload in (
     ("http", b"GET / HTTP/1.1\r\nHost: evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"),
-    ("garbage-frame", (12).to_bytes(4, "big") + b"\x93\x01\x02\x03hello eve"),
+    ("garbage-frame", bytes([12]) + b"\x93\x01\x02\x03hello eve"),
 ):
     received = b""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as probe:
@@ -188,9 +189,9 @@ def test_eve_probing_the_agent_port_gets_nothing_but_a_goodbye() -> None:
             assert outcome["closed"] in {"eof", "reset"}, (name, outcome)
             received = bytes.fromhex(outcome["received"])
             if received:  # at most one plaintext goodbye: no Hello, version, prompt or frame
-                length = int.from_bytes(received[:4], "big")
-                assert len(received) == 4 + length, name
-                assert isinstance(p.decode(received[4:]), p.Bye), name
+                header = 1 if received[0] < 0x80 else 2  # a Bye's length header (LEB128): one or two bytes
+                assert parse_header(received[:header]) == len(received) - header, name
+                assert isinstance(p.decode(received[header:]), p.Bye), name
         assert consent.prompts == []  # the user was never asked anything on eve's behalf
     finally:
         agent.stop()
