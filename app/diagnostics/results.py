@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.diagnostics.containment import Containment
 from app.diagnostics.manifest import LANGUAGES, Manifest
 
 RESULT_SCHEMA = "podpora.diagnostics.result/1"
@@ -122,6 +123,7 @@ class ScriptResult:
     started_at: float | None = None
     finished_at: float | None = None
     approval: Mapping[str, Any] | None = None
+    containment: Containment | None = None
 
     @property
     def status(self) -> str:
@@ -151,6 +153,7 @@ class ScriptResult:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "approval": dict(self.approval) if self.approval is not None else None,
+            "containment": self.containment.to_dict() if self.containment is not None else None,
         }
 
     @classmethod
@@ -176,6 +179,7 @@ class ScriptResult:
             started_at=data.get("started_at"),
             finished_at=data.get("finished_at"),
             approval=data.get("approval"),
+            containment=Containment.from_dict(data["containment"]) if data.get("containment") else None,
         )
 
 
@@ -417,6 +421,26 @@ _RUN_WORDS = {
 }
 
 
+#: Said under a run whose processes no cgroup bounded, and under a run whose extra processes were refused.
+_CONTAINMENT_WORDS = {
+    "en": {
+        "limited": "Limited protection: this computer could not cap the script's processes, "
+        "so a runaway script might not be stopped completely",
+        "refused": "The script tried to start more than {max} processes at once; the extra ones were refused",
+    },
+    "cs": {
+        "limited": "Omezená ochrana: tento počítač nedokázal omezit procesy skriptu, "
+        "takže vymknutý skript nemusí být zastaven úplně",
+        "refused": "Skript se pokusil spustit více než {max} procesů najednou; další byly odmítnuty",
+    },
+    "sk": {
+        "limited": "Obmedzená ochrana: tento počítač nedokázal obmedziť procesy skriptu, "
+        "takže skript, ktorý sa vymkol kontrole, nemusí byť zastavený úplne",
+        "refused": "Skript sa pokúsil spustiť viac ako {max} procesov naraz; ďalšie boli odmietnuté",
+    },
+}
+
+
 _APPROVAL_WORDS = {
     "en": {True: "Approved by", False: "Not approved by"},
     "cs": {True: "Schválil(a)", False: "Neschválil(a)"},
@@ -445,6 +469,11 @@ def render_text(report: Report, language: str = "en", *, technical: bool = False
             out.append(f"    {run_words.get(result.run_status, result.run_status)}")
             if result.error:
                 out.append(f"    {result.error}")
+        containment = result.containment
+        if containment is not None and (containment.limited or containment.refused_forks):
+            texts = _CONTAINMENT_WORDS.get(language, _CONTAINMENT_WORDS["en"])
+            text = texts["limited"] if containment.limited else texts["refused"]
+            out.append("    " + text.replace("{max}", str(containment.max_processes)))
         for check in result.checks:
             out.extend(check_lines(check, "    "))
         return out

@@ -29,6 +29,7 @@ before and after (:class:`~app.diagnostics.results.RepairOutcome`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -44,6 +45,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.diagnostics.catalog import Catalog, VerifiedScript
+from app.diagnostics.containment import (
+    CONTAINMENT_MARKER,
+    ENTER,
+    REFUSED_MARKER,
+    SETUP,
+    Containment,
+    parse_containment,
+    parse_refused,
+)
 from app.diagnostics.errors import DiagnosticError
 from app.diagnostics.manifest import JsonValue, Text, script_of_check
 from app.diagnostics.results import (
@@ -63,11 +73,15 @@ PGID_MARKER = b"PODPORA-PGID "
 #: it prints the group id, keeps the script's stdin (a background job would otherwise get /dev/null), and
 #: starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write
 #: fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.
+#: Before that it puts the script into its own cgroup with a ``pids.max`` (:mod:`app.diagnostics.containment`),
+#: and whenever the script ends, is stopped (``TERM``, trapped) or loses its link (the watchdog), it kills
+#: every process in that cgroup and removes it.
 BOOTSTRAP = (
-    'echo "PODPORA-PGID $$"; exec 3<&0; "$@" <&3 3<&- & script=$!; exec 3<&-; '
-    "(trap '' PIPE; while :; do sleep 1 >/dev/null 2>&1; printf '\\000' >&2 || kill -KILL 0; done)"
+    'echo "PODPORA-PGID $$"; '
+    "trap 'cg_kill; exit 143' TERM; " + SETUP + "exec 3<&0; (" + ENTER + 'exec "$@") <&3 3<&- & script=$!; exec 3<&-; '
+    "(trap '' PIPE; while :; do sleep 1 >/dev/null 2>&1; printf '\\000' >&2 || { cg_kill; kill -KILL 0; }; done)"
     " </dev/null >/dev/null & watchdog=$!; "
-    'wait "$script"; status=$?; kill "$watchdog" 2>/dev/null; exit "$status"'
+    'wait "$script"; status=$?; kill "$watchdog" 2>/dev/null; cg_kill; exit "$status"'
 )
 #: With a sudo password the channel's stdin carries ``password LF``, this marker line, then the body.  sudo
 #: reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a
@@ -467,6 +481,8 @@ class _Run:
 
     parser: OutputParser
     pgid: int | None = None
+    containment: Containment | None = None
+    refused_forks: int = 0
     read_error: str | None = None
     stderr: bytearray = field(default_factory=bytearray)
     pgid_seen: threading.Event = field(default_factory=threading.Event)
@@ -664,6 +680,12 @@ class Runner:
                         state.read_error = "the target did not report its process group"
                     state.pgid_seen.set()
                     continue
+                if state.containment is None and line.startswith(CONTAINMENT_MARKER):
+                    state.containment = parse_containment(line)
+                    continue
+                if state.containment is not None and line.startswith(REFUSED_MARKER):
+                    state.refused_forks = parse_refused(line) or state.refused_forks
+                    continue
                 event = state.parser.feed(line)
                 if event is not None and on_event is not None:
                     on_event(event)
@@ -714,6 +736,8 @@ class Runner:
         result.checks = list(parser.checks)
         result.truncated = parser.truncated
         result.exit_code = exit_code
+        if state.containment is not None:
+            result.containment = dataclasses.replace(state.containment, refused_forks=state.refused_forks)
         result.stderr_tail = state.stderr.decode("utf-8", "replace")[-4000:]
         stderr_text = result.stderr_tail.strip()
         if stopped_by == "cancelled":
