@@ -338,22 +338,42 @@ class MssScreenSource:
         factor = monitor.scale
         left, top = monitor.left + x, monitor.top + y
         if factor == 1:
-            shot = self._sct.grab({"left": left, "top": top, "width": width, "height": height})
-            return np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+            return self._grab_region(left, top, width, height)
         picture = np.empty((_ceil_div(height, factor), _ceil_div(width, factor), 4), dtype=np.uint8)
         strip_rows = max(factor, STRIP_BYTES // (width * 4) // factor * factor)
         for row in range(0, height, strip_rows):
             rows = min(strip_rows, height - row)
-            shot = self._sct.grab({"left": left, "top": top + row, "width": width, "height": rows})
-            strip = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-            scaled = downsample(strip, factor)
-            if scaled.shape[1] != picture.shape[1] or row // factor + scaled.shape[0] > picture.shape[0]:
-                import mss.exception
-
-                raise mss.exception.ScreenShotError(f"a strip of {shot.width}x{shot.height} does not fit the picture")
+            scaled = downsample(self._grab_region(left, top + row, width, rows), factor)
             picture[row // factor : row // factor + scaled.shape[0]] = scaled
-            del shot, strip, scaled  # one strip at a time
+            del scaled  # one strip at a time
         return picture
+
+    def _grab_region(self, left: int, top: int, width: int, height: int) -> NDArray[np.uint8]:
+        """``width``×``height`` BGRA pixels at ``left``, ``top`` (root coordinates); black outside the X screen.
+
+        A RandR monitor may reach past the root window (a negative offset, a monitor larger than the
+        screen): X has no pixels there, and a grab that asked for them would fail (BadMatch) as if the
+        display were gone. Only the part on the screen is grabbed; the rest of the picture is black.
+        """
+        import mss.exception
+
+        root = self._sct.monitors[0]
+        x0, y0 = max(left, int(root["left"])), max(top, int(root["top"]))
+        x1 = min(left + width, int(root["left"]) + int(root["width"]))
+        y1 = min(top + height, int(root["top"]) + int(root["height"]))
+        inside = (x0, y0, x1, y1) == (left, top, left + width, top + height)
+        pixels = None
+        if x1 > x0 and y1 > y0:
+            shot = self._sct.grab({"left": x0, "top": y0, "width": x1 - x0, "height": y1 - y0})
+            if (shot.width, shot.height) != (x1 - x0, y1 - y0):
+                raise mss.exception.ScreenShotError(f"asked for {x1 - x0}x{y1 - y0}, got {shot.width}x{shot.height}")
+            pixels = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+            if inside:
+                return pixels
+        canvas = np.zeros((height, width, 4), dtype=np.uint8)
+        if pixels is not None:
+            canvas[y0 - top : y1 - top, x0 - left : x1 - left] = pixels
+        return canvas
 
     @property
     def damage_events(self) -> bool:

@@ -426,3 +426,22 @@ def test_damage_on_a_downscaled_monitor_updates_the_picture_in_picture_coordinat
             painter.close()
     finally:
         watch.close()
+
+
+def test_a_monitor_reaching_past_the_screen_is_black_there_instead_of_failing(
+    source: MssScreenSource, on_xvfb: VirtualDisplay
+) -> None:
+    image = known_image(20, 30)
+    painter = XWindowPainter(on_xvfb.name, 0, 0, image)
+    try:
+        # RandR lets a monitor start left of and above the root window, or end past it: X has no pixels there.
+        frame = source.grab(Monitor(1, -50, -10, 400, 300))
+        wide = source.grab(Monitor(2, on_xvfb.width - 100, 0, 300, 200, scale=2))
+        area = source.grab_area(Monitor(1, -50, -10, 400, 300), 40, 0, 60, 40)
+    finally:
+        painter.close()
+    assert frame.shape == (300, 400, 4)
+    assert not frame[:10].any() and not frame[:, :50].any()
+    assert np.array_equal(frame[10:30, 50:80, :3], image[..., :3])
+    assert wide.shape == (100, 150, 4) and not wide[:, 50:].any()
+    assert area is not None and np.array_equal(area[10:30, 10:40, :3], image[..., :3])

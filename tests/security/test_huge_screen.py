@@ -116,6 +116,7 @@ class Console:
 
         self.sizes: list[tuple[int, int]] = []
         self.cursor: list[tuple[int, int]] = []
+        self.screen_infos: list[p.ScreenInfo] = []
         self.latest: np.ndarray | None = None
         self.exact = False
         self.ended = ""
@@ -136,10 +137,12 @@ class Console:
         self.client.frame_drawn()
 
     def _on_message(self, message: p.Message) -> None:
-        if isinstance(message, p.CursorUpdate):
-            with self._changed:
+        with self._changed:
+            if isinstance(message, p.CursorUpdate):
                 self.cursor.append((message.x, message.y))
-                self._changed.notify_all()
+            elif isinstance(message, p.ScreenInfo):
+                self.screen_infos.append(message)
+            self._changed.notify_all()
 
     def _on_end(self, reason: str) -> None:
         with self._changed:
@@ -268,6 +271,142 @@ def test_a_16384_square_screen_streams_downscaled_within_limits_and_memory_and_c
             console.stop()
         agent.stop()
         probe.close()
+        for painter in painters:
+            painter.close()
+
+
+def set_randr_monitor(display_name: str, name: str, x: int, y: int, width: int, height: int) -> None:
+    """Define a RandR 1.5 monitor, as ``xrandr --setmonitor NAME WxH+X+Y none`` does (x and y may be negative).
+
+    python-xlib's own ``xrandr_set_monitor`` cannot pack its request, so the request is spelled out here.
+    """
+    from Xlib import display
+    from Xlib.protocol import rq
+
+    class SetMonitor(rq.Request):  # RRSetMonitor, minor opcode 43, with the MonitorInfo fields inline
+        _request = rq.Struct(
+            rq.Card8("opcode"),
+            rq.Opcode(43),
+            rq.RequestLength(),
+            rq.Window("window"),
+            rq.Card32("name"),
+            rq.Bool("primary"),
+            rq.Bool("automatic"),
+            rq.LengthOf("outputs", 2),
+            rq.Int16("x"),
+            rq.Int16("y"),
+            rq.Card16("width_in_pixels"),
+            rq.Card16("height_in_pixels"),
+            rq.Card32("width_in_millimeters"),
+            rq.Card32("height_in_millimeters"),
+            rq.List("outputs", rq.Card32Obj),
+        )
+
+    connection = display.Display(display_name)
+    try:
+        SetMonitor(
+            display=connection.display,
+            opcode=connection.display.get_extension_major("RANDR"),
+            window=connection.screen().root,
+            name=connection.intern_atom(name),
+            primary=False,
+            automatic=False,
+            outputs=[],
+            x=x,
+            y=y,
+            width_in_pixels=width,
+            height_in_pixels=height,
+            width_in_millimeters=0,
+            height_in_millimeters=0,
+        )
+        connection.sync()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def two_monitors() -> Iterator[VirtualDisplay]:
+    """A 12289×4097 screen as two monitors: one reaching 100 px past the left edge, one of 8193×4097."""
+    display = start_xvfb(12289, 4097, extra=["-br"])
+    try:
+        set_randr_monitor(display.name, "PODPORA-LEFT", -100, 0, 4196, 4097)
+        set_randr_monitor(display.name, "PODPORA-RIGHT", 4096, 0, 8193, 4097)
+        yield display
+    finally:
+        display.stop()
+
+
+def test_a_monitor_past_the_screens_edge_and_a_wide_odd_one_stream_with_their_geometry(
+    two_monitors: VirtualDisplay,
+) -> None:
+    from tests.remote.test_capture import XWindowPainter
+    from tests.remote.test_inject import Probe
+
+    screen = (12289, 4097)
+    right_left, right_size = 4096, (8193, 4097)  # over 8192 px wide: streamed at half size, 4097 × 2049
+    images = [
+        (0, 0, pattern(30, 40, seed=3)),  # the screen's top-left corner, 100 px into the left monitor
+        (right_left + 3, 5, pattern(47, 61, seed=4)),  # the right monitor's top-left, off the block grid
+        (screen[0] - 71, screen[1] - 53, pattern(53, 71, seed=5)),  # its bottom-right corner
+    ]
+    painters = [XWindowPainter(two_monitors.name, x, y, image) for x, y, image in images]
+    probes = [Probe(two_monitors, 1000, 1500, 300, 200), Probe(two_monitors, 8000, 2000, 300, 200)]
+    agent = AgentProcess(two_monitors)
+    console: Console | None = None
+    try:
+        console = Console(agent)
+        # The left monitor first (the first real monitor): full size, its 100 px beyond the screen black.
+        left = images[0][2]
+        assert console.wait(
+            lambda seen: (
+                seen.exact
+                and seen.latest is not None
+                and seen.latest.shape[:2] == (4097, 4196)
+                and np.array_equal(seen.latest[0:30, 100:140, :3], left[..., :3])
+                and not seen.latest[:, :100, :3].any()
+            ),
+            timeout=60,
+        ), f"the left monitor never arrived as expected (sizes {console.sizes[-3:]}, ended {console.ended!r})"
+        console.client.send_pointer(1100 + 50, 1500 + 60, 1)
+        console.client.send_pointer(1100 + 50, 1500 + 60, 0)
+        press = probes[0].next("press", timeout=20)
+        assert (press["gx"], press["gy"]) == (1050, 1560)
+
+        # The wide monitor: downscaled by 2, at its offset; both corners averaged from what the screen shows.
+        console.client.select_monitor(2)
+        local = [(x - right_left, y, image) for x, y, image in images]
+        start_x, start_y = (right_size[0] - 120) // 2 * 2, (right_size[1] - 100) // 2 * 2
+        top_left = box_mean(corner_expected(right_size, local, (0, 0, 100, 80)), 2)
+        bottom_right = box_mean(
+            corner_expected(right_size, local, (start_x, start_y, right_size[0] - start_x, right_size[1] - start_y)), 2
+        )
+
+        def wide_corners(seen: Console) -> bool:
+            if seen.latest is None or not seen.exact or seen.latest.shape[:2] != (2049, 4097):
+                return False
+            tl = seen.latest[:40, :50, :3]
+            br = seen.latest[start_y // 2 :, start_x // 2 :, :3]
+            return np.array_equal(tl, top_left[..., :3]) and np.array_equal(br, bottom_right[..., :3])
+
+        assert console.wait(wide_corners, timeout=60), f"the wide monitor never arrived (sizes {console.sizes[-3:]})"
+        picture_x, picture_y = (8000 - right_left + 120) // 2, (2000 + 90) // 2
+        console.client.send_pointer(picture_x, picture_y, 1)
+        console.client.send_pointer(picture_x, picture_y, 0)
+        press = probes[1].next("press", timeout=20)
+        assert (press["gx"], press["gy"]) == (right_left + picture_x * 2 + 1, picture_y * 2 + 1)
+
+        # The console was told the real geometry, negative offset included.
+        listed = {(m.index, m.x, m.y, m.width, m.height) for m in console.screen_infos[-1].monitors}
+        assert {(1, -100, 0, 4196, 4097), (2, 4096, 0, 8193, 4097)} <= listed
+        for width, height in console.sizes:
+            assert 0 < width <= MAX_PICTURE_SIDE and 0 < height <= MAX_PICTURE_SIDE
+            assert width * height <= MAX_PICTURE_PIXELS
+    finally:
+        if console is not None:
+            console.stop()
+        agent.stop()
+        for probe in probes:
+            probe.close()
         for painter in painters:
             painter.close()
 
