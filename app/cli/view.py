@@ -94,6 +94,20 @@ def run(args: argparse.Namespace) -> int:
     low_latency = connection.open_low_latency_session()
     progress = _Progress()
     client: TechnicianClient
+    connections = [connection]
+
+    def reconnect() -> Any:
+        """A lost link: a new SSH connection and stream to the same agent; the session resumes on it."""
+        fresh = connect(alias, options)
+        connections.append(fresh)
+        fresh.open_low_latency_session()
+        return fresh.open_stream("127.0.0.1", port)
+
+    def on_state(state: str, capabilities: frozenset[str], paused: bool) -> None:
+        if state == "reconnecting" and progress.announce_reconnecting():
+            print("podpora view: connection lost, reconnecting…", file=sys.stderr, flush=True)
+        elif state != "reconnecting" and progress.announce_reconnected():
+            print("podpora view: reconnected, the session goes on.", file=sys.stderr, flush=True)
 
     def on_frame(framebuffer: Any, drawn: list[tuple[int, int, int, int]]) -> None:
         if args.snapshot is not None and not client.last_update_pending:
@@ -112,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
             capabilities=frozenset({Capability.VIEW}),
             reason=args.reason,
             case_ref=args.case,
-            callbacks=TechnicianCallbacks(on_frame=on_frame, on_ended=on_ended),
+            callbacks=TechnicianCallbacks(on_frame=on_frame, on_state=on_state, on_ended=on_ended),
+            reconnect=reconnect,
         )
         client.start()
         progress.wait(lambda: progress.first_frame or progress.end_reason is not None, CONSENT_WAIT_SECONDS)
@@ -149,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
         if "client" in locals():
             client.stop()
             client.wait_closed(5)
-        connection.close()
+        for opened in connections:
+            opened.close()
 
 
 class _Progress:
@@ -158,6 +174,7 @@ class _Progress:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self.first_frame = False
+        self._reconnecting = False
         self.snapshot: Any = None
         self.end_reason: str | None = None
 
@@ -169,6 +186,18 @@ class _Progress:
             if end_reason is not None and self.end_reason is None:
                 self.end_reason = end_reason
             self._changed.notify_all()
+
+    def announce_reconnecting(self) -> bool:
+        """True the first time the link is reported lost (until it is back), so the notice is said once."""
+        with self._changed:
+            was, self._reconnecting = self._reconnecting, True
+            return not was
+
+    def announce_reconnected(self) -> bool:
+        """True when a reported loss has just ended."""
+        with self._changed:
+            was, self._reconnecting = self._reconnecting, False
+            return was
 
     def wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
         with self._changed:

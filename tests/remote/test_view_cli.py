@@ -169,3 +169,51 @@ def test_snapshot_in_gateway_mode(
         assert agent.wait_stopped(5)
     assert code == 0, capsys.readouterr().err
     assert np.array_equal(read_png(out)[:, :, :3], screen.image[:, :, :3])
+
+
+@pytest.mark.sshd
+def test_a_lost_link_is_resumed_without_a_new_code(
+    tmp_path: Path, sshd_factory: SshServerFactory, client_key: KeyPair, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reset link mid-stream: ``podpora view`` says so, reconnects over a new SSH connection and goes on."""
+    import threading
+
+    from tests.helpers.faultproxy import FaultProxy
+
+    server = sshd_factory.start(authorized_keys=[client_key.public_line])
+    proxy = FaultProxy(server.port).start()
+    known = tmp_path / "known_hosts"
+    known.write_text(server.known_hosts_line().replace(f"]:{server.port} ", f"]:{proxy.port} ") + "\n")
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host user-pc\n  HostName 127.0.0.1\n  Port {proxy.port}\n  User {server.user}\n"
+        f"  IdentityFile {client_key.path}\n  IdentitiesOnly yes\n"
+    )
+    screen = FakeScreen()
+    agent = AssistAgent(
+        screen=screen, consent=ScriptedConsent(frozenset({p.Capability.VIEW})), encoder_factory=FrameEncoder
+    )
+    port = agent.listen(0)
+    result: list[int] = []
+    arguments = ["view", "user-pc", "--code", agent.code(), "--seconds", "8", "--stats", "-F", str(config),
+                 "--known-hosts", str(known), "--port", str(port)]  # fmt: skip
+    viewer = threading.Thread(target=lambda: result.append(main(arguments)), daemon=True)
+    try:
+        viewer.start()
+        proxy.wait_for(lambda: screen.grabs >= 1, timeout=30)  # paired, consented, streaming
+        grabs_before = screen.grabs
+        proxy.reset()  # the SSH connection dies with an RST, as on a dropped network
+        proxy.wait_for(lambda: proxy.accepted >= 2 and screen.grabs > grabs_before, timeout=30)
+        viewer.join(30)
+    finally:
+        agent.stop()
+        assert agent.wait_stopped(5)
+        proxy.stop()
+    assert result == [0]  # the session did not end early: it went on after the reset
+    captured = capsys.readouterr()
+    assert "connection lost, reconnecting" in captured.err
+    assert "reconnected, the session goes on" in captured.err
+    stats = json.loads(captured.out.strip().splitlines()[-1])
+    assert stats["ended_early"] is False
+    # The screen never changes, so the only picture in the measured window is the full frame after the resume.
+    assert stats["frames"] >= 1
