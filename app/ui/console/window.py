@@ -53,6 +53,9 @@ from app.ui.worker import Task
 
 log = logging.getLogger(__name__)
 
+#: How long closing a case waits for the session's last calls (a chat line, the goodbye) to be recorded.
+CLOSE_FLUSH_SECONDS = 5.0
+
 
 @dataclass
 class OpenedSession:
@@ -462,7 +465,7 @@ class ConsoleWindow(QMainWindow):
                 self._connected(key, request, opened)
             else:  # cancelled, or the console closed while connecting: do not leave the session running
                 opened.backend.stop()
-                _close_case(opened.case)
+                _close_case(opened.case, getattr(opened.backend, "flush", None))
 
         def failed(error: BaseException) -> None:
             if shiboken6.isValid(self) and key in self.pending:
@@ -538,7 +541,7 @@ class ConsoleWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if isinstance(widget, SessionTab):
             widget.end_session()
-            _close_case(widget.controller.case)
+            _close_case(widget.controller.case, getattr(widget.controller.backend, "flush", None))
         self.tabs.removeTab(index)
         if widget is not None:
             widget.deleteLater()
@@ -588,16 +591,18 @@ class ConsoleWindow(QMainWindow):
             widget = self.tabs.widget(index)
             if isinstance(widget, SessionTab):
                 widget.end_session()
-                _close_case(widget.controller.case)
+                _close_case(widget.controller.case, getattr(widget.controller.backend, "flush", None))
         self.pending.clear()  # results still on their way are closed when they arrive
         super().closeEvent(event)
 
 
-def _close_case(case: object) -> None:
+def _close_case(case: object, flush: Callable[[float], bool] | None = None) -> None:
     """Close a case journal (final signed checkpoint) on its own thread.
 
-    Not a daemon thread: the process waits for the checkpoint at exit.  Every record is already on disk, so a
-    crash here loses nothing but the final signature, which recovery reports.
+    ``flush`` first waits for what the tab handed to its session (the last chat line, the goodbye), so those
+    records land before the checkpoint.  Not a daemon thread: the process waits for the checkpoint at exit.
+    Every record is already on disk, so a crash here loses nothing but the final signature, which recovery
+    reports.
     """
     close = getattr(case, "close", None)
     if close is None:
@@ -605,6 +610,8 @@ def _close_case(case: object) -> None:
 
     def work() -> None:
         try:
+            if flush is not None and not flush(CLOSE_FLUSH_SECONDS):
+                log.info("closing the case journal while the session is still busy")
             close()
         except Exception as error:
             log.info("closing the case journal failed: %s", error)

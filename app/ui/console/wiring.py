@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -77,8 +78,69 @@ class LiveConnection:
         return getattr(self._backend.connection, name)
 
 
+class CallQueue:
+    """Runs posted calls one at a time, in the order posted, on a thread of its own (started on first use).
+
+    The session tab calls the backend on the GUI thread.  A call into the driver can end in a case-journal
+    write (the technician's chat line, "stopped by the technician") that waits on fsync, or in a socket
+    close on a stalled link; posting here keeps all of that off the GUI thread, in order.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._calls: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def post(self, call: Callable[[], None]) -> None:
+        """Run ``call`` after the calls already posted; dropped once the queue is closed (the session is over)."""
+        with self._lock:
+            if self._closed:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._calls.put(call)
+
+    def close(self) -> None:
+        """Run what is posted, then let the thread end."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._thread is not None:
+                self._calls.put(None)
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every call posted so far has run (call from any thread but the queue's own)."""
+        done = threading.Event()
+        with self._lock:
+            thread = self._thread
+            if thread is None:
+                return True
+            if not self._closed:
+                self._calls.put(done.set)
+        if thread is threading.current_thread():
+            return False
+        if self._closed:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return done.wait(timeout)
+
+    def _run(self) -> None:
+        while (call := self._calls.get()) is not None:
+            try:
+                call()
+            except Exception:
+                log.exception("a session call failed")
+
+
 class ClientSessionBackend:
-    """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection."""
+    """The tab's :class:`SessionBackend` over a :class:`TechnicianClient` inside an SSH connection.
+
+    Every method the tab calls returns at once: the work runs on the session's :class:`CallQueue`.
+    """
 
     def __init__(
         self, connection: SessionConnection, client: TechnicianClient, case: Any = None, *, sample_machine: bool = False
@@ -94,27 +156,37 @@ class ClientSessionBackend:
         self.reason = ""  # what the technician told the user, for the consent record
         self._stopped = threading.Event()
         self._close_lock = threading.Lock()
+        self.calls = CallQueue("podpora-session-calls")
 
     def send_pointer(self, x: int, y: int, buttons: int, wheel: int, wheel_horizontal: int) -> None:
-        self.client.send_pointer(x, y, buttons, wheel, wheel_horizontal)
+        self.calls.post(lambda: self.client.send_pointer(x, y, buttons, wheel, wheel_horizontal))
 
     def send_key(self, down: bool, keysym: int | None, text: str | None) -> None:
-        self.client.send_key(down, keysym, text)
+        self.calls.post(lambda: self.client.send_key(down, keysym, text))
 
     def send_chat(self, text: str) -> None:
-        self.client.send_chat(text)
+        self.calls.post(lambda: self.client.send_chat(text))
 
     def request_capabilities(self, capabilities: frozenset[str], reason: str) -> None:
-        self.client.request_capabilities(capabilities, reason)
+        self.calls.post(lambda: self.client.request_capabilities(capabilities, reason))
 
     def frame_drawn(self) -> None:
-        self.client.frame_drawn()
+        self.calls.post(self.client.frame_drawn)
 
     def select_monitor(self, index: int) -> None:
-        self.client.select_monitor(index)
+        self.calls.post(lambda: self.client.select_monitor(index))
+
+    def flush(self, timeout: float) -> bool:
+        """Wait (off the GUI thread) until the calls the tab made so far have reached the driver."""
+        return self.calls.flush(timeout)
 
     def stop(self) -> None:
-        """Say goodbye, then close the SSH connection off the GUI thread."""
+        """Say goodbye, then close the SSH connection; returns at once."""
+        if self._stopped.is_set():
+            return
+        self.calls.post(self._stop_now)
+
+    def _stop_now(self) -> None:
         if self._stopped.is_set():
             return
         self.client.stop()
@@ -132,6 +204,7 @@ class ClientSessionBackend:
         self.client.wait_closed(5)
         with contextlib.suppress(Exception):
             self.connection.close()
+        self.calls.close()  # the session is over: later input has nowhere to go
 
     def attach(self, controller: SessionController) -> None:
         """Route the client's reports to ``controller`` and start pairing."""
@@ -173,6 +246,10 @@ class ClientSessionBackend:
             on_chat=lambda text: controller.report_chat(controller.title, text),
             on_ended=on_ended,
         )
+        self.calls.post(lambda: self._start(controller))
+
+    def _start(self, controller: SessionController) -> None:
+        """Record the route and start pairing (on the session's call queue: the journal write waits on fsync)."""
         reports = getattr(self.connection, "reports", None) or []
         route = " → ".join(str(r.hop.describe()) for r in reports if hasattr(r, "hop"))
         if route:
