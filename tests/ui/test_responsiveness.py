@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.remote.ssh import ConnectOptions, SshConnection, connect
-from app.ui.console.addressbook import AddressBook
+from app.ui.console.addressbook import AddressBook, Entry
 from app.ui.console.dialogs import ConnectRequest, GuiAsker
 from app.ui.console.window import ConsoleWindow
-from app.ui.console.wiring import RemoteSessionFactory
+from app.ui.console.wiring import CallQueue, RemoteSessionFactory
 from app.ui.settings import UiSettings
 
 #: How long a probe waits for the GUI thread before the test calls it blocked (far above any healthy lag).
@@ -320,3 +320,68 @@ def test_the_probe_fails_when_the_gui_thread_is_blocked(probe: GuiProbe) -> None
     asker.join(10)
     assert result == [False]
     QCoreApplication.processEvents()  # the late answer runs now and harms nothing
+
+
+class RecordingBook(AddressBook):
+    """An address book that notes which thread writes its file."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root / "none", root / "book.json")
+        self.saved_on: list[threading.Thread] = []
+
+    def save(self) -> None:
+        self.saved_on.append(threading.current_thread())
+        super().save()
+
+
+def test_tagging_a_machine_writes_the_address_book_off_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = RecordingBook(tmp_path)
+    book.add(Entry(name="Reception PC", target="reception@10.0.0.12"))
+    book.saved_on.clear()
+    window = ConsoleWindow(UiSettings(), book=book)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.address_book.list.count() == 1)
+    window.address_book.list.setCurrentRow(0)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("#front-desk windows", True))
+    window.address_book._edit_tags()
+    assert "#front-desk" in window.address_book.list.item(0).text()  # shown at once
+    qtbot.waitUntil(lambda: bool(book.saved_on))
+    assert threading.current_thread() not in book.saved_on
+    reread = AddressBook(tmp_path / "none", tmp_path / "book.json").load()
+    assert [(e.name, e.tags) for e in reread] == [("Reception PC", ["front-desk", "windows"])]
+
+
+def test_the_session_call_queue_runs_calls_in_order_off_the_calling_thread_and_flushes() -> None:
+    calls = CallQueue("test-calls")
+    assert calls.flush(1)  # nothing posted yet: nothing to wait for, no thread started
+    ran: list[tuple[int, threading.Thread]] = []
+    gate = threading.Event()
+    calls.post(lambda: gate.wait(10))
+    for number in range(50):
+        calls.post(lambda number=number: ran.append((number, threading.current_thread())))
+    assert ran == []  # the caller did not wait for any of them
+    gate.set()
+    assert calls.flush(10)
+    assert [number for number, _ in ran] == list(range(50))
+    assert {thread for _, thread in ran} != {threading.current_thread()}
+    calls.close()
+    calls.post(lambda: ran.append((-1, threading.current_thread())))  # the session is over: dropped
+    assert calls.flush(10)
+    assert len(ran) == 50
+
+
+@pytest.mark.expect_log_warnings
+def test_a_failing_call_does_not_stop_the_queue(caplog: pytest.LogCaptureFixture) -> None:
+    calls = CallQueue("test-calls")
+    done = threading.Event()
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    calls.post(fail)
+    calls.post(done.set)
+    assert done.wait(10)
+    calls.close()
+    assert "a session call failed" in caplog.text

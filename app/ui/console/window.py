@@ -189,8 +189,15 @@ class AddressBookPanel(QWidget):
         )
         if ok:
             entry.tags = [t.lstrip("#") for t in text.split() if t.strip("#")]
-            self.book.set_tags(entry.name, entry.tags)
             self._fill()
+            from app.ui.worker import run_in_background
+
+            name, tags = entry.name, list(entry.tags)
+            # Saving writes the address book file (and may wait for another save): never on the GUI thread.
+            run_in_background(lambda: self.book.set_tags(name, tags), lambda _: None, self._tags_not_saved, self)
+
+    def _tags_not_saved(self, error: BaseException) -> None:
+        log.info("could not save the tags: %s", error)
 
 
 class SaveEntryDialog(QDialog):
