@@ -30,10 +30,11 @@ Wire layout of the payloads (``EncodedRect.data``), all little-endian:
 * 5 packed palette: ``u16 n`` (1..16) | ``n·4`` bytes palette | ``h`` rows of indices at 1 bit (n ≤ 2),
   2 bits (n ≤ 4) or 4 bits, most significant first, each row padded to a whole byte; no compression (for
   small rectangles such as a typed character, where a zstd frame costs more than it saves).
-* 7 packed palette in the stream: ``u8 flags`` (bit 0: a new stream starts here) | raw deflate data, sync-flushed
-  with its final ``00 00 ff ff`` left off, that inflates to exactly a codec-5 payload. The deflate stream runs
-  across updates (like ZRLE's zlib stream), so a glyph typed before costs a few bytes; it starts anew after
-  every encoder reset, and the viewer must see every such rectangle in order.
+* 7 packed palette in the stream: raw deflate data, sync-flushed with its final ``00 00 ff ff`` left off, that
+  inflates to exactly a codec-5 payload. The deflate stream runs across updates (like ZRLE's zlib stream), so a
+  glyph typed before costs a few bytes; the viewer must see every such rectangle in order.
+* 8 the same as 7, but a new deflate stream starts with this rectangle (the first after every encoder reset).
+  A codec of its own rather than a flag byte: a typed character is a handful of bytes, and one more is felt.
 * 6 video: ``u8 flags`` (bit 0: a new stream starts here, with a keyframe) | one H.264 access unit (Annex B)
   that decodes to exactly ``w``×``h`` pixels (both even). Every access unit of a stream covers the same
   rectangle; the stream ends with a reset, a resize or the next new-stream flag.
@@ -78,8 +79,8 @@ CODEC_COPY = 4  # scrolled/moved regions
 CODEC_PACKED = 5  # few colours, indices bit-packed without compression: small rectangles (a typed character)
 CODEC_VIDEO = 6  # H.264 access unit of the video-mode region
 CODEC_PACKED_STREAM = 7  # codec 5's payload deflated in the session's running stream: a glyph seen before
+CODEC_PACKED_STREAM_NEW = 8  # as codec 7, starting a new running stream
 VIDEO_NEW_STREAM = 0x01
-STREAM_NEW = 0x01  # codec 7 flag: the deflate stream starts here
 _SYNC_FLUSH_TAIL = b"\x00\x00\xff\xff"
 
 TILE = 64
@@ -441,7 +442,7 @@ class FrameEncoder:
         self._resume = (0, 0)  # tile row and column where the byte budget cut the last update off
         self._compare_all = True  # the next encode ignores ``dirty`` (changes were deferred, or nothing is known)
         self._hashes: _RowHashes | None = None  # row hashes of what the viewer has, when they are known
-        self._deflate: Any = None  # the running deflate stream of codec 7 (None: the next rect starts one)
+        self._deflate: Any = None  # the running deflate stream of codecs 7 and 8 (None: the next rect starts one)
         self._video: _VideoMode | None = None
         self._activity: deque[NDArray[np.bool_] | None] = deque(maxlen=_VIDEO_WINDOW)  # large changes only
         self._clock = clock
@@ -460,7 +461,7 @@ class FrameEncoder:
         self._lossy_age = None
         self._compare_all = True
         self._hashes = None
-        self._deflate = None  # the viewer starts a new stream at the next codec-7 rectangle
+        self._deflate = None  # the next stream rectangle is a codec 8: the viewer starts a new stream there
         self._stop_video()
         self._activity.clear()
         self.link.forget_in_flight()  # the next request answers a reset, not the last update
@@ -839,11 +840,11 @@ class FrameEncoder:
         data = trial.compress(rect.data) + trial.flush(zlib.Z_SYNC_FLUSH)
         if not data.endswith(_SYNC_FLUSH_TAIL):  # pragma: no cover - zlib always ends a sync flush so
             return rect
-        payload = bytes([STREAM_NEW if new else 0]) + data[: -len(_SYNC_FLUSH_TAIL)]
+        payload = data[: -len(_SYNC_FLUSH_TAIL)]
         if len(payload) > len(rect.data) + _STREAM_SLACK_BYTES:
             return rect
         self._deflate = trial
-        return rect._replace(codec=CODEC_PACKED_STREAM, data=payload)
+        return rect._replace(codec=CODEC_PACKED_STREAM_NEW if new else CODEC_PACKED_STREAM, data=payload)
 
     def _encode_palette(self, palette: NDArray[np.uint32], indices: NDArray[np.uint8]) -> tuple[int, bytes]:
         """Palette + indices: zstd-compressed (codec 2) or, when smaller, bit-packed (codec 5)."""
@@ -939,7 +940,7 @@ class FrameDecoder:
         self.max_rects = max_rects
         self.framebuffer: NDArray[np.uint8] = np.zeros((0, 0, 4), dtype=np.uint8)
         self._video: tuple[VideoDecoder, tuple[int, int, int, int]] | None = None
-        self._inflater: Any = None  # codec 7's running inflate stream
+        self._inflater: Any = None  # the running inflate stream of codecs 7 and 8
 
     @property
     def width(self) -> int:
@@ -997,8 +998,9 @@ class FrameDecoder:
             target[...] = self._jpeg(data, w, h)
         elif rect.codec == CODEC_PACKED:
             target[...] = self._packed(data, w, h)
-        elif rect.codec == CODEC_PACKED_STREAM:
-            target[...] = self._packed(self._inflate_stream(bytes(data), w, h), w, h)
+        elif rect.codec in (CODEC_PACKED_STREAM, CODEC_PACKED_STREAM_NEW):
+            new = rect.codec == CODEC_PACKED_STREAM_NEW
+            target[...] = self._packed(self._inflate_stream(bytes(data), w, h, new=new), w, h)
         elif rect.codec == CODEC_VIDEO:
             target[...] = self._video_picture(bytes(data), (x, y, w, h))
         elif rect.codec == CODEC_COPY:
@@ -1011,21 +1013,18 @@ class FrameDecoder:
         else:
             raise DecodeError(f"unknown or unsupported codec {rect.codec}")
 
-    def _inflate_stream(self, data: bytes, w: int, h: int) -> bytes:
-        """Inflate one codec-7 rectangle in the running stream, never past the largest codec-5 payload."""
-        if len(data) < 1:
+    def _inflate_stream(self, data: bytes, w: int, h: int, *, new: bool) -> bytes:
+        """Inflate one codec-7/8 rectangle in the running stream, never past the largest codec-5 payload."""
+        if not data:
             raise DecodeError("stream rectangle too short")
-        flags = data[0]
-        if flags & ~STREAM_NEW:
-            raise DecodeError(f"unknown stream flags {flags:#x}")
-        if flags & STREAM_NEW:
+        if new:
             self._inflater = zlib.decompressobj(-15)
         inflater = self._inflater
         if inflater is None:
             raise DecodeError("stream rectangle does not continue a stream")
         limit = 2 + _PACKED_MAX_COLOURS * 4 + h * -(-w // 2)  # 4 bits per index is the widest codec 5
         try:
-            out = inflater.decompress(data[1:] + _SYNC_FLUSH_TAIL, limit + 1)
+            out = inflater.decompress(data + _SYNC_FLUSH_TAIL, limit + 1)
         except zlib.error as error:
             self._inflater = None
             raise DecodeError(f"corrupt stream data: {error}") from error

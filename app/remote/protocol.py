@@ -459,6 +459,11 @@ _SMALL_UPDATE_MARK: Final = bytes([SMALL_UPDATE_TAG])
 _MAX_VARINT_BYTES: Final = 10
 #: Most rectangles the encoder puts in a compact update; bigger updates save nothing worth the cost.
 SMALL_UPDATE_MAX_RECTS: Final = 8
+# Flags in a compact update's rectangle kind (``codec << 4 | flags``).
+_MORE: Final = 1
+_PENDING: Final = 2
+_SEQ_NEXT: Final = 4
+_SAME_SIZE: Final = 8
 
 
 def _put_varint(out: bytearray, value: int) -> None:
@@ -515,14 +520,16 @@ class UpdateContext:
     context.  An update of at most :data:`SMALL_UPDATE_MAX_RECTS` rectangles for the same screen size as the
     previous one travels as::
 
-        0x21 | varint(zigzag(seq - previous seq) << 1 | pending)
-             | per rectangle: varint(zigzag(x - previous x)) | varint(zigzag(y - previous y)) | varint(width)
-               | varint(height) | varint(codec << 1 | another rectangle follows)
-               | [varint(data length), if another follows] | data
+        0x21 | per rectangle: varint(zigzag(x - previous x)) | varint(zigzag(y - previous y))
+                 | varint(codec << 4 | flags) | [varint(width) | varint(height), unless flag 8]
+                 | [varint(zigzag(seq - previous seq)), on the first rectangle unless flag 4]
+                 | [varint(data length), if flag 1] | data
 
-    where "previous x/y" is the position of the rectangle before it (in this update or the last one).  A
-    typed character costs seven bytes of header instead of about 25.  The decoded update goes through the
-    same validation as a full one (sizes, rectangles inside the screen).
+    where "previous" is the rectangle before it (in this update or the last one), and the flags are
+    1: another rectangle follows; 2: ``pending`` (first rectangle only); 4: ``seq`` is the previous one plus
+    one (first rectangle only); 8: the same width and height as the previous rectangle.  A typed character
+    (a cell beside the last one, codec 7) costs four bytes of header instead of about 23.  The decoded update
+    goes through the same validation as a full one (sizes, rectangles inside the screen).
     """
 
     seq: int = 0
@@ -530,6 +537,8 @@ class UpdateContext:
     height: int = 0
     x: int = 0
     y: int = 0
+    rect_width: int = 0
+    rect_height: int = 0
 
     def encode(self, message: Message) -> bytes:
         """Encode ``message`` for the wire, in the compact form when it is an update that allows it."""
@@ -552,21 +561,31 @@ class UpdateContext:
     def _remember(self, update: FrameUpdate) -> None:
         self.seq, self.width, self.height = update.seq, update.width, update.height
         if update.rects:
-            self.x, self.y = update.rects[-1].x, update.rects[-1].y
+            last = update.rects[-1]
+            self.x, self.y, self.rect_width, self.rect_height = last.x, last.y, last.width, last.height
 
     def _compact(self, update: FrameUpdate) -> bytes:
         out = bytearray(_SMALL_UPDATE_MARK)
-        _put_varint(out, _zigzag(update.seq - self.seq) << 1 | update.pending)
-        x, y = self.x, self.y
+        x, y, width, height = self.x, self.y, self.rect_width, self.rect_height
         last = len(update.rects) - 1
+        seq_next = update.seq == self.seq + 1
         for index, rect in enumerate(update.rects):
-            for value in (_zigzag(rect.x - x), _zigzag(rect.y - y), rect.width, rect.height):
-                _put_varint(out, value)
-            _put_varint(out, rect.codec << 1 | (index < last))
+            _put_varint(out, _zigzag(rect.x - x))
+            _put_varint(out, _zigzag(rect.y - y))
+            same_size = (rect.width, rect.height) == (width, height)
+            flags = (_MORE if index < last else 0) | (_SAME_SIZE if same_size else 0)
+            if index == 0:
+                flags |= (_PENDING if update.pending else 0) | (_SEQ_NEXT if seq_next else 0)
+            _put_varint(out, rect.codec << 4 | flags)
+            if not same_size:
+                _put_varint(out, rect.width)
+                _put_varint(out, rect.height)
+            if index == 0 and not seq_next:
+                _put_varint(out, _zigzag(update.seq - self.seq))
             if index < last:
                 _put_varint(out, len(rect.data))
             out += rect.data
-            x, y = rect.x, rect.y
+            x, y, width, height = rect.x, rect.y, rect.width, rect.height
         if len(out) > MAX_MESSAGE_BYTES:
             raise ProtocolError(f"message too large to send ({len(out)} bytes)")
         return bytes(out)
@@ -577,23 +596,31 @@ class UpdateContext:
         if not self.width:
             raise ProtocolError("small update before any full update")
         reader = _Reader(data, 1)
-        head = reader.varint()
         rects: list[list[object]] = []
-        x, y = self.x, self.y
+        x, y, width, height = self.x, self.y, self.rect_width, self.rect_height
+        seq, pending = self.seq + 1, False
         more = True
         while more:
             if len(rects) >= SMALL_UPDATE_MAX_RECTS:
                 raise ProtocolError("small update has too many rectangles")
             x += _unzigzag(reader.varint())
             y += _unzigzag(reader.varint())
-            width, height, kind = reader.varint(), reader.varint(), reader.varint()
-            more = bool(kind & 1)
+            kind = reader.varint()
+            if not kind & _SAME_SIZE:
+                width, height = reader.varint(), reader.varint()
+            if not rects:
+                pending = bool(kind & _PENDING)
+                if not kind & _SEQ_NEXT:
+                    seq = self.seq + _unzigzag(reader.varint())
+            elif kind & (_PENDING | _SEQ_NEXT):
+                raise ProtocolError("small update has update flags on a later rectangle")
+            more = bool(kind & _MORE)
             payload = reader.take(reader.varint()) if more else reader.rest()
-            rects.append([x, y, width, height, kind >> 1, payload])
-        fields = [FrameUpdate.__struct_config__.tag, self.seq + _unzigzag(head >> 1), self.width, self.height]
+            rects.append([x, y, width, height, kind >> 4, payload])
+        fields = [FrameUpdate.__struct_config__.tag, seq, self.width, self.height]
         try:
             # The same checks as a full update: ranges, the codec byte, every rectangle inside the screen.
-            update = msgspec.convert([*fields, rects, bool(head & 1)], FrameUpdate)
+            update = msgspec.convert([*fields, rects, pending], FrameUpdate)
         except msgspec.ValidationError as error:
             raise ProtocolError(f"invalid small update: {error}") from None
         return update

@@ -261,8 +261,8 @@ def test_small_updates_travel_compact_and_arrive_whole(sockets: tuple[socket.soc
         agent.send(glyph)
         sizes.append(agent.bytes_sent - before)
         assert technician.receive(5) == glyph
-    # One byte of length, the 16-byte tag, seven bytes of header (after the first jump), six bytes of data.
-    assert sizes[1:] == [1 + 16 + 7 + 6] * (len(sizes) - 1)
+    # One byte of length, the 16-byte tag, four bytes of header (after the first jump), six bytes of data.
+    assert sizes[1:] == [1 + 16 + 4 + 6] * (len(sizes) - 1)
     assert technician.bytes_received == agent.bytes_sent
 
 
@@ -272,7 +272,7 @@ def test_a_compact_update_off_the_screen_closes_with_a_reason(sockets: tuple[soc
     receiver = Channel(sockets[1])
     receiver.install_keys(technician_keys)
     full = p.encode(p.FrameUpdate(1, 100, 100, [p.Rect(90, 90, 1, 1, 0, bytes(4))]))
-    off_screen = b"\x21\x04\x28\x00\x01\x01\x00" + bytes(4)  # x = 90 + 20: past the right edge
+    off_screen = b"\x21\x28\x00\x0c" + bytes(4)  # x = 90 + 20: past the right edge
     for plaintext in (full, off_screen):
         record = sealer.seal(plaintext)
         sockets[0].sendall(frame_header(len(record)) + record)

@@ -11,6 +11,7 @@ from app.remote.encode import (
     CODEC_JPEG,
     CODEC_PACKED,
     CODEC_PACKED_STREAM,
+    CODEC_PACKED_STREAM_NEW,
     CODEC_PALETTE,
     CODEC_ZSTD,
     TILE,
@@ -86,7 +87,7 @@ def test_a_small_change_sends_only_its_pixels() -> None:
     assert len(update.rects) == 1
     rect = update.rects[0]
     assert (rect.x, rect.y, rect.width, rect.height) == (300, 100, 7, 12)
-    assert rect.codec in {CODEC_PACKED, CODEC_PACKED_STREAM}
+    assert rect.codec in {CODEC_PACKED, CODEC_PACKED_STREAM, CODEC_PACKED_STREAM_NEW}
     assert len(rect.data) < 40  # 2 colours, 1 bit per pixel
     apply(decoder, update)
     assert np.array_equal(bgr(decoder.framebuffer), bgr(typed))
@@ -376,6 +377,8 @@ def test_typed_characters_seen_before_cost_a_few_bytes_in_the_running_stream() -
         apply(decoder, update)
         assert np.array_equal(bgr(decoder.framebuffer), bgr(screen))
         sizes.append(update.byte_count)
+        if index == 0:
+            assert [rect.codec for rect in update.rects] == [CODEC_PACKED_STREAM_NEW]  # the stream starts here
         if index >= len(glyphs):
             assert [rect.codec for rect in update.rects] == [CODEC_PACKED_STREAM]
     assert max(sizes[len(glyphs) :]) * 2 < min(sizes[: len(glyphs)]), sizes

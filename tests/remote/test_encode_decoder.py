@@ -19,10 +19,10 @@ from app.remote.encode import (
     CODEC_JPEG,
     CODEC_PACKED,
     CODEC_PACKED_STREAM,
+    CODEC_PACKED_STREAM_NEW,
     CODEC_PALETTE,
     CODEC_RAW,
     CODEC_ZSTD,
-    STREAM_NEW,
     DecodeError,
     EncodedRect,
     FrameDecoder,
@@ -57,7 +57,7 @@ def valid_rects() -> list[EncodedRect]:
     copy = EncodedRect(0, 0, 30, 30, CODEC_COPY, struct.pack("<HH", 10, 20))
     deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
     inflated = deflater.compress(packed.data) + deflater.flush(zlib.Z_SYNC_FLUSH)
-    stream = EncodedRect(0, 0, 7, 13, CODEC_PACKED_STREAM, bytes([STREAM_NEW]) + inflated[:-4])
+    stream = EncodedRect(0, 0, 7, 13, CODEC_PACKED_STREAM_NEW, inflated[:-4])
     return [*rects, raw, zstd_rect, packed, copy, stream]
 
 
@@ -165,7 +165,7 @@ def test_jpeg_of_another_size_than_its_rectangle_is_refused_before_decoding() ->
 
 
 def test_unknown_codecs_are_refused() -> None:
-    for codec in (8, 99, 255):
+    for codec in (9, 99, 255):
         with pytest.raises(DecodeError, match="codec"):
             decoder().apply_rect(EncodedRect(0, 0, 1, 1, codec, bytes(4)))
 
@@ -231,7 +231,7 @@ def test_a_deflate_bomb_in_the_stream_is_stopped_at_the_largest_packed_size() ->
     tracemalloc.start()
     try:
         with pytest.raises(DecodeError, match="expands"):
-            decoder().apply_rect(EncodedRect(0, 0, 16, 16, CODEC_PACKED_STREAM, bytes([STREAM_NEW]) + bomb[:-4]))
+            decoder().apply_rect(EncodedRect(0, 0, 16, 16, CODEC_PACKED_STREAM_NEW, bomb[:-4]))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -243,6 +243,12 @@ def test_a_stream_rectangle_must_continue_a_stream() -> None:
     deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
     data = deflater.compress(packed) + deflater.flush(zlib.Z_SYNC_FLUSH)
     with pytest.raises(DecodeError, match="continue"):
-        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM, bytes([0]) + data[:-4]))
-    with pytest.raises(DecodeError, match="flags"):
-        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM, bytes([0x80]) + data[:-4]))
+        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM, data[:-4]))
+    with pytest.raises(DecodeError, match="too short"):
+        decoder().apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM_NEW, b""))
+    # A new stream may start at any time; the same data then continues it.
+    viewer = decoder()
+    viewer.apply_rect(EncodedRect(0, 0, 8, 13, CODEC_PACKED_STREAM_NEW, data[:-4]))
+    again = deflater.compress(packed) + deflater.flush(zlib.Z_SYNC_FLUSH)
+    assert len(again) < len(data)  # the history makes the repeat cheaper
+    viewer.apply_rect(EncodedRect(8, 0, 8, 13, CODEC_PACKED_STREAM, again[:-4]))

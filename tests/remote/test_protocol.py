@@ -163,7 +163,7 @@ def _carry(sender: p.UpdateContext, receiver: p.UpdateContext, message: p.Messag
     return wire, receiver.decode(wire)
 
 
-def test_a_typed_character_travels_with_seven_bytes_of_header() -> None:
+def test_a_typed_character_travels_with_four_bytes_of_header() -> None:
     sender, receiver = _linked()
     first = p.FrameUpdate(1, 1920, 1080, [p.Rect(0, 0, 1920, 1080, 2, b"full frame")])
     wire, decoded = _carry(sender, receiver, first)
@@ -173,11 +173,11 @@ def test_a_typed_character_travels_with_seven_bytes_of_header() -> None:
     assert decoded == glyph
     assert wire[0] == p.SMALL_UPDATE_TAG and wire.endswith(b"\x00glyph")
     # Far from the previous rectangle the positions take two bytes each; the next glyph beside it, one each.
-    assert len(wire) - len(b"\x00glyph") == 9
+    assert len(wire) - len(b"\x00glyph") == 8
     following = p.FrameUpdate(3, 1920, 1080, [p.Rect(612, 452, 12, 17, 7, b"\x01next")], pending=True)
     wire, decoded = _carry(sender, receiver, following)
     assert decoded == following
-    assert len(wire) - len(b"\x01next") == 7
+    assert len(wire) - len(b"\x01next") == 4
     assert len(p.encode(following)) - len(b"\x01next") == 23  # the full form of the same update
 
 
@@ -213,16 +213,18 @@ def _primed() -> p.UpdateContext:
     ("raw", "reason"),
     [
         (b"\x21", "cut short"),
-        (b"\x21\x04\x00\x00\x01", "cut short"),
+        (b"\x21\x00\x00", "cut short"),
+        (b"\x21\x00\x00\x04\x01", "cut short"),  # a width without a height
         (b"\x21" + b"\xff" * 11, "over-long"),
-        (b"\x21\x04\x64\x00\x01\x01\x00", "outside the screen"),  # x = 50 + 50 = 100: off the 100-wide screen
-        (b"\x21\x04\x00\x00\x64\x01\x00", "outside the screen"),  # 100 wide from x = 50
-        (b"\x21\x04\x65\x00\x01\x01\x00", "invalid small update"),  # x = 50 - 51: negative
-        (b"\x21\x04\x00\x00\x00\x01\x00", "invalid small update"),  # zero width
-        (b"\x21\x04\x00\x00\x01\x01\x80\x04", "invalid small update"),  # codec 256
-        (b"\x21\x04\x00\x00\x01\x01\x01\x09abc", "runs past its end"),  # 9 bytes announced, 3 there
-        (b"\x21\x04" + b"\x00\x00\x01\x01\x01\x00" * (p.SMALL_UPDATE_MAX_RECTS + 1), "too many rectangles"),
-        (b"\x21\x2a\x00\x00\x01\x01\x00", "invalid small update"),  # seq 10 - 11: negative
+        (b"\x21\x64\x00\x0c", "outside the screen"),  # x = 50 + 50: off the 100-wide screen
+        (b"\x21\x00\x00\x04\x64\x01", "outside the screen"),  # 100 wide from x = 50
+        (b"\x21\x65\x00\x0c", "invalid small update"),  # x = 50 - 51: negative
+        (b"\x21\x00\x00\x04\x00\x01", "invalid small update"),  # zero width
+        (b"\x21\x00\x00\x8c\x20", "invalid small update"),  # codec 256
+        (b"\x21\x00\x00\x0d\x09abc", "runs past its end"),  # 9 bytes announced, 3 there
+        (b"\x21\x00\x00\x0d\x00" + b"\x00\x00\x09\x00" * p.SMALL_UPDATE_MAX_RECTS, "too many rectangles"),
+        (b"\x21\x00\x00\x08\x15", "invalid small update"),  # seq 10 - 11: negative
+        (b"\x21\x00\x00\x0d\x00\x00\x00\x0c", "later rectangle"),  # the seq flag on the second rectangle
     ],
 )
 def test_a_malformed_compact_update_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
