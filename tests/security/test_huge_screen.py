@@ -255,8 +255,10 @@ def test_a_16384_square_screen_streams_downscaled_within_limits_and_memory_and_c
         console.client.send_pointer(picture_x, picture_y, 0)
         press = probe.next("press", timeout=20)
         assert (press["gx"], press["gy"]) == (picture_x * factor + 1, picture_y * factor + 1)
-        # The cursor comes back in the picture's coordinates.
-        assert console.wait(lambda seen: (picture_x, picture_y) in seen.cursor, timeout=20)
+        # The cursor comes back in the picture's coordinates. The agent reports it when it looks at the screen,
+        # and an idle screen is not looked at: something is drawn so that it looks.
+        painters.append(XWindowPainter(huge_display.name, 4000, 4000, pattern(8, 8, seed=6)))
+        assert console.wait(lambda seen: (picture_x, picture_y) in seen.cursor, timeout=20), console.cursor[-3:]
 
         peak = agent.peak_rss()
         print(f"agent peak RSS {peak / 2**20:.0f} MiB for a {side}x{side} screen")
