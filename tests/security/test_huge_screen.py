@@ -277,6 +277,71 @@ def test_a_16384_square_screen_streams_downscaled_within_limits_and_memory_and_c
             painter.close()
 
 
+class ScaledDesktop:
+    """A fake desktop whose second monitor is downscaled by 4 (as ``MssScreenSource`` would scale it), with a cursor."""
+
+    def __init__(self) -> None:
+        from app.remote.capture import Monitor
+
+        rng = np.random.default_rng(9)
+        self.desktop = rng.integers(0, 256, (90, 300, 4), dtype=np.uint8)
+        self.layout = [Monitor(1, 0, 0, 100, 90), Monitor(2, 100, 0, 199, 90, scale=4)]
+        self.pointer = (100 + 4 * 20 + 3, 4 * 10 + 1)  # on the scaled monitor, inside picture pixel (20, 10)
+
+    def monitors(self) -> list[object]:
+        from app.remote.capture import Monitor
+
+        return [Monitor(0, 0, 0, 300, 90, scale=1), *self.layout]
+
+    def grab(self, monitor: object) -> np.ndarray:
+        from app.remote.capture import Monitor, downsample
+
+        assert isinstance(monitor, Monitor)
+        area = self.desktop[monitor.top : monitor.top + monitor.height, monitor.left : monitor.left + monitor.width]
+        return downsample(np.ascontiguousarray(area), monitor.scale)
+
+    def cursor(self) -> object:
+        from app.remote.capture import CursorState
+
+        return CursorState(*self.pointer, None)
+
+
+def test_input_and_cursor_map_between_the_downscaled_picture_and_the_monitor() -> None:
+    import socket
+
+    from app.remote.agent import AssistAgent
+    from app.remote.channel import Channel
+    from tests.remote.agentkit import RecordingSink, ScriptedConsent, SyncTechnician
+
+    screen, sink = ScaledDesktop(), RecordingSink()
+    view_and_control = [p.Capability.VIEW, p.Capability.CONTROL]
+    agent = AssistAgent(screen=screen, consent=ScriptedConsent(frozenset(view_and_control)), input_sink=sink)
+    left, right = socket.socketpair()
+    try:
+        agent.serve_stream(left)
+        technician = SyncTechnician(Channel(right))
+        assert technician.pair_and_ask(agent.code(), view_and_control).granted == view_and_control
+        technician.send(p.SelectMonitor(2))
+        technician.send(p.FrameRequest(False))
+        update = technician.receive_until(p.FrameUpdate)
+        while (update.width, update.height) != (50, 23):  # 199×90 by 4, rounded up: the cut-short edge counts
+            technician.send(p.FrameRequest(False))
+            update = technician.receive_until(p.FrameUpdate)
+        cursor = technician.receive_until(p.CursorUpdate)
+        while (cursor.x, cursor.y) != (20, 10):
+            cursor = technician.receive_until(p.CursorUpdate, timeout=5)
+        # Picture pixel (20, 10) is the monitor's block at (80..83, 40..43): the pointer goes to its centre. The
+        # sink gets monitor pixels (its mapping adds the monitor's offset and clamps row 90, past the last, to 89).
+        technician.send(p.Pointer(20, 10, 1))
+        technician.send(p.Pointer(49, 22, 0))
+        assert sink.wait_for(lambda events: ("pointer", 82, 42, 1) in events and ("pointer", 198, 90, 0) in events)
+    finally:
+        agent.stop()
+        assert agent.wait_stopped(5)
+        left.close()
+        right.close()
+
+
 def set_randr_monitor(display_name: str, name: str, x: int, y: int, width: int, height: int) -> None:
     """Define a RandR 1.5 monitor, as ``xrandr --setmonitor NAME WxH+X+Y none`` does (x and y may be negative).
 
