@@ -478,5 +478,30 @@ def test_a_monitor_past_the_screens_edge_and_a_wide_odd_one_stream_with_their_ge
             painter.close()
 
 
+def test_the_second_x_screen_of_a_multi_screen_server_is_captured_downscaled() -> None:
+    """``Xvfb -screen 0 … -screen 1 …``: each X screen is its own display (``:N.1``), with its own size."""
+    from app.remote.capture import MssScreenSource
+    from tests.remote.test_capture import XWindowPainter
+
+    display = start_xvfb(640, 480, extra=["-screen", "1", "9001x600x24", "-br"])
+    try:
+        image = pattern(41, 33, seed=7)
+        painter = XWindowPainter(f"{display.name}.1", 9001 - 33, 600 - 41, image)  # the far corner
+        source = MssScreenSource(f"{display.name}.1")
+        try:
+            monitor = source.monitors()[1]
+            picture = source.grab(monitor)
+        finally:
+            source.close()
+            painter.close()
+    finally:
+        display.stop()
+    assert (monitor.width, monitor.height, monitor.scale) == (9001, 600, 2)
+    assert picture.shape == (300, 4501, 4)
+    start_x, start_y = 9001 - 61, 600 - 60  # block boundaries before the picture's last 31 × 30 pixels
+    expected = box_mean(corner_expected((9001, 600), [(9001 - 33, 600 - 41, image)], (start_x, start_y, 61, 60)), 2)
+    assert np.array_equal(picture[start_y // 2 :, start_x // 2 :, :3], expected[..., :3])
+
+
 if __name__ == "__main__":
     serve_agent(sys.argv[1] if len(sys.argv) > 1 else os.environ["DISPLAY"])
