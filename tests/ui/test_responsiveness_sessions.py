@@ -3,13 +3,18 @@ processing events, every view keeps updating, closing one session leaves the oth
 waits on a disk (the case journal's fsync) runs on the GUI thread.
 
 Real parts: the console window, the real SSH layer through one real OpenSSH sshd (eight connections, one per
-session, each with its direct-tcpip stream), eight real assist agents with changing fake screens.  The GUI thread's
+session, each with its direct-tcpip stream), eight real assist agents with changing fake screens in a process of
+their own (as on the users' machines, so the console process carries only the console's work).  The GUI thread's
 responsiveness is proven structurally with :class:`GuiProbe` (a background thread that keeps asking the GUI
-thread to run a slot); the QTimer jitter is reported as a figure.
+thread to run a slot); the QTimer jitter, threads and file descriptors are reported as figures.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -134,6 +139,74 @@ class Prober:
         wait_threads_done(qtbot, [self.thread])
 
 
+def serve_agents(count: int) -> None:
+    """The agents' process: ``count`` agents with ticking screens; prints their ports and codes as one JSON line,
+    freezes the screens on a ``freeze`` line, stops them all when standard input closes."""
+    screens = [TickingScreen(seed) for seed in range(count)]
+    agents = [
+        AssistAgent(
+            screen=screen, consent=ScriptedConsent(frozenset({p.Capability.VIEW})), encoder_factory=FrameEncoder
+        )
+        for screen in screens
+    ]
+    ports = [agent.listen(0) for agent in agents]
+    print(json.dumps([{"port": port, "code": agent.code()} for port, agent in zip(ports, agents, strict=True)]))
+    sys.stdout.flush()
+    for line in sys.stdin:
+        if line.strip() == "freeze":
+            for screen in screens:
+                screen.freeze()
+            print("frozen", flush=True)
+    for agent in agents:
+        agent.stop()
+    for agent in agents:
+        agent.wait_stopped(10)
+
+
+class AgentsProcess:
+    """Eight assist agents in a child process (see :func:`serve_agents`)."""
+
+    def __init__(self, count: int) -> None:
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"from tests.ui.test_responsiveness_sessions import serve_agents; serve_agents({count})",
+            ],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        line = self.stdout.readline()  # blocks only until the child is up (before the console exists)
+        assert line, "the agents' process did not start"
+        self.agents: list[dict[str, Any]] = json.loads(line)
+
+    def freeze(self) -> None:
+        self.stdin.write("freeze\n")
+        self.stdin.flush()
+        assert self.stdout.readline().strip() == "frozen"
+
+    def close(self) -> None:
+        self.stdin.close()
+        try:
+            assert self.process.wait(30) == 0
+        finally:
+            self.stdout.close()
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def python_threads() -> int:
+    """Threads this process started (Qt's pool threads that once ran Python stay listed as dummies: left out)."""
+    return sum(1 for thread in threading.enumerate() if not isinstance(thread, threading._DummyThread))
+
+
 def picture(image: QImage) -> NDArray[np.uint8]:
     """A QImage (RGB32: BGRA bytes in memory) as a height×width×4 array."""
     image = image.convertToFormat(QImage.Format.Format_RGB32)
@@ -172,14 +245,8 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
         journals.append(journal)
         return journal
 
-    screens = [TickingScreen(seed) for seed in range(SESSIONS)]
-    agents = [
-        AssistAgent(
-            screen=screen, consent=ScriptedConsent(frozenset({p.Capability.VIEW})), encoder_factory=FrameEncoder
-        )
-        for screen in screens
-    ]
-    ports = [agent.listen(0) for agent in agents]
+    agents = AgentsProcess(SESSIONS)
+    ports = [int(agent["port"]) for agent in agents.agents]
     console = ConsoleWindow(
         UiSettings(),
         factory=RemoteSessionFactory(connector, case_factory=case_factory),
@@ -192,10 +259,12 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
     # Two figures: while eight SSH handshakes and eight new tabs arrive, and while the eight sessions stream.
     connect_meter, stream_meter = JitterMeter(), JitterMeter()
     updates: dict[int, int] = {}  # agent port -> pictures and region updates drawn by its tab
+    threads_before, descriptors_before = python_threads(), open_descriptors()
     try:
         connect_meter.start()
-        for agent, port in zip(agents, ports, strict=True):
-            console.connect_to(ConnectRequest("gateway", "user-pc", code=agent.code().replace("-", ""), port=port))
+        for agent in agents.agents:
+            code = str(agent["code"]).replace("-", "")
+            console.connect_to(ConnectRequest("gateway", "user-pc", code=code, port=int(agent["port"])))
         qtbot.waitUntil(lambda: console.tabs.count() == SESSIONS, timeout=90000)
         connect_meter.stop()
         stream_meter.start()
@@ -219,6 +288,12 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
 
         start = dict(updates)
         qtbot.waitUntil(lambda: all_updated(start, ports), timeout=60000)
+        # Bounded per session: the driver's reader and writer, the link monitor, the call queue, paramiko's
+        # transport, plus the odd short-lived worker; a socket or two per session.
+        threads_streaming = python_threads() - threads_before
+        descriptors_streaming = open_descriptors() - descriptors_before
+        assert threads_streaming <= SESSIONS * 6, threads_streaming
+        assert descriptors_streaming <= SESSIONS * 4, descriptors_streaming
 
         # The technician writes in every chat (each line goes into the case journal) ...
         for tab in tabs.values():
@@ -239,7 +314,8 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
         assert all(not tab.ended for tab in tabs.values())
 
         # Frozen screens: every remaining view ends on exactly its own machine's picture.
-        expected = {port: screen.freeze() for port, screen in zip(ports, screens, strict=True)}
+        agents.freeze()
+        expected = {port: TickingScreen(seed).freeze() for seed, port in enumerate(ports)}  # same seeds, same pixels
         for port, tab in tabs.items():
             view = tab.screen_view
             qtbot.waitUntil(
@@ -254,10 +330,11 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
         stream_meter.stop()
         prober.close(qtbot)
         console.close()
-        for agent in agents:
-            agent.stop()
-        for agent in agents:
-            assert agent.wait_stopped(10)
+        agents.close()
+    # Every session's threads and sockets end once the window closed (the journals close on threads of their own).
+    qtbot.waitUntil(lambda: python_threads() < threads_before, timeout=30000)  # the prober is gone too
+    descriptors_after_close = open_descriptors() - descriptors_before
+    assert descriptors_after_close < SESSIONS, descriptors_after_close  # nothing left per session
 
     assert prober.unanswered == 0
     assert prober.answered >= 10
@@ -272,6 +349,9 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
             "sessions": SESSIONS,
             "updates_per_view": sorted(updates.values()),
             "gui_probes_answered": prober.answered,
+            "threads_while_streaming": threads_streaming,
+            "descriptors_while_streaming": descriptors_streaming,
+            "descriptors_after_close": descriptors_after_close,
             "connecting": connect_meter.figures(),
             "streaming": stream_meter.figures(),
         },

@@ -93,15 +93,19 @@ class CallQueue:
         self._thread: threading.Thread | None = None
         self._closed = False
 
-    def post(self, call: Callable[[], None]) -> None:
-        """Run ``call`` after the calls already posted; dropped once the queue is closed (the session is over)."""
+    def start(self) -> None:
+        """Start the thread now (call where waiting is fine: ``Thread.start`` waits until the thread runs)."""
         with self._lock:
-            if self._closed:
-                return
-            if self._thread is None:
+            if self._thread is None and not self._closed:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
-            self._calls.put(call)
+
+    def post(self, call: Callable[[], None]) -> None:
+        """Run ``call`` after the calls already posted; dropped once the queue is closed (the session is over)."""
+        self.start()
+        with self._lock:
+            if not self._closed:
+                self._calls.put(call)
 
     def close(self) -> None:
         """Run what is posted, then let the thread end."""
@@ -392,6 +396,7 @@ class RemoteSessionFactory:
         case = self._case(request)
         backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
         backend.reason = request.reason
+        backend.calls.start()  # here on the worker: starting a thread waits for it, and the GUI thread must not
         backends.append(backend)
         title = request.target if request.mode == "direct" else f"{request.target}:{port}"
         return OpenedSession(
