@@ -8,6 +8,10 @@ into a shell string::
 * ``setsid`` puts the script into its own process group (a new session) and the bootstrap prints that
   group's id first, so cancel and timeout can kill *every* process the script started, over a second exec
   channel on a remote machine (``kill -TERM -- -PGID``, then ``KILL``).
+* Before the interpreter starts, the bootstrap puts it into a cgroup of its own with ``pids.max`` 64 (or,
+  where the target allows no cgroup, an RLIMIT_NPROC, reported as limited protection), and it kills every
+  process in that cgroup when the script ends, is stopped or loses its link: also children that called
+  ``setsid`` and so left the process group (:mod:`app.diagnostics.containment`).
 * The script body (the exact verified bytes held in memory) goes on stdin; ``python3 -I -`` reads it from
   there in isolated mode (no ``PYTHONPATH``, no user site, not the current folder) so files on the target
   cannot replace the standard library the script imports.  ``sh`` scripts get ``sh -s -- VALUES...``.
