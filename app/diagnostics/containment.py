@@ -55,7 +55,7 @@ SETUP = (
     "cg=; "
     "cg_try() { "
     '  [ -d "$1" ] || return 1; d="$1/podpora-$$"; '
-    '  rmdir "$d" 2>/dev/null; mkdir "$d" 2>/dev/null || return 1; '
+    '  if [ -d "$d" ]; then rmdir "$d" 2>/dev/null; fi; mkdir "$d" 2>/dev/null || return 1; '
     '  if { echo {max} >"$d/pids.max"; } 2>/dev/null && [ -w "$d/cgroup.procs" ]; then cg=$d; return 0; fi; '
     '  rmdir "$d" 2>/dev/null; return 1; '
     "}; "

@@ -10,10 +10,12 @@ create cgroups here) the run falls back to RLIMIT_NPROC and the result says prot
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -328,6 +330,71 @@ def test_without_a_cgroup_the_run_falls_back_to_rlimit_and_says_protection_is_li
     assert "Limited protection" in render_text(report, "en")
     assert "Omezená ochrana" in render_text(report, "cs")
     assert "Obmedzená ochrana" in render_text(report, "sk")
+
+
+SYSTEMD_RUN_SHIM = """#!/bin/sh
+# Records its argv, then does what systemd-run --scope does for the caller: runs the command after "--".
+echo "systemd-run $*" >>"$(dirname "$0")/calls.log"
+while [ $# -gt 0 ]; do
+  if [ "$1" = -- ]; then shift; exec "$@"; fi
+  shift
+done
+exit 0
+"""
+SYSTEMCTL_SHIM = """#!/bin/sh
+echo "systemctl $*" >>"$(dirname "$0")/calls.log"
+"""
+ARGS_PROBE = """\
+emit("check", id="args", status="ok", finding="got %s" % P["token"], evidence={"token": P["token"]})
+emit("done")
+"""
+
+
+@pytest.fixture
+def systemd_shims() -> Iterator[Path]:
+    """``systemd-run`` and ``systemctl`` stand-ins that ``nobody`` may run, in a folder it may write."""
+    folder = Path(tempfile.mkdtemp(prefix="podpora-shims-", dir="/tmp"))
+    try:
+        for name, text in (("systemd-run", SYSTEMD_RUN_SHIM), ("systemctl", SYSTEMCTL_SHIM)):
+            (folder / name).write_text(text)
+            (folder / name).chmod(0o755)
+        (folder / "calls.log").touch()
+        (folder / "calls.log").chmod(0o666)
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+class _NobodyWithPath(_NobodyExecutor):
+    """``nobody`` with ``folder`` first on ``PATH`` (where the systemd stand-ins are)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def start(self, argv: Sequence[str]) -> RunningCommand:
+        path = f"PATH={self.folder}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+        return super().start(["env", path, *argv])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become nobody")
+def test_a_user_manager_scope_is_used_when_no_cgroup_is_writable(scripts: ScriptFolder, systemd_shims: Path) -> None:
+    """No systemd runs here: stand-ins check the argv the bootstrap gives ``systemd-run`` and ``systemctl``."""
+    scripts.add("args", ARGS_PROBE, extra=TOKEN_PARAM)
+    token = uuid.uuid4().hex
+    result = Runner(_NobodyWithPath(systemd_shims)).run(scripts.catalog().get("args"), {"token": token})
+    assert result.run_status == "completed", (result.error, result.stderr_tail)
+    assert result.checks[0].evidence["token"] == token  # the parameters came through systemd-run intact
+    assert result.containment == Containment("systemd", MAX_PROCESSES)
+    assert not result.containment.limited
+    probe, run, kill = (systemd_shims / "calls.log").read_text().splitlines()
+    assert probe == f"systemd-run --user --scope --quiet -p TasksMax={MAX_PROCESSES} true"
+    prefix = f"systemd-run --user --scope --quiet --collect -p TasksMax={MAX_PROCESSES} --unit=podpora-"
+    assert run.startswith(prefix)
+    unit = run[len(prefix) - len("podpora-") :].split()[0]
+    assert run.endswith(f' -- python3 -I - {{"token":"{token}"}}')
+    # When the script ends, whatever is left in its scope is killed.
+    assert kill == f"systemctl --user kill --signal=KILL {unit}.scope"
 
 
 def test_only_well_formed_bootstrap_lines_count() -> None:
