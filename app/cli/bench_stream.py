@@ -24,6 +24,7 @@ The JSON is for people; tests check its shape only, never a figure.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import os
@@ -49,6 +50,9 @@ MODES = ("auto", "tiles")
 SCREEN_WIDTH, SCREEN_HEIGHT = 1920, 1080
 KEY_INTERVAL_SECONDS = 0.2
 REQUEST_BUDGET_BYTES = 2_000_000
+# Frame requests the console keeps outstanding (the product's window, see app.remote.client).
+FRAME_WINDOW = 2
+MAX_FRAME_WINDOW = 4
 STARTUP_TIMEOUT_SECONDS = 20.0
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Keysyms the typing workload sends: lowercase letters and space, Return now and then.
@@ -71,6 +75,12 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="Podpora's codecs: auto (H.264 video mode switched on by full motion) or tiles (never video)",
     )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=FRAME_WINDOW,
+        help=f"frame requests the console keeps outstanding (default {FRAME_WINDOW}; 1 = strictly one at a time)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -79,12 +89,17 @@ def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0 or args.seconds > 600:
         print("podpora: --seconds must be between 0 and 600", file=sys.stderr)
         return 2
+    if not 1 <= args.window <= MAX_FRAME_WINDOW:
+        print(f"podpora: --window must be between 1 and {MAX_FRAME_WINDOW}", file=sys.stderr)
+        return 2
 
     def progress(text: str) -> None:
         if not args.json:
             print(text, file=sys.stderr, flush=True)
 
-    result = run_benchmark(args.workload, args.seconds, vs_vnc=args.vs == "vnc", mode=args.mode, log=progress)
+    result = run_benchmark(
+        args.workload, args.seconds, vs_vnc=args.vs == "vnc", mode=args.mode, window=args.window, log=progress
+    )
     print(json.dumps(result, indent=2))
     return 0
 
@@ -252,9 +267,13 @@ def serve_agent(keys_hex: str) -> int:
     monitor = source.monitors()[1]
     sink = PynputInputSink(ScreenMapping(monitor.left, monitor.top, monitor.width, monitor.height))
     encoder = FrameEncoder(video=os.environ.get("PODPORA_BENCH_MODE", "auto") != "tiles")
-    request_ready = threading.Event()
+    # Requests the console has made and the agent has not answered yet (at most the console's window).
+    requests = threading.Condition()
+    # As in the agent: when each request arrived, handed to the encoder's link estimator on the streaming
+    # thread (with a window of requests the encoder cannot tell when the one it serves arrived).
+    arrivals: collections.deque[tuple[float, bool]] = collections.deque(maxlen=16)  # (arrived at, full)
     wake = threading.Event()
-    state: dict[str, Any] = {"request": None, "last_activity": time.monotonic(), "stop": False}
+    state: dict[str, Any] = {"request": None, "credits": 0, "last_activity": time.monotonic(), "stop": False}
     encode_ms: list[float] = []
     key_times: list[float] = []  # key-down arrivals not yet followed by an update
     key_to_send_ms: list[float] = []
@@ -279,15 +298,20 @@ def serve_agent(keys_hex: str) -> int:
         interval = 0.004
         frame = None
         while not state["stop"]:
-            request_ready.wait()
-            request_ready.clear()
-            request = state["request"]
-            if request is None:
-                continue
-            if not request.incremental:
+            with requests:
+                requests.wait_for(lambda: state["stop"] or state["credits"] > 0)
+                if state["stop"]:
+                    return
+                request, state["request"] = state["request"], None
+                state["credits"] -= 1
+            if request is not None and not request.incremental:
                 encoder.reset()
                 frame = None
+            request = request or protocol.FrameRequest(incremental=True, max_bytes=REQUEST_BUDGET_BYTES)
             while not state["stop"]:
+                while arrivals:
+                    arrived_at, full = arrivals.popleft()
+                    encoder.link.request_arrived(arrived_at, full=full)
                 started = time.perf_counter()
                 if watch is not None:
                     # As in the agent: only what X DAMAGE says was drawn is grabbed and compared.
@@ -335,8 +359,13 @@ def serve_agent(keys_hex: str) -> int:
         while True:
             message = channel.receive()
             if isinstance(message, protocol.FrameRequest):
-                state["request"] = message
-                request_ready.set()
+                arrivals.append((time.monotonic(), not message.incremental))
+                with requests:
+                    # A full request replaces whatever was asked before it (as in the agent's session).
+                    if not message.incremental or state["request"] is None:
+                        state["request"] = message
+                    state["credits"] += 1
+                    requests.notify()
             elif isinstance(message, protocol.Key):
                 if message.down:
                     key_times.append(time.monotonic())
@@ -348,8 +377,9 @@ def serve_agent(keys_hex: str) -> int:
     except (ChannelError, protocol.ProtocolError):
         pass
     finally:
-        state["stop"] = True
-        request_ready.set()
+        with requests:
+            state["stop"] = True
+            requests.notify()
         wake.set()
         watch = state.get("watch")
         if watch is not None:
@@ -525,6 +555,7 @@ def measure_podpora(
     seconds: float,
     *,
     mode: str = "auto",
+    window: int = FRAME_WINDOW,
 ) -> dict[str, Any]:
     """Run the agent process and the console loop for ``seconds``; return the figures."""
     from app.remote import protocol
@@ -571,13 +602,17 @@ def measure_podpora(
     deadline = started + seconds
     typing = _typing_thread(send_key, measurement, stop) if workload == "typing" else None
     try:
-        while time.monotonic() < deadline:
+        # Pull-based flow control with ``window`` requests outstanding: the agent captures and encodes the next
+        # update while this side decodes the last one. A request goes out when an update has been decoded.
+        for _ in range(window):
             channel.send(protocol.FrameRequest(incremental=True, max_bytes=REQUEST_BUDGET_BYTES))
+        while time.monotonic() < deadline:
             message = channel.receive(idle_timeout=max(0.0, deadline - time.monotonic()))
             if message is None:
                 break
             if isinstance(message, protocol.FrameUpdate):
                 decoder.apply(message.width, message.height, message.rects)
+                channel.send(protocol.FrameRequest(incremental=True, max_bytes=REQUEST_BUDGET_BYTES))
                 # Wire bytes: sealed record, message framing and rectangle headers, as VNC's count includes.
                 wire_bytes = channel.bytes_received - received_before
                 received_before = channel.bytes_received
@@ -827,6 +862,7 @@ def run_benchmark(
     *,
     vs_vnc: bool = False,
     mode: str = "auto",
+    window: int = FRAME_WINDOW,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run one benchmark and return its figures (see the module docstring)."""
@@ -848,7 +884,8 @@ def run_benchmark(
                 "transport": transport.description,
                 "low_latency_pty_session": transport.low_latency_session,
                 "mode": mode,
-                "podpora": measure_podpora(processes, transport, display, workload, seconds, mode=mode),
+                "frame_window": window,
+                "podpora": measure_podpora(processes, transport, display, workload, seconds, mode=mode, window=window),
             }
             if vs_vnc:
                 result["vnc_client"] = "minimal RFB 3.8 client: ZRLE, CopyRect, Raw; counts bytes, no ZRLE decoding"

@@ -27,6 +27,7 @@ import queue
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, cast
@@ -155,6 +156,18 @@ class FrameEncoderLike(Protocol):
     ) -> EncodedFrameLike: ...
 
     def reset(self) -> None: ...
+
+
+class _LinkReports(Protocol):
+    """The encoder's link estimator, told when requests arrive (``app.remote.link.LinkEstimator`` fits)."""
+
+    def request_arrived(self, now: float, *, full: bool = False) -> None: ...
+
+    def sent(self, byte_count: int, now: float) -> None: ...
+
+
+# Wire size of an update without rectangles (seal, framing, envelope): a small update for the link estimator.
+_EMPTY_UPDATE_BYTES: Final = 64
 
 
 class InputSink(Protocol):
@@ -600,6 +613,10 @@ class _Connection:
         self._capture_changed = threading.Condition()
         self._encoder: FrameEncoderLike | None = None
         self._seq = 0
+        # When each FrameRequest arrived (monotonic, the encoder's clock), appended by the reader and handed to
+        # the encoder's link estimator by the capture thread: with a window of requests the encoder cannot
+        # tell when the one it serves arrived.
+        self._request_arrivals: deque[tuple[float, bool]] = deque(maxlen=16)  # (arrived at, full)
         # Change detection, owned by the capture thread (the watch is opened, used and closed there).
         self._watch: ChangeWatch | None = None
         self._frame: NDArray[np.uint8] | None = None  # the last capture, brought up to date through the watch
@@ -857,6 +874,8 @@ class _Connection:
                             channel.close()
                     continue
                 now = clock()
+                if isinstance(message, p.FrameRequest):
+                    self._request_arrivals.append((time.monotonic(), not message.incremental))
                 if message is not None:
                     self._feed_from(channel, s.MessageReceived(message, now))
                 if message is None or now - last_tick >= TICK_SECONDS:
@@ -928,6 +947,7 @@ class _Connection:
                     self._encoder = agent._encoder_factory()
                 if restart:
                     self._encoder.reset()  # a new monitor or stream, or the viewer asks for everything
+                self._report_arrivals()
                 if dirty is None:
                     encoded = self._encoder.encode(frame, max_bytes=request.max_bytes)
                 else:
@@ -956,8 +976,33 @@ class _Connection:
             self._sent_pending = bool(encoded.pending)
             rects = [p.Rect(r.x, r.y, r.width, r.height, r.codec, r.data) for r in encoded.rects]
             update = p.FrameUpdate(self._seq, encoded.width, encoded.height, rects, bool(encoded.pending))
+            if not rects:
+                # The encoder counts only updates with rectangles as sent, but this one uses up a request too:
+                # the estimator must expect its answer, or it would pair the next answers with later updates.
+                self._report_sent(_EMPTY_UPDATE_BYTES)
             self.feed(s.FrameEncoded(update))
             self._report_cursor(monitor)
+
+    def _link(self) -> _LinkReports | None:
+        """The encoder's link estimator, if it has one that takes the driver's reports."""
+        link = getattr(self._encoder, "link", None)
+        if hasattr(link, "request_arrived") and hasattr(link, "sent"):
+            return cast(_LinkReports, link)
+        return None
+
+    def _report_arrivals(self) -> None:
+        """Hand the requests' arrival times to the encoder's link estimator (on the capture thread)."""
+        link = self._link()
+        while self._request_arrivals:
+            when, full = self._request_arrivals.popleft()
+            if link is not None:
+                link.request_arrived(when, full=full)
+
+    def _report_sent(self, byte_count: int) -> None:
+        """Tell the link estimator about an update the encoder did not count (on the capture thread)."""
+        link = self._link()
+        if link is not None:
+            link.sent(byte_count, time.monotonic())
 
     def _ensure_change_watch(self) -> None:
         """Open the change watch on the capture thread, once capture first runs (never for a mere connection)."""

@@ -6,6 +6,12 @@ so the public methods never wait on the network and are safe to call from any th
 Callbacks in :class:`TechnicianCallbacks` run on the reader thread, outside every lock; a frame callback
 receives the decoder's framebuffer and must copy what it keeps before calling :meth:`TechnicianClient.frame_drawn`.
 
+Frames are pulled with a window of :data:`~app.remote.link.FRAME_WINDOW` requests: a request goes out whenever
+fewer than that are outstanding or waiting to be drawn, so the agent captures and encodes the next update
+while this side decodes and draws the last one, and no more than the window can ever queue on a slow link.
+A frame callback that keeps an update (to draw it later) holds a place in the window until it calls
+:meth:`TechnicianClient.frame_drawn`.
+
 Given a ``reconnect`` callable (open a new byte stream to the same agent: a new SSH connection and
 direct-tcpip channel), the client survives a broken or silent link: the session goes to ``reconnecting``
 (the console says so within 2 s), a short-lived thread calls ``reconnect`` until a stream opens, and the
@@ -29,6 +35,7 @@ from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote import session as s
 from app.remote.channel import ByteStream, Channel, ChannelBroken, ChannelClosed, ChannelError
+from app.remote.link import FRAME_WINDOW
 from app.remote.pairing import SessionKeys, new_resume_nonce
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,10 @@ TICK_SECONDS: Final = 0.25
 CLOSE_GRACE_SECONDS: Final = 0.2
 #: After a failed reconnect attempt, the next one starts this much later.
 RECONNECT_RETRY_SECONDS: Final = 1.0
+#: With the window full and no update for this long, one request is sent again: the agent's session keeps
+#: one waiting request, so a request lost on its side (its only place for a waiting one was taken) cannot
+#: freeze the picture. On an idle screen this costs one small message upstream, and nothing comes back.
+WINDOW_PROBE_SECONDS: Final = 5.0
 
 
 class FrameDecoderLike(Protocol):
@@ -85,6 +96,7 @@ class TechnicianClient:
         decoder: FrameDecoderLike | None = None,
         clock: Callable[[], float] = time.monotonic,
         reconnect: Callable[[], ByteStream] | None = None,
+        frame_window: int = FRAME_WINDOW,
     ) -> None:
         self._channel: Channel | None = Channel(stream)
         self._last_channel = self._channel
@@ -104,6 +116,14 @@ class TechnicianClient:
         self._clock = clock
         self._lock = threading.RLock()
         self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        # The frame window (under the lock): requests sent on this link and not answered yet, and updates
+        # handed to the frame callback and not yet drawn.
+        self._frame_window = max(1, min(FRAME_WINDOW, frame_window))
+        self._requests_out = 0
+        self._undrawn = 0
+        self._last_update_at = clock()
+        #: How often a request was counted as lost (see :data:`WINDOW_PROBE_SECONDS`).
+        self.window_probes = 0
         self._closing = False
         self._ended = threading.Event()
         self.close_reason = ""
@@ -151,8 +171,18 @@ class TechnicianClient:
     # --- what the technician does ----------------------------------------------------------------------
 
     def frame_drawn(self) -> None:
-        """The last frame is on screen: ask for the next one (pull-based flow control)."""
-        self._feed(s.FrameDrawn())
+        """The last frame is on screen: its place in the window is free for the next request."""
+        deferred: list[Callable[[], None]] = []
+        with self._lock:
+            self._undrawn = max(0, self._undrawn - 1)
+            self._fill_window(deferred)
+        self._run(deferred)
+
+    @property
+    def frames_requested(self) -> int:
+        """Frame requests outstanding on the current link, as this side counts them (for tests and figures)."""
+        with self._lock:
+            return self._requests_out
 
     def send_pointer(self, x: int, y: int, buttons: int = 0, wheel: int = 0, wheel_horizontal: int = 0) -> None:
         """Pointer position on the streamed monitor, held buttons (bit mask), wheel steps."""
@@ -222,6 +252,13 @@ class TechnicianClient:
                 return
             for command in self._session.handle(event):
                 self._execute(command, deferred)
+            if isinstance(event, s.Ticked):
+                self._probe_window(event.now)
+            self._fill_window(deferred)
+        self._run(deferred)
+
+    @staticmethod
+    def _run(deferred: list[Callable[[], None]]) -> None:
         # Callbacks and frame decoding run outside the lock, so other threads can keep sending input.
         for action in deferred:
             try:
@@ -229,11 +266,34 @@ class TechnicianClient:
             except Exception:
                 log.exception("a session callback failed")
 
+    def _fill_window(self, deferred: list[Callable[[], None]]) -> None:
+        """Ask for updates until the window is full (call with the lock held).
+
+        The session decides whether a request may go out: it sends the first (full) request itself, on
+        consent and on resume, in the same step that starts the stream, and sends nothing while the view is
+        paused, revoked or the link is down.
+        """
+        while self._requests_out + self._undrawn < self._frame_window:
+            before = self._requests_out
+            for command in self._session.handle(s.FrameDrawn()):
+                self._execute(command, deferred)
+            if self._requests_out == before:
+                return
+
+    def _probe_window(self, now: float) -> None:
+        """With the window full and nothing heard for a while, count one request as lost (lock held)."""
+        if self._requests_out >= self._frame_window and now - self._last_update_at >= WINDOW_PROBE_SECONDS:
+            self._requests_out -= 1
+            self._last_update_at = now
+            self.window_probes += 1
+
     def _execute(self, command: s.Command, deferred: list[Callable[[], None]]) -> None:
         callbacks = self.callbacks
         match command:
             case s.Send(message=message):
                 self._outbox.put((self._channel, message))
+                if isinstance(message, p.FrameRequest):
+                    self._requests_out += 1
             case s.InstallKeys(keys=keys):
                 if self._channel is not None:
                     self._outbox.put((self._channel, keys))  # sealing starts after the confirmation already queued
@@ -245,8 +305,10 @@ class TechnicianClient:
                 dropped, self._channel = self._channel, None
                 if dropped is not None:
                     dropped.close()
+                self._requests_out = 0  # lost with the link; the session asks for a full picture after the resume
                 self._link_changed.set()
             case s.Deliver(message=message):
+                self._count_delivery(message)
                 deferred.append(lambda: self._deliver(message))
             case s.ShowChat(text=text):
                 if callbacks.on_chat is not None:
@@ -264,6 +326,18 @@ class TechnicianClient:
                     deferred.append(lambda: on_journal(kind, details))
             case _:
                 pass  # agent-side commands are never emitted by the technician session
+
+    def _count_delivery(self, message: p.Message) -> None:
+        """Keep the window's count in step with what the agent holds (lock held)."""
+        if isinstance(message, p.FrameUpdate):
+            self._requests_out = max(0, self._requests_out - 1)
+            self._undrawn += 1
+            self._last_update_at = self._clock()
+        elif isinstance(message, p.Pause):
+            # A pause cancels the agent's capture in flight and keeps one request for the resume.
+            self._requests_out = min(self._requests_out, 1)
+        elif isinstance(message, p.Revoke) and p.Capability.VIEW in message.capabilities:
+            self._requests_out = 0  # the agent drops its requests with the view
 
     def _deliver(self, message: p.Message) -> None:
         if isinstance(message, p.FrameUpdate):

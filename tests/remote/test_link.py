@@ -177,3 +177,125 @@ def test_the_encoder_measures_its_link_and_lowers_jpeg_quality_on_a_slow_one() -
     assert encoder.link.bandwidth is not None and encoder.link.bandwidth < bandwidth
     assert encoder.plan.update_budget < 1_000_000
     assert encoder.quality < 90, "a link far slower than the frames asks for lower JPEG quality"
+
+
+def pipeline(
+    link: LinkEstimator,
+    *,
+    window: int,
+    updates: int,
+    size: int,
+    agent: float,
+    bandwidth: float,
+    rtt: float,
+    viewer: float,
+) -> list[tuple[float, float]]:
+    """Simulate the windowed pull loop; feed the estimator in time order; return (sent, arrival) pairs.
+
+    The agent serves requests in order (``agent`` seconds each), the link carries one update at a time at
+    ``bandwidth``, the viewer decodes one at a time (``viewer`` seconds) and then asks for the next.
+    """
+    arrivals = [0.0] * window  # the window's credits, at once
+    events: list[tuple[float, int, int]] = []  # (time, 0 = request arrived / 1 = sent, bytes)
+    agent_free = link_free = viewer_free = 0.0
+    cycles = []
+    for index in range(updates):
+        arrival = arrivals[index]
+        events.append((arrival, 0, 0))
+        sent = max(arrival, agent_free) + agent
+        agent_free = sent
+        events.append((sent, 1, size))
+        delivered = max(sent + rtt / 2, link_free) + size / bandwidth
+        link_free = delivered
+        drawn = max(delivered, viewer_free) + viewer
+        viewer_free = drawn
+        arrivals.append(drawn + rtt / 2)
+        cycles.append((sent, drawn + rtt / 2))
+    for when, kind, byte_count in sorted(events):
+        if kind == 0:
+            link.request_arrived(when)
+        else:
+            link.sent(byte_count, when)
+    return cycles
+
+
+def test_with_a_window_on_a_slow_link_the_rate_is_the_links_and_never_above_it() -> None:
+    link = LinkEstimator()
+    pipeline(link, window=2, updates=40, size=20_000, agent=0.005, bandwidth=250_000, rtt=0.010, viewer=0.005)
+    assert link.bandwidth is not None
+    # Requests come back one transfer apart: the queued update's wait is not counted against the link.
+    assert 0.8 * 250_000 <= link.bandwidth <= 250_000
+
+
+def test_with_a_window_on_a_fast_link_each_update_is_timed_from_its_own_departure() -> None:
+    link = LinkEstimator()
+    agent, rtt, viewer, size, bandwidth = 0.015, 0.001, 0.008, 50_000, 100_000_000
+    pipeline(link, window=2, updates=40, size=size, agent=agent, bandwidth=bandwidth, rtt=rtt, viewer=viewer)
+    # The agent is the bottleneck: its next request was already waiting, and the arrival that answers an
+    # update is the one two requests later; the cycle is the update's own (transfer, decoding, round trip).
+    cycle = rtt + size / bandwidth + viewer
+    assert link.bandwidth == pytest.approx(size / cycle, rel=0.02)
+
+
+def test_with_a_window_small_updates_still_give_the_round_trip() -> None:
+    link = LinkEstimator()
+    pipeline(link, window=2, updates=20, size=200, agent=0.001, bandwidth=1_000_000, rtt=0.040, viewer=0.001)
+    assert link.rtt == pytest.approx(0.040 + 200 / 1_000_000 + 0.001, rel=0.02)
+
+
+def test_the_requests_that_fill_the_window_are_credits_even_when_stamped_late() -> None:
+    link = LinkEstimator()
+    link.request_arrived(1.0, full=True)  # a stream starts
+    link.sent(50_000, 1.1)
+    link.request_arrived(1.2)  # the window's second credit, stamped after the first update left (busy reader)
+    assert link.samples == 0 and link.in_flight
+    link.sent(50_000, 1.3)
+    link.request_arrived(1.4)  # the answer to the first update
+    assert link.samples == 1 and link.last_cycle == pytest.approx(0.3)
+
+
+def test_a_request_stamped_before_the_oldest_update_left_answers_nothing() -> None:
+    link = LinkEstimator()
+    for when in (0.0, 0.1):
+        link.request_arrived(when)  # the window's credits
+    link.sent(50_000, 1.5)
+    link.request_arrived(1.2)
+    assert link.samples == 0 and link.in_flight
+    link.request_arrived(1.6)
+    assert link.samples == 1 and not link.in_flight
+
+
+def test_after_a_reset_the_answers_to_forgotten_updates_are_credits() -> None:
+    link = LinkEstimator()
+    pipeline(link, window=2, updates=10, size=20_000, agent=0.005, bandwidth=250_000, rtt=0.010, viewer=0.005)
+    samples = link.samples
+    in_flight = len(link._in_flight)
+    assert in_flight == 2  # the simulation stops with the window's two updates on their way
+    link.forget_in_flight()
+    link.sent(20_000, 100.0)  # the first update of the new stream
+    for index in range(in_flight):
+        link.request_arrived(100.01 + index / 1000)  # answers to the forgotten updates
+    assert link.samples == samples and link.in_flight
+    link.request_arrived(100.2)
+    assert link.samples == samples + 1 and link.last_cycle == pytest.approx(0.2)
+
+
+def test_a_full_request_starts_a_new_window() -> None:
+    link = LinkEstimator()
+    link.request_arrived(0.0)
+    link.request_arrived(0.0)
+    link.sent(20_000, 0.1)
+    link.request_arrived(5.0, full=True)  # after a resume: nothing in flight is answered any more
+    link.request_arrived(5.0)
+    assert link.samples == 0 and not link.in_flight
+    link.sent(20_000, 5.1)
+    link.request_arrived(5.3)
+    assert link.samples == 1 and link.last_cycle == pytest.approx(0.2)
+
+
+def test_once_arrivals_are_reported_the_encoders_own_calls_are_ignored() -> None:
+    link = LinkEstimator()
+    link.request_arrived(0.0)
+    link.sent(50_000, 1.0)
+    link.requested(1.0001)  # the encoder starting the next update at once (its request was waiting)
+    assert link.samples == 0 and link.in_flight
