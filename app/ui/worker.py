@@ -16,6 +16,19 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
+#: Background tasks wait on networks, disks and subprocesses, not on the CPU.  Qt's default pool has one thread
+#: per core, so on a two-core machine two connects to stalled servers (15 s each) held up every other task:
+#: saving the address book, a case note, a third connect.
+BACKGROUND_THREADS = 32
+
+
+def background_pool() -> QThreadPool:
+    """Qt's global pool, with room for :data:`BACKGROUND_THREADS` waiting tasks (idle threads expire)."""
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < BACKGROUND_THREADS:
+        pool.setMaxThreadCount(BACKGROUND_THREADS)
+    return pool
+
 
 class Task(QObject):
     """One unit of background work; connect to its signals before :meth:`start`."""
@@ -30,9 +43,9 @@ class Task(QObject):
         self.cancelled = False
 
     def start(self, pool: QThreadPool | None = None) -> None:
-        """Queue the work on ``pool`` (Qt's global pool by default)."""
+        """Queue the work on ``pool`` (by default :func:`background_pool`)."""
         runner = _Runner(self)
-        (pool or QThreadPool.globalInstance()).start(runner)
+        (pool or background_pool()).start(runner)
 
     def cancel(self) -> None:
         """Drop the result when it arrives (the callable itself decides how to stop early)."""

@@ -199,7 +199,9 @@ def probe(qapp: object) -> GuiProbe:
     return GuiProbe()
 
 
-def console_for(qtbot: QtBot, tmp_path: Path, port: int, timeout: int) -> ConsoleWindow:
+def console_for(
+    qtbot: QtBot, tmp_path: Path, port: int, timeout: int, book: AddressBook | None = None
+) -> ConsoleWindow:
     """The real console window, its sessions over the real SSH layer to ``hostile`` (127.0.0.1:``port``)."""
     config = tmp_path / "ssh_config"
     config.write_text(f"Host hostile\n  HostName 127.0.0.1\n  Port {port}\n  ConnectTimeout {timeout}\n")
@@ -215,7 +217,7 @@ def console_for(qtbot: QtBot, tmp_path: Path, port: int, timeout: int) -> Consol
     console = ConsoleWindow(
         UiSettings(),
         factory=RemoteSessionFactory(connector),
-        book=AddressBook(tmp_path / "none", tmp_path / "book.json"),
+        book=book or AddressBook(tmp_path / "none", tmp_path / "book.json"),
     )
     qtbot.addWidget(console)
     console.show()
@@ -385,3 +387,34 @@ def test_a_failing_call_does_not_stop_the_queue(caplog: pytest.LogCaptureFixture
     assert done.wait(10)
     calls.close()
     assert "a session call failed" in caplog.text
+
+
+def test_stalled_connects_do_not_hold_up_each_other_or_other_background_work(
+    qtbot: QtBot, tmp_path: Path, probe: GuiProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three connects stall at once (more than this machine has cores); saving the address book happens meanwhile."""
+    server = HostileSshServer(probe, "stall")
+    book = RecordingBook(tmp_path)
+    book.add(Entry(name="Reception PC", target="reception@10.0.0.12"))
+    console = console_for(qtbot, tmp_path, server.port, timeout=60, book=book)
+    finished: list[object] = []
+    try:
+        qtbot.waitUntil(lambda: console.address_book.list.count() == 1)
+        for _ in range(3):
+            task = console.connect_to(ConnectRequest("direct", "hostile", code="123456789"))
+            assert task is not None
+            task.finished.connect(lambda: finished.append(None))
+        # All three reach the server and stall there at the same time.
+        qtbot.waitUntil(lambda: len(server.stall_probes) == 3 and min(server.stall_probes) >= 1, timeout=20000)
+        book.saved_on.clear()
+        console.address_book.list.setCurrentRow(0)
+        monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("front-desk", True))
+        console.address_book._edit_tags()
+        qtbot.waitUntil(lambda: bool(book.saved_on), timeout=20000)
+        assert server.closed_by_client == 0  # saved while all three connects were still stalled
+        assert finished == []
+        console.cancel_connecting()
+    finally:
+        server.close(qtbot)  # the stalled connects now read an end of stream and give up
+    qtbot.waitUntil(lambda: len(finished) == 3, timeout=20000)
+    assert visible_boxes(console) == []  # cancelled: their failures are not shown
