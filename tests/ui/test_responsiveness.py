@@ -418,3 +418,29 @@ def test_stalled_connects_do_not_hold_up_each_other_or_other_background_work(
         server.close(qtbot)  # the stalled connects now read an end of stream and give up
     qtbot.waitUntil(lambda: len(finished) == 3, timeout=20000)
     assert visible_boxes(console) == []  # cancelled: their failures are not shown
+
+
+def test_sessions_that_connect_together_get_their_tabs_one_per_turn_and_closing_ends_the_rest(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from tests.ui.test_console import FakeFactory
+
+    factory = FakeFactory()
+    window = ConsoleWindow(UiSettings(), factory=factory, book=AddressBook(tmp_path / "none", tmp_path / "b.json"))
+    qtbot.addWidget(window)
+    requests = [ConnectRequest("direct", f"pc-{number}") for number in range(3)]
+    opened = [factory.open(request, window.asker) for request in requests]
+    for number, (request, session) in enumerate(zip(requests, opened, strict=True)):
+        window._connected(f"{request.target}#{number}", request, session)  # as when three results arrive at once
+    assert window.tabs.count() == 0 and len(window.arrivals) == 3  # nothing built yet, inside one event
+    with qtbot.waitSignal(window.tabs.currentChanged):
+        pass  # the first tab comes at the next turn of the event loop
+    assert window.tabs.count() == 1 and len(window.arrivals) == 2
+    qtbot.waitUntil(lambda: window.tabs.count() == 3)
+    assert len(factory.attached) == 3
+
+    late = factory.open(ConnectRequest("direct", "pc-late"), window.asker)
+    window._connected("pc-late#9", ConnectRequest("direct", "pc-late"), late)
+    window.close()  # before its tab was built: the session is ended all the same
+    assert factory.sessions[-1].sent[-1] == ("stop", None)
+    assert all(session.sent[-1] == ("stop", None) for session in factory.sessions)

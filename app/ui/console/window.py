@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -263,6 +263,7 @@ class ConsoleWindow(QMainWindow):
         self.book = book or AddressBook()
         self.asker = GuiAsker(self)
         self.pending: dict[str, Task] = {}
+        self.arrivals: list[OpenedSession] = []  # connected sessions whose tabs are still to be built
         self._attempts = itertools.count()
         self.address_book = AddressBookPanel(self.book)
         self.address_book.connect_requested.connect(self.open_connect_dialog)
@@ -508,10 +509,21 @@ class ConsoleWindow(QMainWindow):
         self._show_progress()
         self.connecting_label.clear()
         self.statusBar().clearMessage()
-        self.add_session(opened)
+        # One new tab per turn of the event loop: sessions that connect together (several machines at once)
+        # would otherwise build all their tabs in one go, and the window would not repaint meanwhile.
+        self.arrivals.append(opened)
+        if len(self.arrivals) == 1:
+            QTimer.singleShot(0, self, self._add_next_arrival)
         from app.ui.worker import run_in_background
 
         run_in_background(lambda: self.book.remember_use(request.target), lambda _: None, lambda _: None, self)
+
+    def _add_next_arrival(self) -> None:
+        if not self.arrivals:
+            return
+        self.add_session(self.arrivals.pop(0))
+        if self.arrivals:
+            QTimer.singleShot(0, self, self._add_next_arrival)
 
     def _connect_failed(self, key: str, request: ConnectRequest, error: BaseException) -> None:
         self.pending.pop(key, None)
@@ -599,6 +611,10 @@ class ConsoleWindow(QMainWindow):
             if isinstance(widget, SessionTab):
                 widget.end_session()
                 _close_case(widget.controller.case, getattr(widget.controller.backend, "flush", None))
+        for opened in self.arrivals:  # connected, but the tab never came: end them the same way
+            opened.backend.stop()
+            _close_case(opened.case, getattr(opened.backend, "flush", None))
+        self.arrivals.clear()
         self.pending.clear()  # results still on their way are closed when they arrive
         super().closeEvent(event)
 
