@@ -299,6 +299,8 @@ def test_eight_streaming_sessions_keep_the_gui_thread_free_and_each_view_updatin
 
         start = dict(updates)
         qtbot.waitUntil(lambda: all_updated(start, ports), timeout=60000)
+        # A measuring window of its own for the jitter figure: 300 ticks of the 10 ms timer while all eight stream.
+        qtbot.waitUntil(lambda: len(stream_meter.lateness_ms) >= 300, timeout=60000)
         # Bounded per session: the driver's reader and writer, the link monitor, the call queue, paramiko's
         # transport, plus the odd short-lived worker.  Descriptors: per session the SSH socket and the pipe pair
         # paramiko makes so a channel can be select()ed, the agents' process's two pipes; Qt's pool threads that
