@@ -573,9 +573,13 @@ class SshConnection:
         return int(bound)
 
     def cancel_forward_remote(self, port: int, bind_host: str = "127.0.0.1") -> None:
-        """Stop a reverse forward started by :meth:`forward_remote`."""
+        """Stop a reverse forward started by :meth:`forward_remote`, without waiting for the server's reply.
+
+        paramiko's ``cancel_port_forward`` waits for the reply with no deadline (forever over a dark link) and
+        drops the handler of *every* forward on the connection; the request is therefore sent directly.
+        """
         with contextlib.suppress(paramiko.SSHException, EOFError, OSError):
-            self.transport.cancel_port_forward(bind_host, port)
+            self.transport.global_request("cancel-tcpip-forward", (bind_host, port), wait=False)
         self._forward_handlers.pop(port, None)
 
     def round_trip_seconds(self, timeout: float | None = None) -> float:

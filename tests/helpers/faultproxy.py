@@ -12,6 +12,7 @@ Behaviour is per direction and can change at any moment while connections are li
         proxy.set(Direction.TO_SERVER, throttle=1_000)        # bytes per second
         proxy.set(Direction.TO_CLIENT, segment_size=1)        # 1-byte segments
         proxy.stall()                                          # silent blackhole, sockets stay open
+        proxy.stall_live()                                     # only today's connections go dark; new ones pass
         proxy.resume()
         proxy.after_bytes(Direction.TO_CLIENT, 100, Action.CUT)  # pass 100 more bytes, then cut
         proxy.after_bytes(Direction.TO_SERVER, 0, Action.CORRUPT)  # flip the next byte sent to the server
@@ -97,6 +98,8 @@ class ProxyConnection:
             # Short timeouts so blocked reads notice close() and stop(); sendall is bounded the same way.
             sock.settimeout(_POLL)
         self.closed = threading.Event()
+        #: This connection alone forwards nothing (see :meth:`FaultProxy.stall_live`).
+        self.stalled = False
         self._close_lock = threading.Lock()
         self._finished = 0
         self._pipes = [
@@ -243,12 +246,12 @@ class _Pipe:
             received_at, data = item
             while data and self._alive():
                 # Stalled: keep the bytes, keep the sockets, send nothing until resumed or closed.
-                if not self._wait(lambda: not proxy.shaping(self.direction).stalled):
+                if not self._wait(lambda: not proxy.shaping(self.direction).stalled and not self.conn.stalled):
                     return
                 shaping = proxy.shaping(self.direction)
                 if shaping.delay > 0 and not self._wait(lambda: False, received_at + shaping.delay):
                     return
-                if proxy.shaping(self.direction).stalled:
+                if proxy.shaping(self.direction).stalled or self.conn.stalled:
                     continue
                 size = len(data)
                 if shaping.segment_size:
@@ -389,6 +392,17 @@ class FaultProxy:
 
     def resume(self, direction: Direction = Direction.BOTH) -> None:
         self.set(direction, stalled=False)
+
+    def stall_live(self) -> None:
+        """Stall every live connection for good (silently, sockets open); connections accepted later pass.
+
+        This is a laptop that moved to another network: the old path goes dark without a FIN or RST, and the
+        peers learn of it only from their own timeouts, while a new connection works at once.
+        """
+        for conn in self._live():
+            conn.stalled = True
+            for direction in (Direction.TO_SERVER, Direction.TO_CLIENT):
+                conn.pipe(direction).wake()
 
     def cut(self) -> None:
         """Close both sides of every live connection (FIN)."""

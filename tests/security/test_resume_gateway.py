@@ -57,9 +57,24 @@ class Gateway:
             raise
 
 
+#: A gateway configured as docs/session.md recommends: a dead connection is dropped (and its port freed) after
+#: ClientAliveInterval × ClientAliveCountMax seconds; 1 × 3 here so the test is quick.
+PROMPT_CLIENT_ALIVE = "ClientAliveInterval 1\nClientAliveCountMax 3\n"
+
+
+@pytest.fixture
+def gateway_config() -> str:
+    return ""
+
+
 @pytest.fixture
 def gateway(
-    tmp_path: Path, sshd_factory: SshServerFactory, client_key: KeyPair, agent_watch: Watch, screen: FakeScreen
+    tmp_path: Path,
+    sshd_factory: SshServerFactory,
+    client_key: KeyPair,
+    agent_watch: Watch,
+    screen: FakeScreen,
+    gateway_config: str,
 ) -> Iterator[Gateway]:
     agent_key = KeyPair.generate(tmp_path / "agent" / "id_ed25519")
     server = sshd_factory.start(
@@ -68,6 +83,7 @@ def gateway(
             f'restrict,port-forwarding,permitlisten="127.0.0.1:*" {agent_key.public_line}',
             client_key.public_line,
         ],
+        extra_config=gateway_config,
     )
     agent = AssistAgent(
         screen=screen,
@@ -90,7 +106,14 @@ def gateway(
             f"  IdentityFile {client_key.path}\n  IdentitiesOnly yes\n"
         )
         publisher = GatewayPublisher(
-            GatewaySettings(target="gw-agent", known_hosts=known, config_path=config, reconnect_seconds=0.5),
+            GatewaySettings(
+                target="gw-agent",
+                known_hosts=known,
+                config_path=config,
+                reconnect_seconds=0.5,
+                probe_seconds=0.5,
+                probe_timeout_seconds=2.0,
+            ),
             local_port,
         )
         port = publisher.start()
@@ -148,6 +171,50 @@ def test_a_gateway_session_resumes_whichever_side_lost_its_link(
         assert console.latest is not None and np.array_equal(console.latest, screen.image)
         assert console.chats().count("before") == 1 and console.chats().count("during") == 1
         assert console.kinds().count("paired") == 1
+        assert "technician_reconnected" in agent_watch.kinds()
+    finally:
+        client.stop()
+        assert client.wait_closed(10)
+
+
+@pytest.mark.parametrize("gateway_config", [PROMPT_CLIENT_ALIVE])
+def test_the_agent_link_going_dark_is_found_and_the_old_gateway_port_reclaimed(
+    gateway: Gateway, agent_watch: Watch, screen: FakeScreen
+) -> None:
+    """The agent's path to the gateway goes dark (no FIN, no RST) while a new path works, as on a network switch.
+
+    The publisher's round-trip probe finds the dead link and reconnects; the gateway still holds the old port for
+    the dead connection, so the agent is published on another port meanwhile and keeps asking for the old one.
+    Once the gateway drops the dead connection (ClientAlive), the old port is the agent's again and the console,
+    which only knows that port, resumes the same session there.
+    """
+    ports: list[int] = []
+    gateway.publisher.on_port = ports.append
+    console = Watch()
+    client = TechnicianClient(
+        gateway.open(),
+        code=gateway.agent.code(),
+        capabilities=frozenset({VIEW}),
+        callbacks=TechnicianCallbacks(
+            on_frame=console.on_frame, on_state=console.on_state, on_journal=console.on_journal
+        ),
+        reconnect=gateway.open,
+    )
+    client.start()
+    try:
+        assert console.wait(lambda: console.frames >= 1)
+        frames_before = console.frames
+        gateway.agent_proxy.stall_live()  # today's agent link goes dark; a new one passes
+        assert console.wait(lambda: "reconnecting" in console.states)
+        # The publisher noticed, reconnected and, the old port still being held, took another one meanwhile...
+        assert console.wait(lambda: len(ports) >= 1 and ports[0] != gateway.port, timeout=30)
+        # ...then got the old one back once the gateway dropped the dead connection.
+        assert console.wait(lambda: ports[-1] == gateway.port, timeout=40)
+        assert console.wait(lambda: console.states[-1] == "active" and console.frames > frames_before, timeout=40)
+        assert gateway.publisher.remote_port == gateway.port
+        assert gateway.agent_proxy.accepted >= 2  # the agent really came back over a new gateway connection
+        assert console.latest is not None and np.array_equal(console.latest, screen.image)
+        assert console.kinds().count("paired") == 1  # the same session, no new code
         assert "technician_reconnected" in agent_watch.kinds()
     finally:
         client.stop()
