@@ -10,6 +10,7 @@ while they all stream.  Nothing here is written to the technician's own address 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,11 @@ def run_until(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
+def _sessions_ended() -> bool:
+    """No session thread (driver, link monitor, call queue, closer) is running any more."""
+    return not any(thread.name.startswith("podpora-") for thread in threading.enumerate())
+
+
 def measure_console(
     agents: list[tuple[int, str]],
     open_stream: Callable[[int], Any],
@@ -155,8 +161,12 @@ def measure_console(
         connecting.stop()
         streaming.stop()
         window.close()
-        run_until(lambda: False, 0.5)  # the sessions' goodbyes go out
+        # The sessions end on their own threads; the process must not exit while one of them can still report
+        # to a window that is gone.
+        if not run_until(_sessions_ended, 15):
+            log("bench gui: some session threads are still running")
         window.deleteLater()
+        run_until(lambda: False, 0.1)
         scratch.cleanup()
     rates = sorted(round(count / seconds, 1) for count in updates.values())
     return {
