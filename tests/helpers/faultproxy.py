@@ -291,7 +291,8 @@ class _Pipe:
 class FaultProxy:
     """A loopback TCP proxy with faults scheduled by the test; see the module docstring for usage."""
 
-    def __init__(self, target_port: int, *, target_host: str = LOOPBACK) -> None:
+    def __init__(self, target_port: int, *, target_host: str = LOOPBACK, listen_port: int = 0) -> None:
+        """Forward to ``target_port``; listen on ``listen_port`` (0: any free port; a port: a restarted proxy)."""
         if target_host != LOOPBACK:
             raise ValueError(f"FaultProxy only forwards to {LOOPBACK}, not {target_host!r}")
         if not 0 < target_port < 65536:
@@ -299,7 +300,7 @@ class FaultProxy:
         self.target = (LOOPBACK, target_port)
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind((LOOPBACK, 0))
+        self._listener.bind((LOOPBACK, listen_port))
         self._listener.listen(64)
         self._listener.settimeout(_POLL)
         self.port: int = self._listener.getsockname()[1]

@@ -92,6 +92,8 @@ class SshPath:
     agent_port: int
     connections: list[SshConnection] = field(default_factory=list)
     opened: int = 0
+    #: Set whenever an attempt to open the path fails (nothing listening, a refused SSH login, ...).
+    failed: threading.Event = field(default_factory=threading.Event)
 
     def open(self) -> ByteStream:
         # The old connection is dead or stuck: close it (the composition root does the same).
@@ -101,7 +103,11 @@ class SshPath:
         options = ConnectOptions(
             config_path=self.config, known_hosts_paths=[self.known_hosts], use_agent=False, connect_timeout=5
         )
-        connection = connect("user-pc", options)
+        try:
+            connection = connect("user-pc", options)
+        except BaseException:
+            self.failed.set()
+            raise
         self.connections.append(connection)
         try:
             stream = connection.open_stream("127.0.0.1", self.agent_port, timeout=5)
@@ -516,3 +522,37 @@ def test_a_blackhole_of_over_twenty_seconds_resumes_with_view_but_control_must_b
     finally:
         running.stop()
         assert running.wait_stopped(10)
+
+
+@pytest.mark.sshd
+def test_a_restarted_middlebox_is_reconnected_through_when_it_is_back(
+    ssh_path: tuple[SshPath, FaultProxy], agent: tuple[AssistAgent, RecordingSink], agent_watch: Watch
+) -> None:
+    """The whole path goes away (the proxy stops: every connection and its listener), then a new one comes up.
+
+    Reconnect attempts meanwhile are refused outright; the console keeps trying within the grace period, and
+    when a new proxy listens on the same address it resumes the same session through it.
+    """
+    path, proxy = ssh_path
+    running, _ = agent
+    console = Watch()
+    client = start_console(path, running.code(), console)
+    try:
+        assert console.wait(lambda: console.frames >= 1)
+        frames_before = console.frames
+        opened_before = path.opened
+        path.failed.clear()
+        proxy.stop()  # no listener any more: reconnect attempts are refused
+        assert console.wait(lambda: "reconnecting" in console.states)
+        assert agent_watch.wait(lambda: "technician disconnected" in agent_watch.states)
+        assert path.failed.wait(20)  # the console tried while nothing listened, and kept going
+        assert console.ended is None
+        with FaultProxy(proxy.target[1], listen_port=proxy.port) as restarted:
+            assert console.wait(lambda: console.states[-1] == "active" and console.frames > frames_before, timeout=40)
+            assert restarted.accepted >= 1
+        assert path.opened == opened_before + 1  # one successful reconnect, through the new proxy
+        assert console.kinds().count("paired") == 1  # the same session, no new code
+        assert "technician_reconnected" in agent_watch.kinds()
+    finally:
+        client.stop()
+        assert client.wait_closed(10)
