@@ -169,7 +169,7 @@ def test_an_oversized_length_prefix_is_cut_and_the_next_technician_is_served(  #
     agent = agent_factory(ScriptedConsent(frozenset({VIEW})), on_ended=ended)
     port = agent.listen(0)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
-        attacker.sendall(b"\xff\xff\xff\xff")  # 4 GiB announced, nothing follows
+        attacker.sendall(b"\xff\xff\xff\x7f")  # 256 MiB announced (the largest length header), nothing follows
         assert closed_by_peer(attacker, 5)
     assert ended.wait()
     # The slot is free again only after the agent noticed; then a real technician pairs normally.
