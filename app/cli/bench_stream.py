@@ -267,6 +267,8 @@ def serve_agent(keys_hex: str) -> int:
     monitor = source.monitors()[1]
     sink = PynputInputSink(ScreenMapping(monitor.left, monitor.top, monitor.width, monitor.height))
     encoder = FrameEncoder(video=os.environ.get("PODPORA_BENCH_MODE", "auto") != "tiles")
+    # The estimator counts the console's first requests as credits: as many as its window.
+    encoder.link.set_frame_window(int(os.environ.get("PODPORA_BENCH_WINDOW", str(FRAME_WINDOW))))
     # Requests the console has made and the agent has not answered yet (at most the console's window).
     requests = threading.Condition()
     # As in the agent: when each request arrived, handed to the encoder's link estimator on the streaming
@@ -570,6 +572,7 @@ def measure_podpora(
             "DISPLAY": display,
             "PODPORA_BENCH_KEYS": keys_hex,
             "PODPORA_BENCH_MODE": mode,
+            "PODPORA_BENCH_WINDOW": str(window),
             "XDG_SESSION_TYPE": "x11",
         },
         stdin=subprocess.DEVNULL,

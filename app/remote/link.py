@@ -68,6 +68,7 @@ class LinkEstimator:
         self._in_flight: deque[tuple[int, float, bool]] = deque(maxlen=_MAX_IN_FLIGHT)
         self._last_arrival: float | None = None
         self._arrivals_reported = False
+        self._frame_window = FRAME_WINDOW
         self._credits = FRAME_WINDOW  # requests still to come that fill the window rather than answer
         self.samples = 0
         self.last_cycle: float | None = None
@@ -81,6 +82,10 @@ class LinkEstimator:
         self._credits = len(self._in_flight)  # their requests still come, and answer nothing now
         self._in_flight.clear()
 
+    def set_frame_window(self, requests: int) -> None:
+        """The viewer keeps ``requests`` outstanding instead of :data:`FRAME_WINDOW` (a benchmark's choice)."""
+        self._frame_window = self._credits = max(1, requests)
+
     def request_arrived(self, now: float, *, full: bool = False) -> None:
         """A request arrived at ``now`` (the driver's report; from then on :meth:`requested` is ignored).
 
@@ -89,7 +94,7 @@ class LinkEstimator:
         self._arrivals_reported = True
         if full:
             self._in_flight.clear()
-            self._credits = FRAME_WINDOW
+            self._credits = self._frame_window
         if self._credits > 0:
             self._credits -= 1
             self._last_arrival = now

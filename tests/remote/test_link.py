@@ -299,3 +299,11 @@ def test_once_arrivals_are_reported_the_encoders_own_calls_are_ignored() -> None
     link.sent(50_000, 1.0)
     link.requested(1.0001)  # the encoder starting the next update at once (its request was waiting)
     assert link.samples == 0 and link.in_flight
+
+
+def test_a_window_of_one_pairs_every_request_with_the_update_before_it() -> None:
+    link = LinkEstimator()
+    link.set_frame_window(1)
+    cycles = pipeline(link, window=1, updates=10, size=20_000, agent=0.005, bandwidth=250_000, rtt=0.010, viewer=0.005)
+    assert link.samples == 9  # every update but the last is answered
+    assert link.last_cycle == pytest.approx(cycles[-2][1] - cycles[-2][0])
