@@ -42,6 +42,7 @@ def test_idle_run_prints_the_json_shape() -> None:
     assert set(podpora["cpu_percent"]) == {"agent", "console"}
     assert "rects_by_codec" in podpora["agent"]
     assert result["mode"] == "auto"
+    assert result["frame_window"] == 2
     assert {"video_frames", "link_bandwidth_bytes_per_s", "link_rtt_ms"} <= set(podpora["agent"])
 
 
@@ -55,3 +56,16 @@ def test_bad_seconds_are_refused_plainly() -> None:
     )
     assert completed.returncode == 2
     assert "--seconds" in completed.stderr
+
+
+@pytest.mark.parametrize("window", ["0", "5"])
+def test_a_bad_window_is_refused_plainly(window: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "bench", "stream", "--workload", "idle", "--seconds", "1", "--window", window],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "--window must be between 1 and 4" in completed.stderr
