@@ -79,13 +79,16 @@ PGID_MARKER = b"PODPORA-PGID "
 #: fails and the watchdog kills the whole group, so a lost link leaves no script running on the target.
 #: Before that it puts the script into its own cgroup with a ``pids.max`` (:mod:`app.diagnostics.containment`),
 #: and whenever the script ends, is stopped (``TERM``, trapped) or loses its link (the watchdog), it kills
-#: every process in that cgroup and removes it.
+#: every process in that cgroup and removes it.  The ``TERM`` trap is set only after both subshells are
+#: forked: dash can swallow a signal that arrives while a child it forks still carries the parent's trap
+#: (seen here: a watchdog that outlived its bootstrap), and the watchdog is stopped with ``KILL`` for the
+#: same reason.
 BOOTSTRAP = (
-    'echo "PODPORA-PGID $$"; '
-    "trap 'cg_kill; exit 143' TERM; " + SETUP + "exec 3<&0; (" + ENTER + 'exec "$@") <&3 3<&- & script=$!; exec 3<&-; '
+    'echo "PODPORA-PGID $$"; ' + SETUP + "exec 3<&0; (" + ENTER + 'exec "$@") <&3 3<&- & script=$!; exec 3<&-; '
     "(trap '' PIPE; while :; do sleep 1 >/dev/null 2>&1; printf '\\000' >&2 || { cg_kill; kill -KILL 0; }; done)"
     " </dev/null >/dev/null & watchdog=$!; "
-    'wait "$script"; status=$?; kill "$watchdog" 2>/dev/null; cg_kill; exit "$status"'
+    "trap 'cg_kill; exit 143' TERM; "
+    'wait "$script"; status=$?; kill -KILL "$watchdog" 2>/dev/null; cg_kill; exit "$status"'
 )
 #: With a sudo password the channel's stdin carries ``password LF``, this marker line, then the body.  sudo
 #: reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a

@@ -23,7 +23,7 @@ import pytest
 
 from app.diagnostics.containment import MAX_PROCESSES, Containment, parse_containment, parse_refused
 from app.diagnostics.results import Progress, Report, ScriptResult, render_text
-from app.diagnostics.runner import LocalExecutor, RunControl, Runner, RunningCommand
+from app.diagnostics.runner import LocalExecutor, RunControl, Runner, RunningCommand, build_argv
 from tests.diagnostics.conftest import (
     ScriptFolder,
     SshTarget,
@@ -395,6 +395,41 @@ def test_a_user_manager_scope_is_used_when_no_cgroup_is_writable(scripts: Script
     assert run.endswith(f' -- python3 -I - {{"token":"{token}"}}')
     # When the script ends, whatever is left in its scope is killed.
     assert kill == f"systemctl --user kill --signal=KILL {unit}.scope"
+
+
+QUICK_SH = """\
+echo '{"type": "check", "id": "quick", "status": "ok", "finding": "quick"}'
+echo '{"type": "done"}'
+"""
+QUICK_RUNS = 40
+
+
+@needs_pids_cgroup
+def test_quick_scripts_leave_no_watchdog_or_group_behind(scripts: ScriptFolder) -> None:
+    """A script that ends within milliseconds: the bootstrap's watchdog and cgroup go with it, every time.
+
+    Was a bug: with the TERM trap set before the watchdog was forked, dash could swallow the TERM that stops
+    the watchdog, which then kept the run's stderr open and lived on (3 of 20 runs here).  The body is
+    handed over with the start, as fast as possible, which is what made the race show.
+    """
+    scripts.add("quick", QUICK_SH, interpreter="sh", extra=TOKEN_PARAM)
+    script = scripts.catalog().get("quick")
+    lingering = 0
+    for _ in range(QUICK_RUNS):
+        token = uuid.uuid4().hex
+        argv = build_argv(script, {"token": token}, sudo=False)
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            out, _err = process.communicate(script.body, timeout=30)
+        except subprocess.TimeoutExpired:
+            lingering += 1
+            os.killpg(process.pid, 9)  # setsid made the process its own group: this run's processes only
+            process.communicate()
+            continue
+        assert b"PODPORA-CONTAINMENT cgroup-v1" in out
+        assert b'"done"' in out
+        assert processes_with(token) == []  # the bootstrap's argv carries the token; so would a watchdog's
+    assert lingering == 0
 
 
 def test_only_well_formed_bootstrap_lines_count() -> None:
