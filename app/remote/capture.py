@@ -593,6 +593,12 @@ _DAMAGE_REPORT_NON_EMPTY = 3
 _XEVENT_BYTES = 24 * 8
 # More damaged rectangles than this are summed up as their bounding box (a busy screen: grab it whole).
 _MAX_DAMAGE_RECTS = 64
+#: After drawing ends a *blocking* wait, how long to let the drawing finish before it is grabbed.  An
+#: application draws one change in several requests a fraction of a millisecond apart (xterm: the character,
+#: then the cursor); grabbing after the first sends the rest as a second update with its own framing.  Half a
+#: millisecond makes a typed character one update (TigerVNC defers 1 ms for the same reason).  A wait that
+#: finds drawing already pending (continuous change: video, scrolling) returns at once, without this delay.
+DAMAGE_SETTLE_SECONDS = 0.0005
 # A damaged area larger than this share of the monitor is grabbed as a whole frame (one XShm copy).
 _PARTIAL_GRAB_MAX_SHARE = 0.25
 
@@ -641,6 +647,9 @@ class DamageWatch:
         self._known = False  # what was drawn before the watch existed is unknown: the first grab is whole
         self._grabbed_monitor: Any = None
         self.damage_events = True
+        self.settle_seconds = DAMAGE_SETTLE_SECONDS
+        #: Set while a wait lets drawing finish (tests watch it to draw during the pause).
+        self.settling = threading.Event()
 
     @classmethod
     def open(cls, display: str, source: Any = None) -> DamageWatch | None:
@@ -733,7 +742,19 @@ class DamageWatch:
         if self._wake_fd in readable:
             with contextlib.suppress(BlockingIOError):
                 os.eventfd_read(self._wake_fd)
-        return self._fd in readable and self._xlib.XPending(self._connection) > 0
+            return bool(self._xlib.XPending(self._connection) > 0)
+        drawn = self._fd in readable and self._xlib.XPending(self._connection) > 0
+        if drawn and self.settle_seconds > 0:
+            # Let the drawing finish (see DAMAGE_SETTLE_SECONDS); a wake still ends the pause at once.
+            self.settling.set()
+            try:
+                settled, _, _ = select.select([self._wake_fd], [], [], self.settle_seconds)
+            finally:
+                self.settling.clear()
+            if settled:
+                with contextlib.suppress(BlockingIOError):
+                    os.eventfd_read(self._wake_fd)
+        return drawn
 
     def grab_changes(
         self, monitor: Monitor, frame: NDArray[np.uint8] | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import select
+import threading
 import time
 from collections.abc import Iterator
 
@@ -72,6 +73,12 @@ class XWindowPainter:
                     return
             select.select([self.display.fileno()], [], [], max(0.0, deadline - time.monotonic()))
         raise AssertionError("the test window was never exposed")
+
+    def fill(self, x: int, y: int, width: int, height: int, pixel: int) -> None:
+        """Fill a rectangle of the window with one colour, in one request, and wait until the server did it."""
+        self.gc.change(foreground=pixel)
+        self.window.fill_rectangle(self.gc, x, y, width, height)
+        self.display.sync()
 
     def close(self) -> None:
         self.window.destroy()
@@ -445,3 +452,45 @@ def test_a_monitor_reaching_past_the_screen_is_black_there_instead_of_failing(
     assert np.array_equal(frame[10:30, 50:80, :3], image[..., :3])
     assert wide.shape == (100, 150, 4) and not wide[:, 50:].any()
     assert area is not None and np.array_equal(area[10:30, 10:40, :3], image[..., :3])
+
+
+def test_drawing_that_follows_within_the_settle_pause_is_grabbed_with_the_first(
+    source: MssScreenSource, on_xvfb: VirtualDisplay
+) -> None:
+    """An application draws one change in several requests (xterm: the character, then the cursor).
+
+    A wait that blocked and was ended by drawing pauses briefly before it returns, so what is drawn during the
+    pause is taken together with the first drawing: one update instead of two. A wake ends the pause at once.
+    """
+    watch = source.open_change_watch()
+    assert watch is not None
+    painter = XWindowPainter(on_xvfb.name, 200, 120, known_image(20, 40))  # 20 rows, 40 columns
+    try:
+        monitor = source.monitors()[0]
+        frame, _ = watch.grab_changes(monitor, None)
+        for _ in range(50):  # let what earlier tests drew settle
+            if not watch.wait(0.1):
+                break
+            frame, _ = watch.grab_changes(monitor, frame)
+        watch.settle_seconds = 60.0  # long enough that only the wake below can end the pause
+        taken: list[list[tuple[int, int, int, int]] | None] = []
+
+        def waiter() -> None:
+            assert watch.wait(30.0)
+            taken.append(watch.take_damage())
+
+        thread = threading.Thread(target=waiter, daemon=True)
+        thread.start()
+        painter.fill(0, 0, 10, 20, 0x102030)  # "the character"
+        assert watch.settling.wait(10.0), "drawing did not start a settle pause"
+        painter.fill(30, 0, 10, 20, 0x405060)  # "the cursor", drawn during the pause
+        watch.wake()
+        thread.join(10.0)
+        assert not thread.is_alive() and taken and taken[0] is not None
+        covered = np.zeros(frame.shape[:2], dtype=bool)
+        for x, y, w, h in taken[0]:
+            covered[y : y + h, x : x + w] = True
+        assert covered[120:140, 200:210].all() and covered[120:140, 230:240].all()  # both in one take
+    finally:
+        painter.close()
+        watch.close()
