@@ -961,12 +961,22 @@ class AgentSession:
         self.state = self._resume_to
         self._last_received = self._last_sent = max(self._now, event.now)
         commands.append(AdoptLink(keys))
-        commands.extend(Resend(message) for message in missing)
+        commands.extend(Resend(self._replayable(message)) for message in missing)
         commands.append(Send(p.Resumed(_sorted(self.granted), self.paused)))
         commands.append(Journal("technician_reconnected", {"resumes": self._epoch, "resent": len(missing)}))
         if self._viewing():
             commands.append(StartCapture())  # a fresh stream: the console asks for a full picture
         return commands
+
+    def _replayable(self, message: p.Message) -> p.Message:
+        """What of a message the console missed may go out now: clipboard content only while still granted.
+
+        The user may have turned clipboard sharing off while the link was down; what was copied before must
+        not cross after that.  The replay keeps its numbering, so the content gives way to a notice.
+        """
+        if isinstance(message, p.Clipboard) and p.Capability.CLIPBOARD not in self.granted:
+            return p.Notice("clipboard-withheld", "Clipboard content copied before sharing went off was not sent.")
+        return message
 
     def _refuse_resume(self, reason: str) -> list[Command]:
         return [Journal("resume_refused", {"reason": reason}), RefuseLink(reason)]

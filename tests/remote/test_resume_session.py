@@ -429,3 +429,38 @@ def test_after_a_long_gap_view_comes_back_but_control_needs_a_new_yes(away: floa
         assert link.technician.handle(s.LocalInputReady(p.Key(True, keysym=0x61))) == []
         link.technician_event(s.LocalInputReady(p.ConsentRequest(b"", [CONTROL], "again", "")))
         assert link.agent.state is s.AgentState.PROMPTING
+
+
+def test_clipboard_content_the_console_missed_is_not_replayed_after_the_user_turned_sharing_off() -> None:
+    """Copied while shared, lost with the link, then the user turns clipboard sharing off: it never crosses.
+
+    The replay keeps its numbering (the console counts what it got), so a notice takes the content's place.
+    """
+    clipboard = p.Capability.CLIPBOARD
+    link = BreakableLink()
+    link.start({VIEW, clipboard})
+    link.up = False
+    link.agent_event(s.LocalMessageReady(p.Clipboard("copied while shared")))  # lost on the way
+    link.agent_event(s.ConnectionLost("eof"))
+    link.technician_event(s.ConnectionLost("eof"))
+    link.agent_event(s.UserRevoked(frozenset({clipboard})))  # while the technician is away
+    _, _, _, resumed = link.handshake()
+    replayed = [c.message for c in resumed if isinstance(c, s.Resend)]
+    assert not any(isinstance(message, p.Clipboard) for message in replayed)
+    assert any(isinstance(message, p.Notice) and message.code == "clipboard-withheld" for message in replayed)
+    assert all(
+        not isinstance(c, s.Send) or not isinstance(c.message, p.Clipboard)
+        for c in link.agent_log[link.agent_log.index(resumed[0]) :]
+    )
+    assert link.agent.state is s.AgentState.ACTIVE and clipboard not in link.technician.granted
+
+
+def test_clipboard_content_the_console_missed_is_replayed_while_sharing_is_still_on() -> None:
+    link = BreakableLink()
+    link.start({VIEW, p.Capability.CLIPBOARD})
+    link.up = False
+    link.agent_event(s.LocalMessageReady(p.Clipboard("copied while shared")))
+    link.agent_event(s.ConnectionLost("eof"))
+    link.technician_event(s.ConnectionLost("eof"))
+    _, _, _, resumed = link.handshake()
+    assert p.Clipboard("copied while shared") in [c.message for c in resumed if isinstance(c, s.Resend)]
