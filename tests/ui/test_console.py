@@ -21,6 +21,7 @@ from app.ui.console.dialogs import ConnectDialog, ConnectRequest, GuiAsker, Host
 from app.ui.console.session import SessionController, SessionTab
 from app.ui.console.settings_dialog import SettingsDialog, create_identity_key
 from app.ui.console.window import ConsoleWindow, OpenedSession
+from app.ui.i18n import LanguageManager
 from app.ui.settings import Gateway, UiSettings
 
 SSH_CONFIG = """
@@ -437,3 +438,19 @@ def test_save_a_machine_from_the_address_book(qtbot: QtBot, tmp_path: Path) -> N
     assert [(e.name, e.target, e.tags) for e in saved] == [
         ("Reception PC", "reception@10.0.0.12", ["front-desk", "windows"])
     ]
+
+
+def test_notices_from_the_users_computer_are_shown_in_the_technicians_language(
+    qtbot: QtBot, languages: LanguageManager
+) -> None:
+    tab, controller, _ = make_tab(qtbot)
+    controller.report_agent_notice("clipboard-withheld", "Clipboard content ... was not sent.")
+    qtbot.waitUntil(lambda: "turned clipboard sharing off" in tab.chat.transcript.toPlainText())
+    assert "turned clipboard sharing off" in tab.case.timeline.item(tab.case.timeline.count() - 1).text()
+    controller.report_agent_notice("something-new", "A thing the console does not know yet.")
+    qtbot.waitUntil(lambda: "The user's computer says: A thing" in tab.chat.transcript.toPlainText())
+    english = tab.agent_notice_text("wayland", "")
+    languages.apply("cs")
+    czech = tab.agent_notice_text("wayland", "")
+    assert "Wayland" in czech and czech != english
+    assert "schránk" in tab.agent_notice_text("clipboard-withheld", "")  # Czech for the clipboard

@@ -77,6 +77,7 @@ class SessionController(QObject):
     monitors = Signal(object, int)  # list[str] descriptions, selected index
     figures = Signal(float, float, float, float)  # CPU %, memory %, disk %, network KB/s of the remote machine
     feedback = Signal(int, str)  # the user's rating (1–5) and comment
+    agent_notice = Signal(str, str)  # a notice from the user's computer: its code and its own (English) text
 
     def __init__(
         self,
@@ -147,6 +148,10 @@ class SessionController(QObject):
     def report_notice(self, text: str) -> None:
         """Something the technician should read (plain language)."""
         self.notice.emit(text)
+
+    def report_agent_notice(self, code: str, text: str) -> None:
+        """A plain statement from the user's computer (``Notice``): capture unavailable, clipboard withheld."""
+        self.agent_notice.emit(code, text)
 
     def report_ended(self, reason: str) -> None:
         """The session is over."""
@@ -245,6 +250,7 @@ class SessionTab(QWidget):
         controller.figures.connect(self._figures)
         controller.monitors.connect(self._monitors)
         controller.feedback.connect(self._feedback)
+        controller.agent_notice.connect(self._agent_notice)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -385,6 +391,28 @@ class SessionTab(QWidget):
             text += " " + self.tr("Comment: {comment}").format(comment=comment)
         self.chat.add_notice(text)
         self.case.add_event(text)
+
+    def agent_notice_text(self, code: str, text: str) -> str:
+        """A notice from the user's computer in the technician's language where its code is a known one."""
+        known = {
+            "wayland": self.tr(
+                "The user's computer runs a Wayland desktop session, which cannot be shown yet. Ask the user to "
+                "log out and choose an Xorg (X11) session."
+            ),
+            "no-display": self.tr("The user's computer has no desktop to show."),
+            "display-unreachable": self.tr("The user's screen cannot be reached right now."),
+            "monitor-gone": self.tr("The screen being shown is gone (a monitor was unplugged or switched off)."),
+            "clipboard-withheld": self.tr(
+                "Clipboard content the user copied while the connection was down was not sent: the user turned "
+                "clipboard sharing off meanwhile."
+            ),
+        }
+        return known.get(code) or self.tr("The user's computer says: {text}").format(text=text)
+
+    def _agent_notice(self, code: str, text: str) -> None:
+        shown = self.agent_notice_text(code, text)
+        self.chat.add_notice(shown)
+        self.case.add_event(shown)
 
     def _notice(self, text: str) -> None:
         self.banner.setText(text)

@@ -233,6 +233,9 @@ class ClientSessionBackend:
             if isinstance(message, p.ScreenInfo):
                 controller.report_monitors([(m.width, m.height) for m in message.monitors], message.selected)
                 return
+            if isinstance(message, p.Notice):
+                controller.report_agent_notice(message.code, message.text)
+                return
             if isinstance(message, p.Feedback):
                 if message.comment:  # the driver's journal event carries the rating only
                     self._record("note", {"text": f"The user's comment with the rating: {message.comment}"})
