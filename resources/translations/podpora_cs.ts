@@ -5,6 +5,7 @@
     <name>AddressBookPanel</name>
     <message>
         <source>Machines</source>
+        <extracomment>How long closing a case waits for the session&apos;s last calls (a chat line, the goodbye) to be recorded.</extracomment>
         <translation>Počítače</translation>
     </message>
     <message>
@@ -1183,6 +1184,30 @@
         <translation>Komentář: {comment}</translation>
     </message>
     <message>
+        <source>The user&apos;s computer runs a Wayland desktop session, which cannot be shown yet. Ask the user to log out and choose an Xorg (X11) session.</source>
+        <translation>Počítač uživatele používá relaci Wayland, kterou zatím nelze zobrazit. Požádejte uživatele, aby se odhlásil a na přihlašovací obrazovce zvolil relaci Xorg (X11).</translation>
+    </message>
+    <message>
+        <source>The user&apos;s computer has no desktop to show.</source>
+        <translation>Počítač uživatele nemá žádnou plochu, kterou by šlo zobrazit.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s screen cannot be reached right now.</source>
+        <translation>Obrazovka uživatele teď není dostupná.</translation>
+    </message>
+    <message>
+        <source>The screen being shown is gone (a monitor was unplugged or switched off).</source>
+        <translation>Zobrazovaná obrazovka zmizela (monitor byl odpojen nebo vypnut).</translation>
+    </message>
+    <message>
+        <source>Clipboard content the user copied while the connection was down was not sent: the user turned clipboard sharing off meanwhile.</source>
+        <translation>Obsah schránky, který uživatel zkopíroval během výpadku spojení, nebyl odeslán: uživatel mezitím sdílení schránky vypnul.</translation>
+    </message>
+    <message>
+        <source>The user&apos;s computer says: {text}</source>
+        <translation>Počítač uživatele hlásí: {text}</translation>
+    </message>
+    <message>
         <source>The session code was wrong. Ask the user to read it again.</source>
         <translation>Kód relace byl chybný. Požádejte uživatele, aby ho přečetl znovu.</translation>
     </message>
@@ -1483,6 +1508,7 @@
     </message>
     <message>
         <source>This computer uses a Wayland desktop session. Podpora cannot show or control the screen in it yet. Log out and choose an &quot;Xorg&quot; or &quot;X11&quot; session on the login screen, then try again.</source>
+        <extracomment>The largest picture the agent sends, per side and in total. The console&apos;s decoder (``app.remote.encode.FrameDecoder``) refuses a screen wider or taller than 8192 px or larger than 8K UHD, and the protocol cannot negotiate other limits yet, so these are fixed; a test keeps them within the decoder&apos;s. A larger monitor (Xvfb allows 16384×16384 and more) is sent downscaled by a whole factor. A downscaled monitor is grabbed and scaled in strips of about this many bytes (at least one block row), so a 16384×16384 screen (1 GiB of BGRA) is never held at full size in the agent: one strip at a time. The whole factor the picture is downscaled by (1: full size); see :func:`downscale_factor`.</extracomment>
         <translation>Tento počítač používá relaci Wayland. Podpora v ní zatím nedokáže zobrazit ani ovládat obrazovku. Odhlaste se, na přihlašovací obrazovce zvolte relaci „Xorg“ nebo „X11“ a zkuste to znovu.</translation>
     </message>
     <message>
@@ -1499,7 +1525,7 @@
     </message>
     <message>
         <source>The connection to the other side was lost ({reason}).</source>
-        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
+        <extracomment>Largest frame on the wire: the largest message plus the sealing overhead. Longest length header: LEB128 of MAX_FRAME_BYTES (under 2**28) takes four bytes. Before pairing, a peer has proven nothing: its frames (Hello and the SPAKE2 messages) must stay small. Once a frame has started, all of it must arrive within this time (a trickling peer is cut off).</extracomment>
         <translation>Spojení s druhou stranou bylo ztraceno ({reason}).</translation>
     </message>
     <message>
@@ -1731,7 +1757,7 @@
     </message>
     <message>
         <source>The connection to the computer was lost: {detail}</source>
-        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target. With a sudo password the channel&apos;s stdin carries ``password LF``, this marker line, then the body. sudo reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a password that sudo did not ask for (a NOPASSWD rule) is discarded there and never reaches the interpreter. Checks a sudo password before any script is sent: ``true`` through ``sudo -S`` with the password on stdin. ``-k`` ignores cached credentials, so a wrong password is always noticed here, not in the middle of a run.</extracomment>
+        <extracomment>The fixed bootstrap (POSIX sh) that runs the interpreter ``&quot;$@&quot;`` as a child in the new process group: it prints the group id, keeps the script&apos;s stdin (a background job would otherwise get /dev/null), and starts a watchdog that writes one NUL byte to stderr every second; when the connection is gone that write fails and the watchdog kills the whole group, so a lost link leaves no script running on the target. Before that it puts the script into its own cgroup with a ``pids.max`` (:mod:`app.diagnostics.containment`), and whenever the script ends, is stopped (``TERM``, trapped) or loses its link (the watchdog), it kills every process in that cgroup and removes it. The ``TERM`` trap is set only after both subshells are forked: dash can swallow a signal that arrives while a child it forks still carries the parent&apos;s trap (seen here: a watchdog that outlived its bootstrap), and the watchdog is stopped with ``KILL`` for the same reason. With a sudo password the channel&apos;s stdin carries ``password LF``, this marker line, then the body. sudo reads the password a byte at a time; the bootstrap (now root) then drops lines up to the marker, so a password that sudo did not ask for (a NOPASSWD rule) is discarded there and never reaches the interpreter. Checks a sudo password before any script is sent: ``true`` through ``sudo -S`` with the password on stdin. ``-k`` ignores cached credentials, so a wrong password is always noticed here, not in the middle of a run.</extracomment>
         <translation>Spojení s počítačem bylo ztraceno: {detail}</translation>
     </message>
     <message>
