@@ -19,15 +19,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
+from app.cli.bench_soak import agent_address, stop_agent
 from app.cli.child_process import python_module_command
 
 MAX_SESSIONS = 32
 MAX_SECONDS = 600.0
-STARTUP_TIMEOUT_SECONDS = 20.0
 
 
 def register(subparsers: Any) -> None:
@@ -81,12 +80,12 @@ def run_bench(sessions: int, seconds: float, *, log: Any = print, through_ssh: b
                     text=True,
                 )
             )
-        addresses = [_agent_address(agent) for agent in agents]
+        addresses = [agent_address(agent) for agent in agents]
         transport = StreamTransport(Path(scratch.name), log, through_ssh=through_ssh)
         figures = measure_console(addresses, transport.open, seconds, log)
     finally:
         for agent in agents:
-            _stop(agent)
+            stop_agent(agent)
         if transport is not None:
             transport.close()
         scratch.cleanup()
@@ -97,28 +96,3 @@ def run_bench(sessions: int, seconds: float, *, log: Any = print, through_ssh: b
         "seconds": seconds,
         **figures,
     }
-
-
-def _agent_address(agent: subprocess.Popen[str]) -> tuple[int, str]:
-    watchdog = threading.Timer(STARTUP_TIMEOUT_SECONDS, agent.kill)
-    watchdog.start()
-    try:
-        line = agent.stdout.readline() if agent.stdout is not None else ""
-    finally:
-        watchdog.cancel()
-    if not line:
-        raise RuntimeError("an agent process did not start")
-    port, code = line.split()
-    return int(port), code
-
-
-def _stop(agent: subprocess.Popen[str]) -> None:
-    if agent.stdin is not None:
-        agent.stdin.close()  # the agent process ends when its stdin closes
-    try:
-        agent.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        agent.kill()
-        agent.wait(timeout=5)
-    if agent.stdout is not None:
-        agent.stdout.close()

@@ -134,7 +134,7 @@ def run_soak(seconds: float, interval: float, *, log: Any = print, through_ssh: 
     )
     client: TechnicianClient | None = None
     try:
-        port, code = _agent_address(agent)
+        port, code = agent_address(agent)
         drawn = threading.Event()
         frames = [0]
 
@@ -165,7 +165,7 @@ def run_soak(seconds: float, interval: float, *, log: Any = print, through_ssh: 
         if client is not None:
             client.stop()
             client.wait_closed(5)
-        _stop(agent)
+        stop_agent(agent)
         transport.close()
         scratch.cleanup()
     return _result(seconds, interval, samples, figures)
@@ -178,7 +178,8 @@ def _open_transport(scratch: Path, through_ssh: bool, log: Any) -> Any:
     return StreamTransport(scratch, log, through_ssh=through_ssh)
 
 
-def _agent_address(agent: subprocess.Popen[str]) -> tuple[int, str]:
+def agent_address(agent: subprocess.Popen[str]) -> tuple[int, str]:
+    """The ``PORT CODE`` line a benchmark agent process prints when it listens (killed if it never comes)."""
     watchdog = threading.Timer(STARTUP_TIMEOUT_SECONDS, agent.kill)
     watchdog.start()
     try:
@@ -264,7 +265,8 @@ def _result(seconds: float, interval: float, samples: list[dict[str, Any]], figu
     }
 
 
-def _stop(agent: subprocess.Popen[str]) -> None:
+def stop_agent(agent: subprocess.Popen[str]) -> None:
+    """End a benchmark agent process (closing its stdin ends it; killed if it does not)."""
     if agent.stdin is not None:
         agent.stdin.close()  # the agent process ends when its stdin closes
     try:

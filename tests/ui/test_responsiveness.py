@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +27,7 @@ from app.ui.console.addressbook import AddressBook, Entry
 from app.ui.console.dialogs import ConnectRequest, GuiAsker
 from app.ui.console.window import ConsoleWindow
 from app.ui.console.wiring import CallQueue, RemoteSessionFactory
+from app.ui.gui_bench import EventLoopLag
 from app.ui.settings import UiSettings
 
 #: How long a probe waits for the GUI thread before the test calls it blocked (far above any healthy lag).
@@ -56,47 +57,8 @@ class GuiProbe(QObject):
         return event.wait(timeout)
 
 
-class JitterMeter(QObject):
-    """A 10 ms QTimer on the GUI thread; how late each tick came is the event loop's lag."""
-
-    INTERVAL_MS = 10
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(self.INTERVAL_MS)
-        self.timer.timeout.connect(self._tick)
-        self.lateness_ms: list[float] = []
-        self._last = 0.0
-
-    def start(self) -> None:
-        self._last = time.monotonic()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        now = time.monotonic()
-        self.lateness_ms.append(max(0.0, (now - self._last) * 1000 - self.INTERVAL_MS))
-        self._last = now
-
-    def figures(self) -> dict[str, float]:
-        """p50, p99 and max lateness in ms, and how many ticks they come from."""
-        ordered = sorted(self.lateness_ms)
-        if not ordered:
-            return {"ticks": 0}
-
-        def percentile(fraction: float) -> float:
-            return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 1)
-
-        return {
-            "ticks": len(ordered),
-            "p50_ms": percentile(0.5),
-            "p99_ms": percentile(0.99),
-            "max_ms": round(ordered[-1], 1),
-        }
+#: The console bench's event-loop meter (a precise 10 ms QTimer; how late each tick came), reused by the tests.
+JitterMeter = EventLoopLag
 
 
 def report_figures(record_property: pytest.RecordProperty, name: str, figures: dict[str, float]) -> None:
