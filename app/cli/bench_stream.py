@@ -65,7 +65,12 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "stream", help="screen stream end to end through a local sshd (optionally vs x11vnc and TigerVNC)"
     )
-    parser.add_argument("--workload", choices=WORKLOADS, default="typing", help="what happens on the screen")
+    parser.add_argument(
+        "--workload",
+        choices=(*WORKLOADS, "all"),
+        default="typing",
+        help="what happens on the screen (all: every workload, one after the other, in one run)",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per contender (default 10)")
     parser.add_argument("--json", action="store_true", help="print only the JSON (no progress lines)")
     parser.add_argument("--vs", choices=("vnc",), default=None, help="also measure x11vnc and x0vncserver")
@@ -97,10 +102,17 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, file=sys.stderr, flush=True)
 
-    result = run_benchmark(
-        args.workload, args.seconds, vs_vnc=args.vs == "vnc", mode=args.mode, window=args.window, log=progress
-    )
-    print(json.dumps(result, indent=2))
+    workloads = WORKLOADS if args.workload == "all" else (args.workload,)
+    results = {
+        workload: run_benchmark(
+            workload, args.seconds, vs_vnc=args.vs == "vnc", mode=args.mode, window=args.window, log=progress
+        )
+        for workload in workloads
+    }
+    if args.workload == "all":
+        print(json.dumps({"benchmark": "stream", "workload": "all", "workloads": results}, indent=2))
+    else:
+        print(json.dumps(results[args.workload], indent=2))
     return 0
 
 

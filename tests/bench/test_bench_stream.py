@@ -46,6 +46,23 @@ def test_idle_run_prints_the_json_shape() -> None:
     assert {"video_frames", "link_bandwidth_bytes_per_s", "link_rtt_ms"} <= set(podpora["agent"])
 
 
+def test_all_workloads_run_one_after_the_other_in_one_run() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "bench", "stream", "--workload", "all", "--seconds", "0.5", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["workload"] == "all"
+    assert list(result["workloads"]) == ["idle", "typing", "scroll-terminal", "scroll-dense", "video"]
+    for name, figures in result["workloads"].items():
+        assert figures["workload"] == name
+        assert figures["podpora"]["first_full_frame_bytes"] > 0  # each workload really streamed
+
+
 def test_bad_seconds_are_refused_plainly() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "app", "bench", "stream", "--workload", "idle", "--seconds", "0"],
