@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         if refused is not None:
             return refused
     from app.orgconfig import load_org_config
-    from app.ui.application import smoke, start_qt
+    from app.ui.application import run_event_loop, smoke, start_qt
     from app.ui.assist.controller import AssistController, ScriptedAssistBackend
     from app.ui.assist.window import AssistWindow
     from app.ui.settings import UiSettings
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         return smoke(context.app, window)
     window.show()
     try:
-        return int(context.app.exec())
+        return run_event_loop(context.app)
     finally:
         shutdown = getattr(backend, "shutdown", None)
         if shutdown is not None:

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"podpora console: {problem}", file=sys.stderr)
         return 2
-    from app.ui.application import smoke, start_qt
+    from app.ui.application import run_event_loop, smoke, start_qt
     from app.ui.console.window import ConsoleWindow
 
     context = start_qt("Podpora console", language=args.language)
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     window.show()
     if not context.settings.first_run_done:
         window.open_first_run()
-    return int(context.app.exec())
+    return run_event_loop(context.app)
 
 
 def _session_factory(languages: Any) -> Any:

@@ -97,6 +97,25 @@ def start_qt(app_name: str, *, base_point_size: int = 10, language: str | None =
     return UiContext(app, settings, languages)
 
 
+#: How long the process waits at exit for background tasks still running (a connect stalled on a dead server
+#: gives up by itself within its timeout; the process does not wait for that).
+EXIT_WAIT_MS = 5000
+
+
+def run_event_loop(app: QApplication) -> int:
+    """Run the event loop; at its end, give background tasks a bounded time to finish before Python shuts down.
+
+    A pool thread still running Python while the interpreter finalizes (and Qt's global pool is destroyed with
+    the application) can abort the process at exit.  Case journals are closed on threads of their own that the
+    process waits for anyway; this covers the shorter tasks (saving the address book, a connect that ends).
+    """
+    from app.ui.worker import background_pool
+
+    code = int(app.exec())
+    background_pool().waitForDone(EXIT_WAIT_MS)
+    return code
+
+
 def smoke(app: QApplication, window: QWidget) -> int:
     """Show ``window``, let the event loop run briefly, close it, and report success (for packaging)."""
     window.show()

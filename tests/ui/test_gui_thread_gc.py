@@ -41,3 +41,37 @@ def test_cycles_made_on_a_worker_thread_are_collected_on_the_gui_thread(qtbot: Q
         collector.setParent(None)
         collector.deleteLater()
         gc.enable()
+
+
+def test_the_event_loop_returns_only_after_running_background_tasks_finished() -> None:
+    """At exit, a background task still running gets its (bounded) time before Python shuts down.
+
+    The task goes on working only once the event loop is quitting (``aboutToQuit``), and then for a while (it
+    hashes 64 MiB), so without the wait the loop would return long before the task is done.
+    """
+    import hashlib
+
+    from PySide6.QtCore import QTimer
+
+    from app.ui.application import run_event_loop
+    from app.ui.worker import Task
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    started, quitting, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def work() -> None:
+        started.set()
+        assert quitting.wait(10)
+        hashlib.sha256(bytes(64 << 20)).digest()
+        finished.set()
+
+    task = Task(work)
+    app.aboutToQuit.connect(quitting.set)
+    try:
+        QTimer.singleShot(0, task.start)
+        QTimer.singleShot(0, lambda: (started.wait(10), app.quit()))
+        assert run_event_loop(app) == 0
+        assert finished.is_set()  # run_event_loop waited for it
+    finally:
+        app.aboutToQuit.disconnect(quitting.set)
