@@ -103,6 +103,11 @@ _PACKED_ALWAYS_BYTES = 256
 # makes the next one cheap.
 _STREAM_SLACK_BYTES = 4
 _SCROLL_MAX_TWINS = 16  # rows whose content occurs more often than this do not vote
+#: Rows are hashed in this many vertical slices. A row belongs to a moved band when all slices but the last
+#: match: a scrollbar's thumb beside the text changes the right edge of the rows next to it, and those rows
+#: still moved. The tile diff after the copy resends what the copy got wrong there. (Tolerating any one slice
+#: let short lines of a terminal, blank on the right, join bands they did not belong to.)
+_SCROLL_SLICES = 4
 _HASH_WEIGHTS = (np.random.default_rng(0x5EED).integers(1, 2**63, DEFAULT_MAX_WIDTH, dtype=np.uint64) | 1).astype(
     np.uint64
 )
@@ -270,15 +275,24 @@ def _changed_box(
 
 
 def _row_hashes(block: NDArray[np.uint32]) -> NDArray[np.uint64]:
-    """One 64-bit hash per row (multiply-add with fixed odd weights; wrap-around is intended)."""
+    """64-bit hashes per row and slice, shape (rows, slices) (multiply-add with fixed odd weights; wrap-around
+    is intended). A row's whole hash is the sum of its slices' (:func:`_whole_rows`)."""
     wide = block.astype(np.uint64)
     wide *= _HASH_WEIGHTS[: block.shape[1]]  # in place: one temporary instead of two
-    hashes: NDArray[np.uint64] = wide.sum(axis=1, dtype=np.uint64)
+    width = block.shape[1]
+    starts = sorted({width * k // _SCROLL_SLICES for k in range(_SCROLL_SLICES)} - {width}) or [0]
+    hashes: NDArray[np.uint64] = np.add.reduceat(wide, starts, axis=1, dtype=np.uint64)
     return hashes
 
 
+def _whole_rows(hashes: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """One hash per row from its slices' hashes."""
+    whole: NDArray[np.uint64] = hashes.sum(axis=1, dtype=np.uint64)
+    return whole
+
+
 class _RowHashes(NamedTuple):
-    """Row hashes of the columns ``x0:x1`` (every ``_SCROLL_COLUMN_STEP``-th) for the rows ``y0:y1``."""
+    """Row hashes (per slice) of the columns ``x0:x1`` (every ``_SCROLL_COLUMN_STEP``-th) for the rows ``y0:y1``."""
 
     x0: int
     x1: int
@@ -324,8 +338,14 @@ def _find_vertical_move(
 def _vertical_move_by_hashes(
     now: NDArray[np.uint64], before: NDArray[np.uint64], area: tuple[int, int, int, int]
 ) -> tuple[int, int, int, int, int] | None:
-    """The move that the row hashes ``now`` and ``before`` of ``area`` = ``(x0, x1, y0, y1)`` vote for."""
+    """The move that the row hashes ``now`` and ``before`` of ``area`` = ``(x0, x1, y0, y1)`` vote for.
+
+    The hashes are per slice (:func:`_row_hashes`): whole rows vote for the shift, and a row belongs to the
+    moved band when all of its slices but the last match (see :data:`_SCROLL_SLICES`).
+    """
     x0, x1, y0, y1 = area
+    sliced_now, sliced_before = now, before
+    now, before = _whole_rows(sliced_now), _whole_rows(sliced_before)
     # Every changed row votes for each shift that would explain it. Rows that occur often (blank lines,
     # rules, repeated glyph rows) vote for many shifts; those occurring more than _SCROLL_MAX_TWINS times
     # are left out, and the true shift still wins because every moved row votes for it.
@@ -349,7 +369,9 @@ def _vertical_move_by_hashes(
     shift = int(np.argmax(votes)) - span
     # The longest run of rows equal to the previous frame's rows ``shift`` above (or below).
     start, stop = max(0, shift), min(span, span + shift)
-    matches = now[start:stop] == before[start - shift : stop - shift]
+    # All slices but the last (the right edge, where a scrollbar's thumb moves beside the text) must match.
+    kept = max(1, sliced_now.shape[1] - 1)
+    matches = (sliced_now[start:stop, :kept] == sliced_before[start - shift : stop - shift, :kept]).all(axis=1)
     runs = _runs(matches)
     if not runs:
         return None
