@@ -225,5 +225,6 @@ def _connect_with_gui_questions(target: str, asker: Any) -> Any:
         host_key_decider=decide,
         passphrase_provider=asker.ask_passphrase,
         own_known_hosts=default_paths().ensure().known_hosts,
+        cancel=getattr(asker, "cancelled", None),  # the console's Cancel for this attempt
     )
     return connect(target, options)

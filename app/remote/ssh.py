@@ -64,6 +64,8 @@ DISABLED_ALGORITHMS = {"ciphers": ["aes128-cbc", "aes192-cbc", "aes256-cbc", "3d
 DEFAULT_CONNECT_TIMEOUT = 15.0
 DEFAULT_IDENTITY_FILES = ("~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa")
 MAX_JUMP_HOPS = 8
+#: How often a connection attempt that can be cancelled looks at its cancel event.
+CANCEL_POLL_SECONDS = 0.1
 
 
 # --------------------------------------------------------------------------------------------------- errors
@@ -81,6 +83,12 @@ class HostUnreachable(SshError):
 
 class ConnectTimeout(SshError):
     """A server did not answer in time (TCP connect, SSH banner, key exchange or authentication)."""
+
+    exit_code = 7
+
+
+class ConnectCancelled(SshError):
+    """The caller gave up on the connection attempt (``ConnectOptions.cancel`` was set) before it finished."""
 
     exit_code = 7
 
@@ -402,6 +410,9 @@ class ConnectOptions:
     own_known_hosts: Path | None = None
     use_agent: bool = True
     connect_timeout: float | None = None  # overrides ConnectTimeout from the config
+    #: Set by another thread to give up: the attempt's sockets are closed at once and it raises
+    #: :class:`ConnectCancelled` (instead of waiting out a stalled server's timeout).
+    cancel: threading.Event | None = None
 
 
 @dataclass
@@ -704,23 +715,57 @@ class _Connector:
         self.read_paths = list(read_paths)
         self.own_known_hosts = options.own_known_hosts or paths.known_hosts
         self._agent: paramiko.Agent | None = None
+        # Sockets and transports of this attempt, closed by _close_when_cancelled().
+        self._live: list[Any] = []
+
+    def _close_when_cancelled(self, cancel: threading.Event, finished: threading.Event) -> None:
+        """Close everything the attempt opened once ``cancel`` is set; end when the attempt finished."""
+        while not finished.wait(CANCEL_POLL_SECONDS):
+            if cancel.is_set():
+                for opened in list(self._live):
+                    with contextlib.suppress(Exception):
+                        opened.close()
+                return
+
+    def _check_cancelled(self) -> None:
+        if self.options.cancel is not None and self.options.cancel.is_set():
+            raise self._cancelled()
+
+    def _cancelled(self) -> ConnectCancelled:
+        return ConnectCancelled(
+            "connection attempt cancelled",
+            user_text=QT_TRANSLATE_NOOP("podpora", "The connection attempt was cancelled."),
+        )
 
     def connect(self, route: list[Hop]) -> SshConnection:
         started = time.monotonic()
         transports: list[paramiko.Transport] = []
         reports: list[HopReport] = []
+        finished = threading.Event()
+        if self.options.cancel is not None:
+            threading.Thread(
+                target=self._close_when_cancelled, args=(self.options.cancel, finished), name="ssh-cancel", daemon=True
+            ).start()
         try:
             for index, hop in enumerate(route):
+                self._check_cancelled()
                 report = HopReport(hop=hop)
                 reports.append(report)
                 sock = self._open_socket(hop, transports[-1] if transports else None, is_first=index == 0)
+                self._live.append(sock)
                 transports.append(self._handshake(hop, sock, report))
-        except BaseException:
+                self._live.append(transports[-1])
+            self._check_cancelled()
+        except BaseException as error:
             for transport in reversed(transports):
                 transport.close()
             if self._agent is not None:
                 self._agent.close()
+            if self.options.cancel is not None and self.options.cancel.is_set() and isinstance(error, Exception):
+                raise self._cancelled() from error
             raise
+        finally:
+            finished.set()
         if self._agent is not None:
             self._agent.close()
         return SshConnection(transports, reports, started)
@@ -755,11 +800,28 @@ class _Connector:
             except (paramiko.SSHException, OSError) as error:
                 raise _map_transport_error(error, hop) from error
         try:
-            sock = socket.create_connection((hop.host, hop.port), timeout=timeout)
+            sock = self._tcp_connect(hop.host, hop.port, timeout)
         except (OSError, TimeoutError) as error:
             raise _map_transport_error(error, hop) from error
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
+
+    def _tcp_connect(self, host: str, port: int, timeout: float) -> socket.socket:
+        """``socket.create_connection``, with each socket registered first so that a cancel can close it."""
+        failure: OSError | None = None
+        for family, kind, proto, _, address in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            self._live.append(sock)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(address)
+            except OSError as error:
+                sock.close()
+                failure = error
+                self._check_cancelled()
+                continue
+            return sock
+        raise failure if failure is not None else OSError(f"no address for {host}")
 
     def _handshake(self, hop: Hop, sock: Any, report: HopReport) -> paramiko.Transport:
         timeout = self._timeout(hop)

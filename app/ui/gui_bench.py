@@ -20,7 +20,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.ui.console.addressbook import AddressBook
-from app.ui.console.dialogs import ConnectRequest, GuiAsker
+from app.ui.console.dialogs import Asker, ConnectRequest
 from app.ui.console.session import SessionTab
 from app.ui.console.window import ConsoleWindow
 from app.ui.console.wiring import RemoteSessionFactory
@@ -126,7 +126,7 @@ def measure_console(
     scratch = tempfile.TemporaryDirectory(prefix="podpora-bench-gui-")
     book = AddressBook(Path(scratch.name) / "no_ssh_config", Path(scratch.name) / "addressbook.json")
 
-    def connector(target: str, asker: GuiAsker) -> _OpenerConnection:
+    def connector(target: str, asker: Asker) -> _OpenerConnection:
         return _OpenerConnection(open_stream)
 
     window = ConsoleWindow(UiSettings(), factory=RemoteSessionFactory(connector), book=book)

@@ -486,6 +486,7 @@
     <name>ConsoleWindow</name>
     <message>
         <source>Podpora – Technician console</source>
+        <extracomment>Each pending attempt&apos;s cancel event: *Cancel* (or closing the window) sets it, and the SSH layer closes the attempt&apos;s sockets at once instead of waiting out a stalled server.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -831,6 +832,7 @@
     <name>PassphraseDialog</name>
     <message>
         <source>Key passphrase</source>
+        <extracomment>What the session factory gets to ask the technician with: the shared asker, or one attempt&apos;s (with its cancel).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1524,6 +1526,7 @@
     </message>
     <message>
         <source>The picture from the other computer arrived damaged, so the connection was closed. Connect again; if it keeps happening, report it.</source>
+        <extracomment>Rows are hashed in this many vertical slices. A row belongs to a moved band when all slices but the last match: a scrollbar&apos;s thumb beside the text changes the right edge of the rows next to it, and those rows still moved. The tile diff after the copy resends what the copy got wrong there. (Tolerating any one slice let short lines of a terminal, blank on the right, join bands they did not belong to.)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1567,6 +1570,7 @@
     </message>
     <message>
         <source>Your SSH configuration includes itself in a loop ({path}).</source>
+        <extracomment>How often a connection attempt that can be cancelled looks at its cancel event.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1591,6 +1595,7 @@
     </message>
     <message>
         <source>The command on the remote machine did not finish in time.</source>
+        <extracomment>Set by another thread to give up: the attempt&apos;s sockets are closed at once and it raises :class:`ConnectCancelled` (instead of waiting out a stalled server&apos;s timeout).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1635,6 +1640,10 @@
     </message>
     <message>
         <source>The SSH connection to {host} failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection attempt was cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -489,6 +489,7 @@
     <name>ConsoleWindow</name>
     <message>
         <source>Podpora – Technician console</source>
+        <extracomment>Each pending attempt&apos;s cancel event: *Cancel* (or closing the window) sets it, and the SSH layer closes the attempt&apos;s sockets at once instead of waiting out a stalled server.</extracomment>
         <translation>Podpora – Konzola technika</translation>
     </message>
     <message>
@@ -836,6 +837,7 @@
     <name>PassphraseDialog</name>
     <message>
         <source>Key passphrase</source>
+        <extracomment>What the session factory gets to ask the technician with: the shared asker, or one attempt&apos;s (with its cancel).</extracomment>
         <translation>Heslo ku kľúču</translation>
     </message>
     <message>
@@ -1530,6 +1532,7 @@
     </message>
     <message>
         <source>The picture from the other computer arrived damaged, so the connection was closed. Connect again; if it keeps happening, report it.</source>
+        <extracomment>Rows are hashed in this many vertical slices. A row belongs to a moved band when all slices but the last match: a scrollbar&apos;s thumb beside the text changes the right edge of the rows next to it, and those rows still moved. The tile diff after the copy resends what the copy got wrong there. (Tolerating any one slice let short lines of a terminal, blank on the right, join bands they did not belong to.)</extracomment>
         <translation>Obraz z druhého počítača prišiel poškodený, preto bolo spojenie ukončené. Pripojte sa znova; ak sa to opakuje, nahláste to.</translation>
     </message>
     <message>
@@ -1573,6 +1576,7 @@
     </message>
     <message>
         <source>Your SSH configuration includes itself in a loop ({path}).</source>
+        <extracomment>How often a connection attempt that can be cancelled looks at its cancel event.</extracomment>
         <translation>Vaša konfigurácia SSH sa zacyklila vkladaním samej seba ({path}).</translation>
     </message>
     <message>
@@ -1597,6 +1601,7 @@
     </message>
     <message>
         <source>The command on the remote machine did not finish in time.</source>
+        <extracomment>Set by another thread to give up: the attempt&apos;s sockets are closed at once and it raises :class:`ConnectCancelled` (instead of waiting out a stalled server&apos;s timeout).</extracomment>
         <translation>Príkaz na vzdialenom počítači nedobehol včas.</translation>
     </message>
     <message>
@@ -1642,6 +1647,10 @@
     <message>
         <source>The SSH connection to {host} failed: {reason}</source>
         <translation>Spojenie SSH s {host} zlyhalo: {reason}</translation>
+    </message>
+    <message>
+        <source>The connection attempt was cancelled.</source>
+        <translation>Pokus o pripojenie bol zrušený.</translation>
     </message>
     <message>
         <source>The jump host could not reach {host} on port {port}.</source>

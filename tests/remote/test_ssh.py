@@ -15,6 +15,7 @@ import pytest
 
 from app.remote.ssh import (
     AuthFailed,
+    ConnectCancelled,
     ConnectOptions,
     ConnectTimeout,
     HostKeyChanged,
@@ -428,6 +429,44 @@ def test_silent_server_times_out_instead_of_hanging(env: SshEnv) -> None:
         assert error.value.exit_code == 7
     finally:
         listener.close()
+
+
+def test_a_connect_stalled_by_a_silent_server_can_be_cancelled(env: SshEnv) -> None:
+    """Cancel closes the attempt's socket at once: the stalled server sees it go, and the caller is told."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    env.config.write_text(f"Host silent\n  HostName 127.0.0.1\n  Port {port}\n  ConnectTimeout 600\n")
+    cancel = threading.Event()
+    outcome: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            connect("silent", env.options(cancel=cancel))
+        except BaseException as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    try:
+        worker.start()
+        listener.settimeout(30)
+        accepted, _ = listener.accept()  # the client is connected and waits for a banner that never comes
+        with accepted:
+            cancel.set()
+            worker.join(30)  # far less than the 600 s timeout, or this fails
+            assert not worker.is_alive()
+            accepted.settimeout(30)
+            received = b""
+            while chunk := accepted.recv(1024):  # the client's own banner, then the end of the stream
+                received += chunk
+            assert received.startswith(b"SSH-2.0-")
+    finally:
+        listener.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], ConnectCancelled)
+    assert outcome[0].user_message == "The connection attempt was cancelled."
 
 
 # ------------------------------------------------------------------------------------------- tunnels

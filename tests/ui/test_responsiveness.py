@@ -172,7 +172,11 @@ def console_for(
 
     def connector(target: str, asker: GuiAsker) -> SshConnection:
         options = ConnectOptions(
-            config_path=config, known_hosts_paths=[empty], own_known_hosts=tmp_path / "own", use_agent=False
+            config_path=config,
+            known_hosts_paths=[empty],
+            own_known_hosts=tmp_path / "own",
+            use_agent=False,
+            cancel=getattr(asker, "cancelled", None),  # as the console's own connector does
         )
         return connect(target, options)
 
@@ -267,6 +271,25 @@ def test_t08_a_connect_stalled_after_the_banner_can_be_cancelled_and_a_late_fail
         "t08_stall_after_banner",
         {"stall_probes": server.stall_probes[0], **meter.figures()},
     )
+
+
+def test_cancel_ends_a_stalled_ssh_attempt_at_once_instead_of_at_its_timeout(
+    qtbot: QtBot, tmp_path: Path, probe: GuiProbe
+) -> None:
+    """*Cancel* closes the attempt's socket: the stalled server sees the client go long before a 600 s timeout."""
+    server = HostileSshServer(probe, "stall")
+    console = console_for(qtbot, tmp_path, server.port, timeout=600)
+    try:
+        attempt = console.connect_to(ConnectRequest("direct", "hostile", code="123456789"))
+        assert attempt is not None
+        ended: list[bool] = []
+        attempt.finished.connect(lambda: ended.append(True))
+        qtbot.waitUntil(lambda: bool(server.stall_probes) and server.stall_probes[0] >= 1, timeout=30000)
+        qtbot.mouseClick(console.cancel_connect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: server.closed_by_client >= 1 and bool(ended), timeout=30000)
+        assert visible_boxes(console) == []  # a cancelled attempt's end is not an error to show
+    finally:
+        server.close(qtbot)
 
 
 def test_the_probe_fails_when_the_gui_thread_is_blocked(probe: GuiProbe) -> None:

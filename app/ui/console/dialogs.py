@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -289,6 +289,21 @@ class _Reply:
         self.done = threading.Event()
 
 
+class AttemptAsker:
+    """The window's :class:`GuiAsker` for one connection attempt, carrying that attempt's cancel event.
+
+    The connector hands ``cancelled`` to the SSH layer (``ConnectOptions.cancel``); every question goes to the
+    shared asker.
+    """
+
+    def __init__(self, asker: GuiAsker, cancelled: threading.Event) -> None:
+        self._asker = asker
+        self.cancelled = cancelled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._asker, name)
+
+
 class GuiAsker(QObject):
     """Lets a worker thread ask the technician a question and wait for the answer.
 
@@ -372,6 +387,10 @@ class GuiAsker(QObject):
 
         dialog.finished.connect(finished)
         dialog.show()
+
+
+#: What the session factory gets to ask the technician with: the shared asker, or one attempt's (with its cancel).
+Asker = GuiAsker | AttemptAsker
 
 
 class PassphraseDialog(QDialog):

@@ -42,7 +42,7 @@ from app.cases.store import InterruptedCase
 from app.ui.console.addressbook import AddressBook, Entry
 from app.ui.console.case_panel import CaseBackend
 from app.ui.console.diagnostics_panel import DiagnosticsBackend
-from app.ui.console.dialogs import ConnectDialog, ConnectRequest, GuiAsker, show_error
+from app.ui.console.dialogs import AttemptAsker, ConnectDialog, ConnectRequest, GuiAsker, show_error
 from app.ui.console.recovery import CaseRecovery, RecoveryDialog
 from app.ui.console.session import SessionBackend, SessionController, SessionTab
 from app.ui.console.settings_dialog import FirstRunWizard, SettingsDialog
@@ -71,7 +71,7 @@ class OpenedSession:
 class SessionFactory(Protocol):
     """Opens sessions; :meth:`open` blocks (the window calls it on a worker thread)."""
 
-    def open(self, request: ConnectRequest, asker: GuiAsker) -> OpenedSession:
+    def open(self, request: ConnectRequest, asker: GuiAsker | AttemptAsker) -> OpenedSession:
         """Connect, pair and start the session described by ``request``."""
 
 
@@ -263,6 +263,9 @@ class ConsoleWindow(QMainWindow):
         self.book = book or AddressBook()
         self.asker = GuiAsker(self)
         self.pending: dict[str, Task] = {}
+        #: Each pending attempt's cancel event: *Cancel* (or closing the window) sets it, and the SSH layer closes
+        #: the attempt's sockets at once instead of waiting out a stalled server.
+        self._cancels: dict[str, threading.Event] = {}
         self.arrivals: list[OpenedSession] = []  # connected sessions whose tabs are still to be built
         self._attempts = itertools.count()
         self.address_book = AddressBookPanel(self.book)
@@ -466,7 +469,9 @@ class ConsoleWindow(QMainWindow):
         key = f"{request.target}#{next(self._attempts)}"
         self.connecting_label.setText(self.tr("Connecting to {target}…").format(target=request.target))
         self.statusBar().showMessage(self.tr("Connecting to {target}…").format(target=request.target))
-        task = Task(lambda: factory.open(request, self.asker))  # kept alive by self.pending, not by Qt
+        cancel = threading.Event()
+        asker = AttemptAsker(self.asker, cancel)
+        task = Task(lambda: factory.open(request, asker))  # kept alive by self.pending, not by Qt
 
         def connected(opened: OpenedSession) -> None:
             if shiboken6.isValid(self) and key in self.pending:
@@ -482,6 +487,7 @@ class ConsoleWindow(QMainWindow):
         task.succeeded.connect(connected, Qt.ConnectionType.QueuedConnection)
         task.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
         self.pending[key] = task
+        self._cancels[key] = cancel
         self._show_progress()
         task.start()
         return task
@@ -489,6 +495,7 @@ class ConsoleWindow(QMainWindow):
     def cancel_connecting(self) -> None:
         """Give up on every connection still being set up (a late result is closed at once)."""
         targets = list(dict.fromkeys(key.rpartition("#")[0] for key in self.pending))
+        self._cancel_attempts()
         self.pending.clear()
         self._show_progress()
         if not targets:
@@ -499,6 +506,12 @@ class ConsoleWindow(QMainWindow):
         self.connecting_label.setText(text)
         self.statusBar().showMessage(text, 10000)
 
+    def _cancel_attempts(self) -> None:
+        """Tell every pending attempt's SSH layer to give up now."""
+        for cancel in self._cancels.values():
+            cancel.set()
+        self._cancels.clear()
+
     def _show_progress(self) -> None:
         busy = bool(self.pending)
         self.connect_progress.setVisible(busy)
@@ -506,6 +519,7 @@ class ConsoleWindow(QMainWindow):
 
     def _connected(self, key: str, request: ConnectRequest, opened: OpenedSession) -> None:
         self.pending.pop(key, None)
+        self._cancels.pop(key, None)
         self._show_progress()
         self.connecting_label.clear()
         self.statusBar().clearMessage()
@@ -527,6 +541,7 @@ class ConsoleWindow(QMainWindow):
 
     def _connect_failed(self, key: str, request: ConnectRequest, error: BaseException) -> None:
         self.pending.pop(key, None)
+        self._cancels.pop(key, None)
         self._show_progress()
         self.connecting_label.clear()
         self.statusBar().clearMessage()
@@ -615,6 +630,7 @@ class ConsoleWindow(QMainWindow):
             opened.backend.stop()
             _close_case(opened.case, getattr(opened.backend, "flush", None))
         self.arrivals.clear()
+        self._cancel_attempts()
         self.pending.clear()  # results still on their way are closed when they arrive
         super().closeEvent(event)
 

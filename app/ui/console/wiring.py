@@ -22,7 +22,7 @@ from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote.agent import DEFAULT_PORT
 from app.remote.client import TechnicianCallbacks, TechnicianClient
-from app.ui.console.dialogs import ConnectRequest, GuiAsker
+from app.ui.console.dialogs import Asker, ConnectRequest
 from app.ui.console.session import SessionController
 from app.ui.console.window import OpenedSession
 
@@ -52,7 +52,7 @@ class SessionConnection(Protocol):
     def close(self) -> None: ...
 
 
-Connector = Callable[[str, GuiAsker], SessionConnection]
+Connector = Callable[[str, Asker], SessionConnection]
 
 
 class LiveConnection:
@@ -363,7 +363,7 @@ class RemoteSessionFactory:
         self.executor_factory = executor_factory
         self.language = language
 
-    def open(self, request: ConnectRequest, asker: GuiAsker) -> OpenedSession:
+    def open(self, request: ConnectRequest, asker: Asker) -> OpenedSession:
         """Connect and prepare the session (blocking; runs on a worker thread)."""
         connection = self.connector(request.target, asker)
         port = request.port if request.mode == "gateway" and request.port else self.agent_port
@@ -421,7 +421,7 @@ class RemoteSessionFactory:
             return None
 
     def _diagnostics(
-        self, connection: SessionConnection, request: ConnectRequest, asker: GuiAsker, backend: ClientSessionBackend
+        self, connection: SessionConnection, request: ConnectRequest, asker: Asker, backend: ClientSessionBackend
     ) -> Any:
         """Info scripts over this SSH connection in direct mode; repairs (and gateway mode) inside the agent."""
         from app.ui.diagnostics_wiring import (
