@@ -44,6 +44,16 @@ class FakeScreen:
             return self.image.copy()
 
 
+class TickingScreen(FakeScreen):
+    """A screen of known pixels whose first row counts the grabs: every grab is a change, so updates keep coming."""
+
+    def grab(self, monitor: FakeMonitor) -> NDArray[np.uint8]:
+        with self._lock:
+            self.grabs += 1
+            self.image[0, :8, 0] = np.frombuffer(self.grabs.to_bytes(8, "little"), dtype=np.uint8)
+            return self.image.copy()
+
+
 class RecordingSink:
     """Records applied input; tests wait on it instead of sleeping."""
 

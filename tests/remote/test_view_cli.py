@@ -15,7 +15,7 @@ from app.remote import protocol as p
 from app.remote.agent import AssistAgent
 from app.remote.encode import FrameEncoder
 from tests.helpers.sshd import KeyPair, SshServerFactory
-from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent
+from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, TickingScreen
 
 
 def photo_and_text(width: int, height: int) -> np.ndarray:
@@ -89,8 +89,10 @@ def test_snapshot_is_exact_after_refinement(
 @pytest.mark.sshd
 def test_stats_for_a_few_seconds(ssh_setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     config, known = ssh_setup
+    # A screen that changes on every grab: updates keep coming through the measured half second (a still screen
+    # may have sent its last refinement before the measurement starts).
     agent = AssistAgent(
-        screen=FakeScreen(), consent=ScriptedConsent(frozenset({p.Capability.VIEW})), encoder_factory=FrameEncoder
+        screen=TickingScreen(), consent=ScriptedConsent(frozenset({p.Capability.VIEW})), encoder_factory=FrameEncoder
     )
     port = agent.listen(0)
     try:
