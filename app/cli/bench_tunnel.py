@@ -2,7 +2,8 @@
 
 Starts a private sshd on 127.0.0.1 with throwaway keys, a loopback sink/source/echo server behind it, and
 measures through both tunnels to the same server: MB/s upload and download, and the round-trip time of
-small messages (median and p90).  Prints JSON with both figures and their ratios.  Nothing here asserts a
+small messages (median, p90, largest) and of 16 KiB replies (median, largest, how many took over 20 ms: the
+Nagle stall of issue 4).  Prints JSON with both figures and their ratios.  Nothing here asserts a
 figure; the numbers are for people to read.
 """
 
@@ -24,6 +25,9 @@ from typing import Any, Protocol
 
 CHUNK = 256 * 1024
 PING_SIZE = 64
+#: A mid-sized reply: the size that stalls ~40 ms on Nagle against delayed ACK in a tunnel without TCP_NODELAY
+#: on the server's side (issue 4: no reply in the tunnel slower than 20 ms).
+MID_REPLY_SIZE = 16 * 1024
 
 
 def register(subparsers: Any) -> None:
@@ -158,14 +162,27 @@ def measure(open_stream: Callable[[], _Stream], megabytes: int, pings: int) -> d
             stream.sendall(message)
             _recv_exact(stream, PING_SIZE)
             samples.append((time.perf_counter() - started) * 1000)
+        mid_samples: list[float] = []
+        mid_message = b"m" * MID_REPLY_SIZE
+        for _ in range(pings):
+            started = time.perf_counter()
+            stream.sendall(mid_message)
+            _recv_exact(stream, MID_REPLY_SIZE)
+            mid_samples.append((time.perf_counter() - started) * 1000)
     finally:
         stream.close()
     samples.sort()
+    mid_samples.sort()
     return {
         "upload_mb_s": round(megabytes / upload_seconds, 1),
         "download_mb_s": round(megabytes / download_seconds, 1),
         "rtt_ms_p50": round(statistics.median(samples), 3),
         "rtt_ms_p90": round(samples[int(len(samples) * 0.9) - 1], 3),
+        "rtt_ms_max": round(samples[-1], 3),
+        "mid_reply_bytes": MID_REPLY_SIZE,
+        "mid_rtt_ms_p50": round(statistics.median(mid_samples), 3),
+        "mid_rtt_ms_max": round(mid_samples[-1], 3),
+        "mid_replies_over_20_ms": sum(1 for sample in mid_samples if sample > 20),
     }
 
 

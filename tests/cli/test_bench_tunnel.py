@@ -21,7 +21,9 @@ def test_bench_tunnel_prints_both_measurements_as_json() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     for side in ("podpora", "podpora_local_forward", "openssh"):
-        assert {"upload_mb_s", "download_mb_s", "rtt_ms_p50", "rtt_ms_p90"} <= report[side].keys()
+        assert {"upload_mb_s", "download_mb_s", "rtt_ms_p50", "rtt_ms_p90", "rtt_ms_max"} <= report[side].keys()
+        assert {"mid_rtt_ms_p50", "mid_rtt_ms_max", "mid_replies_over_20_ms"} <= report[side].keys()
+        assert report[side]["mid_rtt_ms_max"] >= report[side]["mid_rtt_ms_p50"] > 0
         assert report[side]["upload_mb_s"] > 0
     assert report["podpora"]["cipher"].startswith("aes")
     assert set(report["ratio_podpora_to_openssh"]) == {"upload", "download", "rtt_p50"}
