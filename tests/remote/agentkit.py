@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -209,3 +210,24 @@ class DesktopScreen:
     def expected(self, index: int) -> NDArray[np.uint8]:
         m = next(m for m in self.layout if m.index == index)
         return self.desktop[m.top : m.top + m.height, m.left : m.left + m.width]
+
+
+class Links:
+    """Opens TCP connections to the agent and can break the current one."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.opened: list[socket.socket] = []
+
+    def open(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        sock.settimeout(None)
+        self.opened.append(sock)
+        return sock
+
+    def break_current(self) -> None:
+        self.opened[-1].shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        for sock in self.opened:
+            sock.close()

@@ -9,7 +9,6 @@ outcome: the encoder was reset and the viewer's picture is exact again, includin
 
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Any
 
@@ -20,7 +19,7 @@ from app.remote import protocol as p
 from app.remote.agent import AssistAgent
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from app.remote.encode import EncodedFrame, FrameEncoder
-from tests.remote.agentkit import FakeScreen, ScriptedConsent
+from tests.remote.agentkit import FakeScreen, Links, ScriptedConsent
 
 VIEW = p.Capability.VIEW
 
@@ -38,27 +37,6 @@ class CountingResets:
 
     def encode(self, frame: NDArray[np.uint8], **kwargs: Any) -> EncodedFrame:
         return self.inner.encode(frame, **kwargs)
-
-
-class Links:
-    """Opens TCP connections to the agent and can break the current one."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.opened: list[socket.socket] = []
-
-    def open(self) -> socket.socket:
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-        sock.settimeout(None)
-        self.opened.append(sock)
-        return sock
-
-    def break_current(self) -> None:
-        self.opened[-1].shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        for sock in self.opened:
-            sock.close()
 
 
 def test_a_resumed_link_gets_a_full_frame_and_new_streams() -> None:

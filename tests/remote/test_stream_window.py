@@ -8,7 +8,6 @@ broken link: afterwards the stream runs on, with the window full again and no re
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,7 @@ from app.remote.agent import AssistAgent
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from app.remote.encode import EncodedFrame, FrameEncoder
 from app.remote.link import FRAME_WINDOW, LinkEstimator
-from tests.remote.agentkit import FakeMonitor, ScriptedConsent
+from tests.remote.agentkit import FakeMonitor, Links, ScriptedConsent
 
 VIEW = p.Capability.VIEW
 WIDTH, HEIGHT = 96, 64
@@ -149,27 +148,6 @@ class WindowEncoder:
             self.sent += 1
             self.sent_pending = update.pending
         return update
-
-
-class Links:
-    """Opens TCP connections to the agent and can break the current one."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.opened: list[socket.socket] = []
-
-    def open(self) -> socket.socket:
-        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-        sock.settimeout(None)
-        self.opened.append(sock)
-        return sock
-
-    def break_current(self) -> None:
-        self.opened[-1].shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        for sock in self.opened:
-            sock.close()
 
 
 @pytest.fixture
