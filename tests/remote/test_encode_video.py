@@ -71,6 +71,19 @@ def stream_motion(encoder: FrameEncoder, decoder: FrameDecoder, frames: int) -> 
     return updates
 
 
+def settle_after_video(encoder: FrameEncoder, decoder: FrameDecoder, last: np.ndarray) -> None:
+    """The picture stopped moving: the video mode is off, no update carries video, and the viewer ends exact."""
+    for _ in range(30):
+        update = encoder.encode(last)
+        apply(decoder, update)
+        assert CODEC_VIDEO not in codecs(update)
+        if not update.pending:
+            break
+    assert not encoder.video_active
+    assert not update.pending
+    np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
+
+
 def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh_is_exact() -> None:
     encoder, decoder = ticking_encoder(), FrameDecoder()
     updates = stream_motion(encoder, decoder, 14)
@@ -95,15 +108,7 @@ def test_full_motion_switches_video_on_then_calm_switches_it_off_and_the_refresh
 
     # The picture stops moving: the mode switches off (after 0.3 s and 3 encodes without a change in its
     # region) and the next updates make the viewer exact.
-    for _ in range(30):
-        update = encoder.encode(last)
-        apply(decoder, update)
-        assert CODEC_VIDEO not in codecs(update)
-        if not update.pending:
-            break
-    assert not encoder.video_active
-    assert not update.pending
-    np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
+    settle_after_video(encoder, decoder, last)
     assert encoder.stats.video_streams == 1
 
 
@@ -318,15 +323,7 @@ def test_a_large_region_travels_at_half_size_keeps_its_geometry_and_ends_pixel_e
     # Without the upscaling the rectangle would be wrong in size and apply() would have raised; a blank or
     # shifted picture would fail the bounds above.
 
-    for _ in range(30):
-        update = encoder.encode(last)
-        apply(decoder, update)
-        assert CODEC_VIDEO not in codecs(update)
-        if not update.pending:
-            break
-    assert not encoder.video_active
-    assert not update.pending
-    np.testing.assert_array_equal(decoder.framebuffer[..., :3], last[..., :3])
+    settle_after_video(encoder, decoder, last)
 
 
 def test_regions_up_to_the_threshold_stay_full_size() -> None:
