@@ -1,0 +1,315 @@
+"""T26: the protocol process's sandbox (app.remote.sandbox) against real things.
+
+Each confinement runs in a fresh ``python -I`` child (a sandbox cannot be undone, and ``unshare`` of a user
+namespace needs a single-threaded process): the child confines itself (or not, in the control runs, so every
+test can fail), tries things and prints one JSON object. The attempts are real: the session's Xvfb, files in
+a temp dir, a TCP server of the test, a listening socket and a socketpair handed down like the broker does.
+
+The tests run as root here. Root does not change the results: Landlock applies to root as to anyone, and
+the user namespace maps root to itself without any capability over the initial namespace; the control
+runs succeed as root because of CAP_DAC_OVERRIDE as they would for the file's owner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.remote.localdisplay import VirtualDisplay
+from app.remote.sandbox import Confinement, SandboxError, confine_protocol_process, landlock_abi
+
+CHILD_TIMEOUT = 60
+
+_PRELUDE = """
+import errno, json, os, sys, dataclasses, threading
+
+RESULT = {}
+
+def attempt(action):
+    try:
+        action()
+    except OSError as exc:
+        return f"{type(exc).__name__}:{errno.errorcode.get(exc.errno or 0, exc.errno)}"
+    except Exception as exc:
+        return type(exc).__name__
+    return "ok"
+
+if START_THREAD:
+    # A thread already running makes unshare(CLONE_NEWUSER) fail with EINVAL: the fallback path.
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+if CONFINE:
+    from app.remote.sandbox import confine_protocol_process
+    confinement = confine_protocol_process()
+    RESULT["confinement"] = dataclasses.asdict(confinement)
+    RESULT["complete"] = confinement.complete
+    RESULT["describe"] = confinement.describe()
+"""
+
+
+def _userns_allowed() -> bool:
+    try:
+        return int(Path("/proc/sys/user/max_user_namespaces").read_text()) > 0
+    except (OSError, ValueError):
+        return False
+
+
+LANDLOCK_ABI = landlock_abi()
+needs_landlock = pytest.mark.skipif(LANDLOCK_ABI < 6, reason=f"needs Landlock ABI >= 6 (have {LANDLOCK_ABI})")
+needs_full_sandbox = pytest.mark.skipif(
+    LANDLOCK_ABI < 6 or not _userns_allowed(), reason="needs Landlock ABI >= 6 and user namespaces"
+)
+
+
+def _child_env(**extra: str) -> dict[str, str]:
+    """The environment the broker gives the protocol process: nothing of the desktop session."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent", **extra}
+
+
+def _start_child(
+    body: str, *, confine: bool, start_thread: bool = False, pass_fds: tuple[int, ...] = (), **env: str
+) -> subprocess.Popen[str]:
+    script = f"CONFINE = {confine!r}\nSTART_THREAD = {start_thread!r}\n{_PRELUDE}\n{textwrap.dedent(body)}\n"
+    script += "print(json.dumps(RESULT))\n"
+    return subprocess.Popen(
+        [sys.executable, "-I", "-c", script],
+        env=_child_env(**env),
+        pass_fds=pass_fds,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(child: subprocess.Popen[str]) -> dict[str, Any]:
+    out, err = child.communicate(timeout=CHILD_TIMEOUT)
+    assert child.returncode == 0, f"child failed ({child.returncode}): {err}"
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _run_child(body: str, *, confine: bool, start_thread: bool = False, **env: str) -> dict[str, Any]:
+    return _finish(_start_child(body, confine=confine, start_thread=start_thread, **env))
+
+
+@needs_full_sandbox
+def test_confinement_is_complete_on_this_machine() -> None:
+    result = _run_child("", confine=True)
+
+    assert result["complete"], result["describe"]
+    achieved = result["confinement"]
+    assert achieved["landlock_abi"] == LANDLOCK_ABI
+    assert achieved["problems"] == []
+    assert result["describe"].startswith("protocol process confinement complete: no_new_privs=yes, namespaces=yes")
+
+
+_X_ATTEMPTS = """
+import socket
+number = os.environ["DISPLAY"].lstrip(":").split(".")[0]
+
+def connect(address):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        sock.connect(address)
+
+def open_with_mss():
+    import mss
+    with mss.mss() as screen:
+        screen.grab(screen.monitors[1])
+
+RESULT["path_socket"] = attempt(lambda: connect(f"/tmp/.X11-unix/X{number}"))
+RESULT["abstract_socket"] = attempt(lambda: connect(f"\\0/tmp/.X11-unix/X{number}"))
+RESULT["mss"] = attempt(open_with_mss)
+"""
+
+
+@needs_full_sandbox
+@pytest.mark.parametrize("confine", [False, True], ids=["control", "confined"])
+def test_x_server_is_unreachable_even_with_display_given_back(xvfb: VirtualDisplay, confine: bool) -> None:
+    result = _run_child(_X_ATTEMPTS, confine=confine, DISPLAY=xvfb.name)
+
+    attempts = {key: result[key] for key in ("path_socket", "abstract_socket", "mss")}
+    if confine:
+        assert result["complete"], result["describe"]
+        assert all(outcome != "ok" for outcome in attempts.values()), attempts
+    else:
+        assert attempts == {"path_socket": "ok", "abstract_socket": "ok", "mss": "ok"}
+
+
+@needs_full_sandbox
+@pytest.mark.parametrize("confine", [False, True], ids=["control", "confined"])
+def test_user_files_are_out_of_reach(tmp_path: Path, confine: bool) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the user's data")
+    body = f"""
+    from pathlib import Path
+    RESULT["read_temp_file"] = attempt(lambda: Path({str(secret)!r}).read_text())
+    RESULT["read_outside_roots"] = attempt(lambda: Path({__file__!r}).read_text())
+    RESULT["create_in_tmp"] = attempt(lambda: Path({str(tmp_path / "created")!r}).write_text("x"))
+    RESULT["write_dev_null"] = attempt(lambda: Path("/dev/null").write_text("x"))
+    """
+    result = _run_child(body, confine=confine)
+
+    if confine:
+        assert result["read_temp_file"] != "ok"  # /tmp is hidden by the mount namespace (and Landlock)
+        assert result["read_outside_roots"] == "PermissionError:EACCES"  # Landlock, though we are root
+        assert result["create_in_tmp"] != "ok"
+        assert not (tmp_path / "created").exists()
+        assert result["write_dev_null"] == "ok"
+    else:
+        assert result["read_temp_file"] == result["read_outside_roots"] == result["create_in_tmp"] == "ok"
+
+
+@needs_full_sandbox
+@pytest.mark.parametrize("confine", [False, True], ids=["control", "confined"])
+def test_tcp_connect_to_loopback_is_denied(confine: bool) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        body = f"""
+        import socket
+        RESULT["connect"] = attempt(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=5).close())
+        RESULT["bind"] = attempt(lambda: socket.create_server(("127.0.0.1", 0)).close())
+        """
+        result = _run_child(body, confine=confine)
+
+    if confine:
+        assert result["connect"] != "ok"
+        assert result["bind"] != "ok"
+    else:
+        assert result["connect"] == result["bind"] == "ok"
+
+
+@needs_landlock
+@pytest.mark.parametrize("confine", [False, True], ids=["control", "confined"])
+def test_no_signal_to_the_parent(confine: bool) -> None:
+    result = _run_child('RESULT["kill_parent"] = attempt(lambda: os.kill(os.getppid(), 0))', confine=confine)
+
+    assert result["kill_parent"] == ("PermissionError:EPERM" if confine else "ok")
+
+
+@needs_full_sandbox
+def test_inherited_listening_socket_and_socketpair_keep_working() -> None:
+    """What the broker hands down still works: accept() on its listening socket, the socketpair to it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    broker_end, child_end = socket.socketpair()
+    body = f"""
+    import socket
+    listener = socket.socket(fileno={listener.fileno()})
+    broker = socket.socket(fileno={child_end.fileno()})
+    connection, _ = listener.accept()
+    with connection:
+        connection.settimeout(10)
+        request = connection.recv(64)
+        connection.sendall(b"pong:" + request)
+    broker.sendall(b"to the broker")
+    RESULT["served"] = request.decode()
+    """
+    with listener, broker_end, child_end:
+        child = _start_child(body, confine=True, pass_fds=(listener.fileno(), child_end.fileno()))
+        with socket.create_connection(listener.getsockname(), timeout=10) as client:
+            client.sendall(b"ping")
+            reply = client.recv(64)
+        broker_end.settimeout(10)
+        from_child = broker_end.recv(64)
+        result = _finish(child)
+
+    assert result["complete"], result["describe"]
+    assert reply == b"pong:ping"
+    assert from_child == b"to the broker"
+    assert result["served"] == "ping"
+
+
+_LIBRARY_USE = """
+import numpy as np
+import simplejpeg
+import spake2
+import zstandard
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from app.remote import channel, protocol
+
+pixels = np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3)
+jpeg = simplejpeg.encode_jpeg(pixels, quality=90, colorspace="RGB")
+RESULT["jpeg_shape"] = list(simplejpeg.decode_jpeg(jpeg).shape)
+packed = zstandard.ZstdCompressor().compress(pixels.tobytes())
+RESULT["zstd_roundtrip"] = zstandard.ZstdDecompressor().decompress(packed) == pixels.tobytes()
+key = AESGCM.generate_key(bit_length=256)
+sealed = AESGCM(key).encrypt(b"\\0" * 12, b"frame", b"header")
+RESULT["aesgcm_roundtrip"] = AESGCM(key).decrypt(b"\\0" * 12, sealed, b"header") == b"frame"
+side_a, side_b = spake2.SPAKE2_A(b"123456"), spake2.SPAKE2_B(b"123456")
+message_a, message_b = side_a.start(), side_b.start()
+RESULT["spake2_agree"] = side_a.finish(message_b) == side_b.finish(message_a)
+one, two = __import__("socket").socketpair()
+hello = protocol.Hello(version=1, role=protocol.Role.AGENT, capabilities=[])
+channel.Channel(one).send(hello)
+RESULT["channel_message"] = channel.Channel(two).receive(idle_timeout=5) == hello
+RESULT["protocol_roundtrip"] = protocol.decode(protocol.encode(protocol.Chat(text="x"))) == protocol.Chat(text="x")
+"""
+
+
+@needs_full_sandbox
+def test_protocol_libraries_import_and_work_after_confinement() -> None:
+    result = _run_child(_LIBRARY_USE, confine=True)
+
+    assert result["complete"], result["describe"]
+    assert result["jpeg_shape"] == [64, 64, 3]
+    assert result["zstd_roundtrip"] and result["aesgcm_roundtrip"] and result["spake2_agree"]
+    assert result["channel_message"]
+    assert result["protocol_roundtrip"]
+
+
+@needs_landlock
+def test_refused_namespaces_are_recorded_and_landlock_still_holds(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the user's data")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        body = f"""
+        import socket
+        from pathlib import Path
+        RESULT["read_temp_file"] = attempt(lambda: Path({str(secret)!r}).read_text())
+        RESULT["create_in_tmp"] = attempt(lambda: Path({str(tmp_path / "created")!r}).write_text("x"))
+        RESULT["connect"] = attempt(lambda: socket.create_connection({server.getsockname()!r}, timeout=5).close())
+        RESULT["kill_parent"] = attempt(lambda: os.kill(os.getppid(), 0))
+        """
+        result = _run_child(body, confine=True, start_thread=True)
+
+    achieved = result["confinement"]
+    assert not result["complete"]
+    assert not achieved["namespaces"]
+    assert any("unshare refused: EINVAL" in problem for problem in achieved["problems"]), achieved["problems"]
+    assert "namespaces=no" in result["describe"] and "unshare refused" in result["describe"]
+    assert achieved["no_new_privs"] and achieved["filesystem_read_only"]
+    assert achieved["tcp_denied"] and achieved["abstract_unix_scoped"]
+    assert result["read_temp_file"] == result["create_in_tmp"] == "PermissionError:EACCES"
+    assert result["connect"] == "PermissionError:EACCES"
+    assert result["kill_parent"] == "PermissionError:EPERM"
+
+
+def test_describe_names_what_held_and_why_not() -> None:
+    partial = Confinement(
+        no_new_privs=True,
+        namespaces=False,
+        landlock_abi=3,
+        filesystem_read_only=True,
+        tcp_denied=False,
+        abstract_unix_scoped=False,
+        problems=("namespaces: unshare refused: EPERM (Operation not permitted)",),
+    )
+
+    assert not partial.complete
+    assert partial.describe() == (
+        "protocol process confinement PARTIAL: no_new_privs=yes, namespaces=no, landlock_abi=3, "
+        "filesystem_read_only=yes, tcp_denied=no, abstract_unix_scoped=no; "
+        "problems: namespaces: unshare refused: EPERM (Operation not permitted)"
+    )
+
+
+def test_a_relative_root_is_a_programming_error() -> None:
+    with pytest.raises(SandboxError, match="absolute"):
+        confine_protocol_process([Path("relative/dir")])
