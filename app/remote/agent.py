@@ -292,6 +292,19 @@ class PolicyConsentProvider:
 # --- The agent ------------------------------------------------------------------------------------------
 
 
+def open_loopback_listener(port: int) -> socket.socket:
+    """A TCP socket listening on 127.0.0.1:``port`` (0 = any free port); :class:`AgentError` when it is taken."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as error:
+        listener.close()
+        raise AgentError(f"cannot listen on 127.0.0.1:{port}: {error}", user_text="The port is in use.") from None
+    listener.listen(4)
+    return listener
+
+
 class AssistAgent:
     """Serves technicians one at a time; all public methods are thread-safe and return promptly."""
 
@@ -349,14 +362,11 @@ class AssistAgent:
 
     def listen(self, port: int = 0) -> int:
         """Direct mode: listen on 127.0.0.1:``port`` (0 = any free port) and return the port."""
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind(("127.0.0.1", port))
-        except OSError as error:
-            listener.close()
-            raise AgentError(f"cannot listen on 127.0.0.1:{port}: {error}", user_text="The port is in use.") from None
-        listener.listen(4)
+        return self.serve_listener(open_loopback_listener(port))
+
+    def serve_listener(self, listener: socket.socket) -> int:
+        """Accept technicians on ``listener``, a TCP socket already listening (the broker of a protocol process
+        that may not bind ports itself hands one over); return its port.  The agent closes it on :meth:`stop`."""
         self._listener = listener
         self._acceptor = threading.Thread(target=self._accept_loop, name="podpora-agent-accept", daemon=True)
         self._acceptor.start()
