@@ -18,6 +18,11 @@ thread starts, so that a bug in a parser cannot reach what the broker holds. Thr
 3. **Landlock**: reads only beneath the readable roots (Python, its packages, the ``app`` package, the
    system libraries), writes nowhere but ``/dev/null``, no TCP bind or connect (ABI ≥ 4), and no abstract
    Unix socket or signal outside the sandbox (ABI ≥ 6).
+4. **seccomp**: ``socket()`` fails with EPERM (and ``io_uring_setup``, which could create sockets its own way,
+   and system calls of another ABI on the same kernel: i386 ``int 0x80`` and x32 on x86_64). The process needs
+   no new socket: it accepts on the inherited listener, and ``socketpair()`` (asyncio's self-pipe) still
+   works as it reaches nothing outside. This is what keeps the X server's path socket out of reach when the
+   kernel refuses the namespaces: Landlock below ABI 9 does not control ``connect()`` to a path socket.
 
 Sockets that are already open (the inherited listening socket, the socketpair to the broker, stdio) keep
 working: every layer checks only new opens, binds and connects. The core-dump limit is set to 0 so that a
@@ -111,6 +116,7 @@ class Confinement:
     tcp_denied: bool  # Landlock ABI>=4 net rules or the empty network namespace
     abstract_unix_scoped: bool  # Landlock ABI>=6 scope, or the network namespace (abstract sockets are per netns)
     problems: tuple[str, ...]  # why something did not hold (for the log)
+    new_sockets_denied: bool = False  # seccomp: socket() fails, so no path socket (X, D-Bus, ssh-agent) either
 
     @property
     def complete(self) -> bool:
@@ -122,6 +128,7 @@ class Confinement:
             and self.filesystem_read_only
             and self.tcp_denied
             and self.abstract_unix_scoped
+            and self.new_sockets_denied
             and not self.problems
         )
 
@@ -134,6 +141,7 @@ class Confinement:
             f"filesystem_read_only={_yes_no(self.filesystem_read_only)}",
             f"tcp_denied={_yes_no(self.tcp_denied)}",
             f"abstract_unix_scoped={_yes_no(self.abstract_unix_scoped)}",
+            f"new_sockets_denied={_yes_no(self.new_sockets_denied)}",
         ]
         head = "protocol process confinement " + ("complete" if self.complete else "PARTIAL")
         line = f"{head}: {', '.join(parts)}"
@@ -182,12 +190,15 @@ def default_readable_roots() -> list[Path]:
     return roots
 
 
-def confine_protocol_process(readable_roots: Sequence[Path] | None = None) -> Confinement:
+def confine_protocol_process(
+    readable_roots: Sequence[Path] | None = None, *, allow_new_sockets: bool = False
+) -> Confinement:
     """Take away the X server, the user's files, the network, signals and setuid from this process.
 
     Call it in a process with a single thread (``unshare`` of a user namespace needs that), before anything
     starts a thread. Never raises for a missing kernel feature: read the result (and log ``describe()``).
-    Raises :class:`SandboxError` when ``readable_roots`` holds a relative path.
+    ``allow_new_sockets`` leaves out the seccomp step (``socket()`` keeps working; the namespaces and Landlock
+    still hold). Raises :class:`SandboxError` when ``readable_roots`` holds a relative path.
     """
     roots = default_readable_roots() if readable_roots is None else list(readable_roots)
     for root in roots:
@@ -208,6 +219,11 @@ def confine_protocol_process(readable_roots: Sequence[Path] | None = None) -> Co
     if not no_new_privs:
         problems.append(f"no_new_privs: {_errno_text()}")
     landlock = _apply_landlock(libc, roots, problems)
+    new_sockets_denied = False
+    if not allow_new_sockets:
+        new_sockets_denied = _deny_new_sockets(libc, problems) if no_new_privs else False
+        if not no_new_privs:
+            problems.append("seccomp: needs no_new_privs")
     return Confinement(
         no_new_privs=no_new_privs,
         namespaces=namespaces,
@@ -216,6 +232,7 @@ def confine_protocol_process(readable_roots: Sequence[Path] | None = None) -> Co
         tcp_denied=landlock.tcp or namespaces,
         abstract_unix_scoped=landlock.scoped or namespaces,
         problems=tuple(problems),
+        new_sockets_denied=new_sockets_denied,
     )
 
 
@@ -415,3 +432,85 @@ def _allow(libc: ctypes.CDLL, ruleset_fd: int, path: Path, rights: int, problems
             problems.append(f"landlock: rule for {path}: {_errno_text()}")
     finally:
         os.close(fd)
+
+
+# seccomp (linux/seccomp.h, linux/filter.h, linux/audit.h).
+PR_SET_SECCOMP: Final = 22
+SECCOMP_MODE_FILTER: Final = 2
+SECCOMP_RET_ALLOW: Final = 0x7FFF0000
+SECCOMP_RET_ERRNO: Final = 0x00050000
+_BPF_LD_W_ABS: Final = 0x20
+_BPF_JEQ_K: Final = 0x15
+_BPF_JGE_K: Final = 0x35
+_BPF_RET_K: Final = 0x06
+_SECCOMP_DATA_NR: Final = 0  # offsetof(struct seccomp_data, nr)
+_SECCOMP_DATA_ARCH: Final = 4  # offsetof(struct seccomp_data, arch)
+_X32_SYSCALL_BIT: Final = 0x40000000
+_SYS_IO_URING_SETUP: Final = 425  # unified table, every architecture
+
+
+@dataclass(frozen=True)
+class _SeccompArch:
+    audit_arch: int
+    socket_nr: int
+    has_x32: bool
+
+
+#: ``socket`` differs per architecture (it predates the unified table).
+_SECCOMP_ARCHES: Final = {
+    "x86_64": _SeccompArch(audit_arch=0xC000003E, socket_nr=41, has_x32=True),
+    "aarch64": _SeccompArch(audit_arch=0xC00000B7, socket_nr=198, has_x32=False),
+}
+
+
+class _SockFilter(ctypes.Structure):
+    """``struct sock_filter``: one classic BPF instruction."""
+
+    _fields_ = (
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    )
+
+
+class _SockFprog(ctypes.Structure):
+    """``struct sock_fprog``: the filter program handed to ``prctl(PR_SET_SECCOMP)``."""
+
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter)))
+
+
+def _socket_filter(arch: _SeccompArch) -> list[tuple[int, int, int, int]]:
+    """The BPF program: another ABI, x32, socket() and io_uring_setup() get EPERM; the rest is allowed."""
+    to_deny = -1  # a jump to the final "deny" instruction, resolved below
+    program = [
+        (_BPF_LD_W_ABS, 0, 0, _SECCOMP_DATA_ARCH),
+        (_BPF_JEQ_K, 1, 0, arch.audit_arch),  # this ABI: skip the next instruction
+        (_BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),
+        (_BPF_LD_W_ABS, 0, 0, _SECCOMP_DATA_NR),
+    ]
+    if arch.has_x32:
+        program.append((_BPF_JGE_K, to_deny, 0, _X32_SYSCALL_BIT))
+    program.append((_BPF_JEQ_K, to_deny, 0, arch.socket_nr))
+    program.append((_BPF_JEQ_K, to_deny, 0, _SYS_IO_URING_SETUP))
+    program.append((_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
+    deny_at = len(program)
+    program.append((_BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM))
+    return [
+        (code, deny_at - index - 1 if jump_true == to_deny else jump_true, jump_false, k)
+        for index, (code, jump_true, jump_false, k) in enumerate(program)
+    ]
+
+
+def _deny_new_sockets(libc: ctypes.CDLL, problems: list[str]) -> bool:
+    arch = _SECCOMP_ARCHES.get(os.uname().machine)
+    if arch is None:
+        problems.append(f"seccomp: no filter for {os.uname().machine}")
+        return False
+    program = _socket_filter(arch)
+    instructions = (_SockFilter * len(program))(*(_SockFilter(*instruction) for instruction in program))
+    fprog = _SockFprog(len(program), instructions)
+    if libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0) != 0:
+        problems.append(f"seccomp: {_errno_text()}")
+        return False
+    return True
