@@ -159,7 +159,9 @@ def default_readable_roots() -> list[Path]:
 
     The interpreter's prefixes (the venv and the base installation), every existing ``sys.path`` directory,
     the ``app`` package, the frozen bundle, the system libraries, the few files of ``/etc`` that the dynamic
-    loader, OpenSSL and time zones read, ``/proc`` and the CPU topology in ``/sys`` (numpy's BLAS reads it).
+    loader, OpenSSL and time zones read, this process's ``/proc/<pid>`` (not other processes'), the CPU and
+    memory files of ``/proc`` and the CPU topology in ``/sys`` (numpy's BLAS sizes its threads by them).
+    Call it in the process to be confined (its ``/proc/<pid>`` is among the roots).
     """
     roots: list[Path] = []
     candidates: list[str | Path] = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
@@ -180,7 +182,13 @@ def default_readable_roots() -> list[Path]:
         "/etc/crypto-policies",
         "/etc/localtime",
         "/usr/share/zoneinfo",
-        "/proc",
+        # The process's own /proc directory (the rule binds to /proc/<pid>, so other processes' command
+        # lines stay out of reach) and the few system-wide files libraries size themselves by.
+        Path("/proc/self").resolve(),
+        "/proc/cpuinfo",
+        "/proc/meminfo",
+        "/proc/stat",
+        "/proc/sys/vm/overcommit_memory",
         "/sys/devices/system/cpu",
     ]
     for candidate in candidates:

@@ -164,6 +164,8 @@ def test_user_files_are_out_of_reach(tmp_path: Path, confine: bool) -> None:
     RESULT["read_outside_roots"] = attempt(lambda: Path({__file__!r}).read_text())
     RESULT["create_in_tmp"] = attempt(lambda: Path({str(tmp_path / "created")!r}).write_text("x"))
     RESULT["write_dev_null"] = attempt(lambda: Path("/dev/null").write_text("x"))
+    RESULT["read_own_proc"] = attempt(lambda: Path("/proc/self/status").read_text())
+    RESULT["read_parent_cmdline"] = attempt(lambda: Path(f"/proc/{{os.getppid()}}/cmdline").read_bytes())
     """
     result = _run_child(body, confine=confine)
 
@@ -172,9 +174,11 @@ def test_user_files_are_out_of_reach(tmp_path: Path, confine: bool) -> None:
         assert result["read_outside_roots"] == "PermissionError:EACCES"  # Landlock, though we are root
         assert result["create_in_tmp"] != "ok"
         assert not (tmp_path / "created").exists()
-        assert result["write_dev_null"] == "ok"
+        assert result["write_dev_null"] == result["read_own_proc"] == "ok"
+        assert result["read_parent_cmdline"] == "PermissionError:EACCES"
     else:
         assert result["read_temp_file"] == result["read_outside_roots"] == result["create_in_tmp"] == "ok"
+        assert result["read_parent_cmdline"] == "ok"
 
 
 @needs_full_sandbox
