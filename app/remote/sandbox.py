@@ -3,7 +3,7 @@
 The assist agent runs as two processes, like OpenSSH's privilege separation: a broker that holds the X display,
 capture, input injection and the consent window, and a protocol process that parses everything the network
 sends. The protocol process calls :func:`confine_protocol_process` first thing in its ``main``, before any
-thread starts, so that a bug in a parser cannot reach what the broker holds. Three layers, each best-effort
+thread starts, so that a bug in a parser cannot reach what the broker holds. Four layers, each best-effort
 (a kernel feature that is missing or refused is written into :attr:`Confinement.problems`, never raised):
 
 1. **Namespaces** (``unshare`` of user, mount and network namespaces). The new network namespace has no
@@ -223,7 +223,9 @@ def confine_protocol_process(
 
     libc = ctypes.CDLL(None, use_errno=True)
     namespaces = _enter_namespaces(libc, roots, problems)
-    no_new_privs = libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), 0) == 0
+    # Every argument as unsigned long: prctl is variadic, and the kernel refuses non-zero unused arguments.
+    unused = ctypes.c_ulong(0)
+    no_new_privs = libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), unused, unused, unused) == 0
     if not no_new_privs:
         problems.append(f"no_new_privs: {_errno_text()}")
     landlock = _apply_landlock(libc, roots, problems)
@@ -518,7 +520,8 @@ def _deny_new_sockets(libc: ctypes.CDLL, problems: list[str]) -> bool:
     program = _socket_filter(arch)
     instructions = (_SockFilter * len(program))(*(_SockFilter(*instruction) for instruction in program))
     fprog = _SockFprog(len(program), instructions)
-    if libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0) != 0:
+    unused = ctypes.c_ulong(0)
+    if libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), unused, unused) != 0:
         problems.append(f"seccomp: {_errno_text()}")
         return False
     return True

@@ -46,8 +46,10 @@ if START_THREAD:
     # A thread already running makes unshare(CLONE_NEWUSER) fail with EINVAL: the fallback path.
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 if CONFINE:
-    from app.remote.sandbox import confine_protocol_process
-    confinement = confine_protocol_process(allow_new_sockets=ALLOW_NEW_SOCKETS)
+    from pathlib import Path
+    from app.remote.sandbox import confine_protocol_process, default_readable_roots
+    roots = [*default_readable_roots(), *map(Path, EXTRA_ROOTS)] if EXTRA_ROOTS else None
+    confinement = confine_protocol_process(roots, allow_new_sockets=ALLOW_NEW_SOCKETS)
     RESULT["confinement"] = dataclasses.asdict(confinement)
     RESULT["complete"] = confinement.complete
     RESULT["describe"] = confinement.describe()
@@ -79,10 +81,12 @@ def _start_child(
     confine: bool,
     start_thread: bool = False,
     allow_new_sockets: bool = False,
+    extra_roots: tuple[str, ...] = (),
     pass_fds: tuple[int, ...] = (),
     **env: str,
 ) -> subprocess.Popen[str]:
     flags = f"CONFINE = {confine!r}\nSTART_THREAD = {start_thread!r}\nALLOW_NEW_SOCKETS = {allow_new_sockets!r}\n"
+    flags += f"EXTRA_ROOTS = {extra_roots!r}\n"
     script = f"{flags}{_PRELUDE}\n{textwrap.dedent(body)}\n"
     script += "print(json.dumps(RESULT))\n"
     return subprocess.Popen(
@@ -102,11 +106,8 @@ def _finish(child: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def _run_child(
-    body: str, *, confine: bool, start_thread: bool = False, allow_new_sockets: bool = False, **env: str
-) -> dict[str, Any]:
-    child = _start_child(body, confine=confine, start_thread=start_thread, allow_new_sockets=allow_new_sockets, **env)
-    return _finish(child)
+def _run_child(body: str, *, confine: bool, **options: Any) -> dict[str, Any]:
+    return _finish(_start_child(body, confine=confine, **options))
 
 
 @needs_full_sandbox
@@ -134,6 +135,7 @@ def open_with_mss():
     with mss.mss() as screen:
         screen.grab(screen.monitors[1])
 
+RESULT["path_socket_visible"] = os.path.exists(f"/tmp/.X11-unix/X{number}")  # stat: Landlock does not check it
 RESULT["path_socket"] = attempt(lambda: connect(f"/tmp/.X11-unix/X{number}"))
 RESULT["abstract_socket"] = attempt(lambda: connect(f"\\0/tmp/.X11-unix/X{number}"))
 RESULT["mss"] = attempt(open_with_mss)
@@ -149,8 +151,10 @@ def test_x_server_is_unreachable_even_with_display_given_back(xvfb: VirtualDispl
     if confine:
         assert result["complete"], result["describe"]
         assert all(outcome != "ok" for outcome in attempts.values()), attempts
+        assert not result["path_socket_visible"]  # the mount namespace hides it
     else:
         assert attempts == {"path_socket": "ok", "abstract_socket": "ok", "mss": "ok"}
+        assert result["path_socket_visible"]
 
 
 @needs_full_sandbox
@@ -332,23 +336,80 @@ def test_refused_namespaces_are_recorded_and_landlock_still_holds(
 
 
 @needs_full_sandbox
-def test_the_hiding_mounts_cannot_be_lifted(xvfb: VirtualDisplay) -> None:
-    """The capabilities the process holds inside its own user namespace cannot unmount the empty tmpfs."""
-    body = """
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    def umount(path):
-        if libc.umount2(path.encode(), 2) != 0:  # MNT_DETACH
-            raise OSError(ctypes.get_errno(), "umount2")
-    RESULT["umount_x11"] = attempt(lambda: umount("/tmp/.X11-unix"))
-    RESULT["umount_tmp"] = attempt(lambda: umount("/tmp"))
-    RESULT["x11_listing"] = attempt(lambda: os.listdir("/tmp/.X11-unix"))
+def test_a_readable_root_under_tmp_keeps_tmp_visible_but_not_the_x_sockets(
+    tmp_path: Path, xvfb: VirtualDisplay
+) -> None:
+    """A frozen build unpacks itself under /tmp: that root stays readable, the X socket directory is still hidden."""
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "module.py").write_text("VALUE = 1")
+    (tmp_path / "beside.txt").write_text("not in the bundle")
+    body = f"""
+    from pathlib import Path
+    RESULT["read_bundle"] = attempt(lambda: Path({str(bundle / "module.py")!r}).read_text())
+    RESULT["read_beside"] = attempt(lambda: Path({str(tmp_path / "beside.txt")!r}).read_text())
+    RESULT["x_socket_visible"] = os.path.exists(os.environ["DISPLAY"].replace(":", "/tmp/.X11-unix/X"))
     """
+    result = _run_child(body, confine=True, extra_roots=(str(bundle),), DISPLAY=xvfb.name)
+
+    assert result["complete"], result["describe"]
+    assert result["read_bundle"] == "ok"
+    assert result["read_beside"] == "PermissionError:EACCES"  # /tmp is visible now, and Landlock refuses
+    assert not result["x_socket_visible"]
+    assert Path(xvfb.name.replace(":", "/tmp/.X11-unix/X")).exists()  # the test's own view: only the child lost it
+
+
+_UMOUNT = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+def umount(path):
+    if libc.umount2(path.encode(), 2) != 0:  # MNT_DETACH
+        raise OSError(ctypes.get_errno(), "umount2")
+"""
+
+
+@pytest.mark.skipif(not _userns_allowed(), reason="needs user namespaces")
+def test_the_hiding_mounts_are_locked_even_without_landlock(xvfb: VirtualDisplay) -> None:
+    """The namespace step alone: the capabilities held in its own user namespace cannot unmount the tmpfs.
+
+    Landlock also refuses unmounting; this runs the namespace step by itself so that the nested user
+    namespace (which locks the mounts) is what is tested.
+    """
+    body = (
+        _UMOUNT
+        + """
+import ctypes
+from app.remote import sandbox
+problems = []
+RESULT["namespaces"] = sandbox._enter_namespaces(
+    ctypes.CDLL(None, use_errno=True), sandbox.default_readable_roots(), problems
+)
+RESULT["problems"] = problems
+RESULT["umount_tmp"] = attempt(lambda: umount("/tmp"))
+RESULT["x_socket_visible"] = os.path.exists(os.environ["DISPLAY"].replace(":", "/tmp/.X11-unix/X"))
+"""
+    )
+    result = _run_child(body, confine=False, DISPLAY=xvfb.name)
+
+    assert result["namespaces"], result["problems"]
+    assert result["umount_tmp"] == "OSError:EINVAL"  # a locked mount
+    assert not result["x_socket_visible"]
+
+
+@needs_full_sandbox
+def test_the_hiding_mounts_cannot_be_lifted_after_confinement(xvfb: VirtualDisplay) -> None:
+    body = (
+        _UMOUNT
+        + """
+RESULT["umount_tmp"] = attempt(lambda: umount("/tmp"))
+RESULT["x_socket_visible"] = os.path.exists(os.environ["DISPLAY"].replace(":", "/tmp/.X11-unix/X"))
+"""
+    )
     result = _run_child(body, confine=True, DISPLAY=xvfb.name)
 
     assert result["complete"], result["describe"]
-    assert result["umount_x11"] != "ok" and result["umount_tmp"] != "ok"
-    assert result["x11_listing"] != "ok"
+    assert result["umount_tmp"] != "ok"
+    assert not result["x_socket_visible"]
 
 
 def test_describe_names_what_held_and_why_not() -> None:
