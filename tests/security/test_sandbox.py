@@ -246,6 +246,7 @@ def test_inherited_listening_socket_and_socketpair_keep_working() -> None:
 
 
 _LIBRARY_USE = """
+import av
 import numpy as np
 import simplejpeg
 import spake2
@@ -255,6 +256,7 @@ from app.remote import channel, protocol
 
 pixels = np.arange(64 * 64 * 3, dtype=np.uint8).reshape(64, 64, 3)
 jpeg = simplejpeg.encode_jpeg(pixels, quality=90, colorspace="RGB")
+RESULT["av_decoder"] = av.CodecContext.create("h264", "r").name
 RESULT["jpeg_shape"] = list(simplejpeg.decode_jpeg(jpeg).shape)
 packed = zstandard.ZstdCompressor().compress(pixels.tobytes())
 RESULT["zstd_roundtrip"] = zstandard.ZstdDecompressor().decompress(packed) == pixels.tobytes()
@@ -278,6 +280,7 @@ def test_protocol_libraries_import_and_work_after_confinement() -> None:
 
     assert result["complete"], result["describe"]
     assert result["jpeg_shape"] == [64, 64, 3]
+    assert result["av_decoder"] == "h264"
     assert result["zstd_roundtrip"] and result["aesgcm_roundtrip"] and result["spake2_agree"]
     assert result["channel_message"]
     assert result["protocol_roundtrip"]
