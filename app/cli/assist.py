@@ -8,7 +8,8 @@ the port and session code and runs until interrupted.  ``--resume-grace SECONDS`
 once) sets how long a session waits for a technician whose link dropped; it overrides the organisation's
 ``[session] resume_grace_seconds``, and without either the agent waits 60 s.  ``--smoke`` starts offscreen,
 shows the window and exits 0 (for packaging).  The agent refuses to run as root unless ``--allow-root`` is
-given (SECURITY-BAR T26).
+given (SECURITY-BAR T26).  Everything the network sends is parsed in a separate, confined protocol process
+(``app.remote.privsep``); ``--single-process`` keeps it in this process (for troubleshooting only: weaker).
 """
 
 from __future__ import annotations
@@ -46,7 +47,21 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="administrator mode: allow running as root (refused otherwise; logged to the system log)",
     )
+    parser.add_argument(
+        "--single-process",
+        action="store_true",
+        help="parse the network in this process instead of a confined protocol process (troubleshooting only)",
+    )
     parser.set_defaults(func=run)
+
+
+def protocol_process_command(single_process: bool) -> list[str] | None:
+    """The argv of the confined protocol process (``app.remote.privsep``), or None to parse in-process."""
+    if single_process:
+        return None
+    from app.cli.child_process import python_module_command
+
+    return python_module_command("app.remote.privsep")
 
 
 def _grace_seconds(text: str) -> float:
@@ -156,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
             org_keys=_organisation_keys(),
             language=lambda: str(context.languages.language),
             resume_grace=resume_grace(args.resume_grace, organisation),
+            protocol_process=protocol_process_command(args.single_process),
         )
         controller = AssistController(
             backend, self_check=wiring.make_self_check(lambda: str(context.languages.language))
@@ -171,6 +187,18 @@ def run(args: argparse.Namespace) -> int:
         shutdown = getattr(backend, "shutdown", None)
         if shutdown is not None:
             shutdown()
+
+
+def _mapping_of(sink: Any) -> Any:
+    """Where pointer input lands: the selected monitor's geometry, handed to the input sink."""
+    if sink is None:
+        return None
+    from app.remote.inject import ScreenMapping
+
+    def apply(left: int, top: int, width: int, height: int) -> None:
+        sink.set_mapping(ScreenMapping(left, top, width, height))
+
+    return apply
 
 
 def _gateway_publisher(alias: str | None) -> Any:
@@ -239,20 +267,40 @@ def _run_headless(args: argparse.Namespace) -> int:
     def on_state(state: str, granted: frozenset[str], paused: bool) -> None:
         print(f"podpora assist: {state}; granted: {', '.join(sorted(granted)) or 'nothing'}", flush=True)
 
-    agent = AssistAgent(
-        screen=screen,
-        consent=PolicyConsentProvider(policy),
-        input_sink=sink,
-        encoder_factory=FrameEncoder,
-        org_keys=keys,
-        resume_grace=grace,
-        callbacks=AgentCallbacks(on_state=on_state, on_ended=lambda reason: print(f"podpora assist: ended: {reason}")),
-    )
+    callbacks = AgentCallbacks(on_state=on_state, on_ended=lambda reason: print(f"podpora assist: ended: {reason}"))
+    command = protocol_process_command(args.single_process)
+    agent: Any
+    if command is None:
+        agent = AssistAgent(
+            screen=screen,
+            consent=PolicyConsentProvider(policy),
+            input_sink=sink,
+            encoder_factory=FrameEncoder,
+            on_mapping=_mapping_of(sink),
+            org_keys=keys,
+            resume_grace=grace,
+            callbacks=callbacks,
+        )
+    else:
+        from app.remote.privsep import BrokeredAgent
+
+        agent = BrokeredAgent(
+            command=command,
+            screen=screen,
+            consent=PolicyConsentProvider(policy),
+            input_sink=sink,
+            on_mapping=_mapping_of(sink),
+            org_keys=keys,
+            resume_grace=grace,
+            callbacks=callbacks,
+        )
     port = agent.listen(args.listen or DEFAULT_PORT)
     publisher = _gateway_publisher(args.gateway)
     running = publisher(port, lambda number: print(f"podpora assist: session number {number}")) if publisher else None
     shown = agent.code()
     print(f"podpora assist: unattended on 127.0.0.1:{port}; session code {shown}", flush=True)
+    if command is not None:
+        print(f"podpora assist: network parsing in process {agent.child_pid}: {agent.confinement}", flush=True)
     try:
         while not ended.wait(1.0):
             # A code is single-use and short-lived: say each new one (the log is where an admin looks).

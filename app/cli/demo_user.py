@@ -202,6 +202,7 @@ def run_window(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from PySide6.QtCore import QTimer
 
+    from app.cli.child_process import python_module_command
     from app.ui.application import start_qt
     from app.ui.assist import wiring
     from app.ui.assist.controller import AssistController
@@ -214,6 +215,7 @@ def run_window(args: argparse.Namespace) -> int:
         listen=0,  # any free port on 127.0.0.1; the demo reads it from the "ready" line
         org_keys=[Ed25519PublicKey.from_public_bytes(bytes.fromhex(args.org_key))],
         language=lambda: "en",
+        protocol_process=python_module_command("app.remote.privsep"),  # as in `podpora assist`: confined parsing
     )
     controller = AssistController(backend)
     backend.bind(controller)

@@ -493,6 +493,9 @@ class BrokeredAgent:
         self._screen = screen
         self._consent = consent
         self._sink = input_sink
+        # One thread at a time on the input sink: remote input arrives on the connection's reader thread, while a
+        # release comes from the user's window (pynput's X connection is not safe for concurrent use).
+        self._sink_lock = threading.Lock()
         self._on_mapping = on_mapping
         self._org_keys = [key.public_bytes_raw().hex() for key in org_keys]
         self.callbacks = callbacks or AgentCallbacks()
@@ -581,7 +584,10 @@ class BrokeredAgent:
 
     def code(self) -> str:
         """The session code to show the user now (asked of the protocol process)."""
-        reply, _, _ = self._live_peer().request({"op": "code"})
+        try:
+            reply, _, _ = self._live_peer().request({"op": "code"})
+        except IpcClosed as error:
+            raise PrivsepError(f"no session code: {error}", user_text=CHILD_GONE_TEXT) from None
         self._expires_at = time.monotonic() + _number(reply, "expires_in", 0, 86400)
         return _text(reply, "code", p.MAX_CODE_CHARS)
 
@@ -703,7 +709,8 @@ class BrokeredAgent:
 
     def _release_input(self) -> None:
         if self._sink is not None:
-            self._sink.release_all()
+            with self._sink_lock:
+                self._sink.release_all()
 
     @staticmethod
     def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -725,7 +732,8 @@ class BrokeredAgent:
         if process is not None and process.poll() is None and not self._stopped.is_set():
             self._kill(process)  # it broke the connection or the rules: it does not get to go on
         if not self._stopped.is_set():
-            log.info("the protocol process ended: %s", reason)
+            code = process.poll() if process is not None else None
+            log.info("the protocol process ended (exit status %s): %s", code, reason)
             if was_on and self.callbacks.on_ended is not None:
                 self.callbacks.on_ended("the session process ended unexpectedly")
 
@@ -771,7 +779,8 @@ class BrokeredAgent:
         buttons = _int(header, "buttons", 0, 0xFFFF)
         wheel, wheel_h = _int(header, "wheel", -1000, 1000), _int(header, "wheel_h", -1000, 1000)
         if self._sink is not None and self.gate.may_input():
-            self._sink.pointer(x, y, buttons, wheel, wheel_h)
+            with self._sink_lock:
+                self._sink.pointer(x, y, buttons, wheel, wheel_h)
 
     def _key(self, header: Mapping[str, Any]) -> None:
         down = _flag(header, "down")
@@ -782,7 +791,8 @@ class BrokeredAgent:
         if text is not None:
             text = _text(header, "text", p.MAX_KEY_TEXT_CHARS)
         if self._sink is not None and self.gate.may_input():
-            self._sink.key(down, keysym, text)
+            with self._sink_lock:
+                self._sink.key(down, keysym, text)
 
     def _mapping(self, header: Mapping[str, Any]) -> None:
         side = p.MAX_SCREEN_SIDE * 8
@@ -1270,7 +1280,8 @@ class ProtocolProcess:
         worker.join(EXIT_GRACE_SECONDS)
         return 0
 
-    def _broker_gone(self, _reason: str) -> None:
+    def _broker_gone(self, reason: str) -> None:
+        log.info("the connection to the broker ended: %s", reason)
         self._done.set()
 
     def _handle(self, header: dict[str, Any], blob: bytes, fds: list[int]) -> None:
@@ -1321,7 +1332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ipc-fd", type=int, required=True)
     parser.add_argument("--listen-fd", type=int, required=True)
     args = parser.parse_args(argv)
-    _die_with_parent()
+    # No PR_SET_PDEATHSIG: it fires when the *thread* that started the process ends (the window starts it from a
+    # worker thread).  The broker's end is seen instead as the end of the connection, which ends this process.
     from app.remote.sandbox import confine_protocol_process
 
     confinement = confine_protocol_process()  # before any thread starts: namespaces need a single thread
@@ -1329,18 +1341,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ipc = socket.socket(fileno=args.ipc_fd)
     listener = socket.socket(fileno=args.listen_fd)
     return ProtocolProcess(ipc, listener, confinement.describe()).run()
-
-
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this process when the broker dies (PR_SET_PDEATHSIG), so it never outlives it."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:
-        raise SystemExit(3)  # the broker died before the request took effect
 
 
 if __name__ == "__main__":

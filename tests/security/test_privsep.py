@@ -8,9 +8,11 @@ talks to it as a technician over a real sealed channel on 127.0.0.1.  The broker
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +23,7 @@ from app.cli.child_process import python_module_command
 from app.remote import protocol as p
 from app.remote.agent import AgentCallbacks
 from app.remote.channel import Channel
-from app.remote.privsep import BrokeredAgent
+from app.remote.privsep import BrokeredAgent, PrivsepError
 from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, SyncTechnician
 
 VIEW, CONTROL, CLIPBOARD = p.Capability.VIEW, p.Capability.CONTROL, p.Capability.CLIPBOARD
@@ -154,3 +156,104 @@ def test_a_killed_protocol_process_is_replaced_and_the_port_stays(brokered: list
     assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
     technician.send(p.FrameRequest(False))
     assert isinstance(technician.receive_until(p.FrameUpdate), p.FrameUpdate)
+
+
+# --- A compromised protocol process: the broker enforces consent by itself -----------------------------------
+
+HOSTILE = Path(__file__).with_name("hostile_protocol_process.py")
+
+
+class Reports:
+    """The hostile process's JSON reports, which arrive as chat lines through the broker's callback."""
+
+    def __init__(self) -> None:
+        self.reports: list[dict[str, object]] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, text: str) -> None:
+        with self._changed:
+            self.reports.append(json.loads(text))
+            self._changed.notify_all()
+
+    def wait(self, count: int = 1, timeout: float = 30) -> list[dict[str, object]]:
+        with self._changed:
+            assert self._changed.wait_for(lambda: len(self.reports) >= count, timeout), "no report came"
+            return list(self.reports)
+
+
+def hostile(
+    brokered: list[BrokeredAgent], mode: str, consent: ScriptedConsent, **callbacks: object
+) -> tuple[BrokeredAgent, RecordingSink, FakeScreen, Reports]:
+    sink, screen, reports = RecordingSink(), FakeScreen(), Reports()
+    agent, _port = start(
+        brokered,
+        consent,
+        screen=screen,
+        sink=sink,
+        command=[sys.executable, str(HOSTILE), mode],
+        on_chat=reports,
+        **callbacks,
+    )
+    return agent, sink, screen, reports
+
+
+def test_input_and_capture_without_consent_are_refused_by_the_broker(brokered: list[BrokeredAgent]) -> None:
+    clipboard: list[str] = []
+    agent, sink, screen, reports = hostile(
+        brokered, "no-consent", ScriptedConsent(frozenset({VIEW, CONTROL, CLIPBOARD})), on_clipboard=clipboard.append
+    )
+    (report,) = reports.wait()
+    assert all(str(report[key]).startswith("refused") for key in ("monitors", "grab", "cursor")), report
+    assert [e for e in sink.events if e[0] != "release_all"] == []
+    assert screen.grabs == 0
+    assert clipboard == []
+    assert agent.gate.refused_input == 2
+
+
+def test_a_lie_about_the_grants_does_not_widen_them(brokered: list[BrokeredAgent]) -> None:
+    clipboard: list[str] = []
+    agent, sink, _screen, reports = hostile(
+        brokered, "widen", ScriptedConsent(frozenset({VIEW})), on_clipboard=clipboard.append
+    )
+    (report,) = reports.wait()
+    assert report["answer"] == ["view"]  # the user granted view only
+    assert str(report["monitors"]).startswith("answered")  # view works
+    assert [e for e in sink.events if e[0] != "release_all"] == []  # "active with control" changed nothing
+    assert clipboard == []
+    pid = agent.child_pid
+    with pytest.raises(PrivsepError):
+        agent.code()  # the process asks for a monitor that was never listed instead of answering
+    assert _wait_gone(pid)
+
+
+def test_after_the_users_stop_nothing_crosses_whatever_the_process_does(brokered: list[BrokeredAgent]) -> None:
+    agent, sink, _screen, reports = hostile(brokered, "after-stop", ScriptedConsent(frozenset({VIEW, CONTROL})))
+    reports.wait(1)
+    assert sink.wait_for(lambda events: ("pointer", 3, 4, 1) in events)  # control was granted: input applied
+    applied = [e for e in sink.events if e[0] != "release_all"]
+    agent.end_session()
+    assert sink.events[-1] == ("release_all",)  # held keys are let go here, before the process is told
+    report = reports.wait(2)[1]
+    assert str(report["monitors_before"]).startswith("answered")
+    assert str(report["monitors_after"]).startswith("refused")
+    assert [e for e in sink.events if e[0] != "release_all"] == applied
+    assert agent.gate.refused_input == 2
+
+
+@pytest.mark.parametrize("mode", ["garbage", "descriptors"])
+def test_a_process_that_breaks_the_framing_is_ended(brokered: list[BrokeredAgent], mode: str) -> None:
+    agent, _sink, _screen, _reports = hostile(brokered, mode, ScriptedConsent(frozenset({VIEW})))
+    pid = agent.child_pid
+    with pytest.raises(PrivsepError):
+        agent.code()  # the process answers with a broken frame instead of the code
+    assert _wait_gone(pid)
+
+
+def _wait_gone(pid: int, timeout: float = 10) -> bool:
+    """Whether the broker reaped ``pid`` within ``timeout`` (it kills a rule breaker and waits for it)."""
+    done = threading.Event()
+    for _ in range(int(timeout * 20)):
+        if not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return True
+        done.wait(0.05)
+    return False

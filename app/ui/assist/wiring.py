@@ -17,6 +17,7 @@ from typing import Any
 from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote.agent import DEFAULT_PORT, AgentCallbacks, AssistAgent, ConsentPrompt
+from app.remote.privsep import BrokeredAgent
 from app.remote.session import RESUME_GRACE_SECONDS
 from app.ui.assist.controller import AssistController
 from app.ui.assist.models import (
@@ -180,8 +181,12 @@ class AgentAssistBackend:
         org_keys: Sequence[Any] = (),
         language: Callable[[], str] = lambda: "en",
         resume_grace: float = RESUME_GRACE_SECONDS,
+        protocol_process: Sequence[str] | None = None,
     ) -> None:
         self.port = DEFAULT_PORT if listen is None else listen  # 0: any free port (tests)
+        #: The argv of the confined protocol process (app.remote.privsep) that parses what the network sends;
+        #: None parses in this process (tests of the window that do not need two processes).
+        self.protocol_process = list(protocol_process) if protocol_process is not None else None
         self.resume_grace = resume_grace  # seconds a dropped technician may take to come back (0: end at once)
         self.language = language
         self._approvals: dict[str, tuple[threading.Event, list[bool]]] = {}
@@ -192,7 +197,7 @@ class AgentAssistBackend:
         self.gateway = gateway
         self.consent = WindowConsent()
         self.controller: AssistController | None = None
-        self.agent: AssistAgent | None = None
+        self.agent: AssistAgent | BrokeredAgent | None = None
         self.publisher: Any = None
         self.sink: Any = None
         self.screen: Any = None
@@ -227,7 +232,7 @@ class AgentAssistBackend:
         self._waiting.set()
         self._watch_code(agent, controller)
 
-    def _ensure_agent(self) -> AssistAgent:
+    def _ensure_agent(self) -> AssistAgent | BrokeredAgent:
         with self._lock:
             if self.agent is not None:
                 return self.agent
@@ -248,22 +253,36 @@ class AgentAssistBackend:
 
             diagnostics = AgentDiagnostics(self._send, self._ask_user, self.language)
             self.diagnostics = diagnostics
-            agent = AssistAgent(
-                screen=screen,
-                consent=self.consent,
-                input_sink=sink,
-                encoder_factory=FrameEncoder,
-                on_mapping=self._mapping(sink),
-                org_keys=self.org_keys,
-                resume_grace=self.resume_grace,
-                callbacks=AgentCallbacks(
-                    on_state=self._on_state,
-                    on_chat=self._on_chat,
-                    on_change_report=self._on_change_report,
-                    on_ended=self._on_ended,
-                    on_diagnostic=diagnostics.handle,
-                ),
+            callbacks = AgentCallbacks(
+                on_state=self._on_state,
+                on_chat=self._on_chat,
+                on_change_report=self._on_change_report,
+                on_ended=self._on_ended,
+                on_diagnostic=diagnostics.handle,
             )
+            agent: AssistAgent | BrokeredAgent
+            if self.protocol_process is None:
+                agent = AssistAgent(
+                    screen=screen,
+                    consent=self.consent,
+                    input_sink=sink,
+                    encoder_factory=FrameEncoder,
+                    on_mapping=self._mapping(sink),
+                    org_keys=self.org_keys,
+                    resume_grace=self.resume_grace,
+                    callbacks=callbacks,
+                )
+            else:
+                agent = BrokeredAgent(
+                    command=self.protocol_process,
+                    screen=screen,
+                    consent=self.consent,
+                    input_sink=sink,
+                    on_mapping=self._mapping(sink),
+                    org_keys=self.org_keys,
+                    resume_grace=self.resume_grace,
+                    callbacks=callbacks,
+                )
             self.port = agent.listen(self.port)
             self.agent = agent
             return agent
@@ -279,11 +298,16 @@ class AgentAssistBackend:
 
         return apply
 
-    def _watch_code(self, agent: AssistAgent, controller: AssistController) -> None:
+    def _watch_code(self, agent: AssistAgent | BrokeredAgent, controller: AssistController) -> None:
         """Show the current code, and a new one whenever the agent issues one, while waiting."""
         shown = ""
         while self._waiting.is_set():
-            code = agent.code()
+            try:
+                code = agent.code()
+            except PodporaError as error:  # the protocol process could not be started again
+                controller.report_problem(error_text(error))
+                controller.report_state("idle")
+                return
             if code != shown:
                 shown = code
                 controller.report_code(code, int(agent.code_expires_in()))
@@ -447,10 +471,16 @@ def make_backend(
     org_keys: Sequence[Any] = (),
     language: Callable[[], str] = lambda: "en",
     resume_grace: float = RESUME_GRACE_SECONDS,
+    protocol_process: Sequence[str] | None = None,
 ) -> AgentAssistBackend:
-    """The backend ``podpora assist`` uses."""
+    """The backend ``podpora assist`` uses; ``protocol_process``: the confined child's argv (app.remote.privsep)."""
     return AgentAssistBackend(
-        listen=listen, gateway=gateway, org_keys=org_keys, language=language, resume_grace=resume_grace
+        listen=listen,
+        gateway=gateway,
+        org_keys=org_keys,
+        language=language,
+        resume_grace=resume_grace,
+        protocol_process=protocol_process,
     )
 
 
