@@ -179,9 +179,10 @@ class IpcPeer:
         """End the connection (both threads finish; waiting requests fail)."""
         if not self._reason:
             self._reason = reason
-        self._outbox.put(None)
+        # Shut down before the writer may close the socket: a reader blocked on a closed descriptor never wakes.
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
+        self._outbox.put(None)
 
     def join(self, timeout: float) -> None:
         """Wait for both threads to finish."""

@@ -253,7 +253,10 @@ def _wait_gone(pid: int, timeout: float = 10) -> bool:
     """Whether the broker reaped ``pid`` within ``timeout`` (it kills a rule breaker and waits for it)."""
     done = threading.Event()
     for _ in range(int(timeout * 20)):
-        if not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return True
+        except OSError:  # gone (reaped) between looks
             return True
-        done.wait(0.05)
+        done.wait(0.05)  # polling /proc: there is no event for another process's end
     return False
