@@ -334,7 +334,10 @@ class ConsentGate:
     A capability opens only when the user granted it in the broker's prompt (and only if it was asked for); it
     closes when the user revokes it, pauses, or stops, when the session ends, and when the protocol process reports
     an active session without it (so the broker is never wider than the session).  A report from the protocol
-    process can only narrow the gate, never widen it.  Thread-safe; pure (no I/O), tested as scripted sequences.
+    process can only narrow the gate, never widen it, and only once the process has applied every answer the user
+    gave: a report it sent before an answer reached it is stale and would close what the user just granted.
+    Pause is the user's alone (a stale "paused" report would hold the picture after the user resumed).
+    Thread-safe; pure (no I/O), tested as scripted sequences.
     """
 
     def __init__(self) -> None:
@@ -342,6 +345,7 @@ class ConsentGate:
         self._granted: set[p.Capability] = set()
         self._paused = False
         self._prompt_open = False
+        self._answers_in_flight = 0
         #: Input the protocol process sent that the gate dropped (for the log and the tests).
         self.refused_input = 0
         self.refused_captures = 0
@@ -351,15 +355,19 @@ class ConsentGate:
         opened = granted & asked
         with self._lock:
             self._granted |= opened
+            self._answers_in_flight += 1
         return opened
 
-    def session_reported(self, state: str, granted: frozenset[p.Capability], paused: bool) -> None:
+    def answer_applied(self) -> None:
+        """The protocol process says it applied one answer; its later reports take that answer into account."""
+        with self._lock:
+            self._answers_in_flight = max(0, self._answers_in_flight - 1)
+
+    def session_reported(self, state: str, granted: frozenset[p.Capability]) -> None:
         """The protocol process reported its session's state: an active session narrows the gate to its grants."""
         with self._lock:
-            if state == "active":
+            if state == "active" and not self._answers_in_flight:
                 self._granted &= granted
-            if paused:
-                self._paused = True
 
     def user_paused(self, paused: bool) -> None:
         """The user paused (view and input stop) or resumed."""
@@ -381,6 +389,7 @@ class ConsentGate:
         with self._lock:
             self._granted.clear()
             self._paused = False
+            self._answers_in_flight = 0
 
     def may(self, capability: p.Capability) -> bool:
         """Whether ``capability`` may be used now."""
@@ -838,7 +847,7 @@ class BrokeredAgent:
             state = _text(header, "state", 64)
             granted = _capabilities(header, "granted")
             paused = _flag(header, "paused")
-            self.gate.session_reported(state, granted, paused)
+            self.gate.session_reported(state, granted)
             if callbacks.on_state is not None:
                 callbacks.on_state(state, frozenset(c.value for c in granted), paused)
         elif op == "ended":
@@ -869,6 +878,8 @@ class BrokeredAgent:
                 raise IpcViolation("a diagnostic request that is not a script run")
             if callbacks.on_diagnostic is not None and self.gate.may(p.Capability.DIAGNOSTICS):
                 callbacks.on_diagnostic(request)
+        elif op == "consent_applied":
+            self.gate.answer_applied()
         elif op == "journal":
             kind = _text(header, "kind", 100)
             details = header.get("details")
@@ -1200,6 +1211,7 @@ class BrokerConsent:
             answer = self._waiting.pop(_int(header, "ask", 0, 1 << 53), None)
         if answer is not None:
             answer(_capabilities(header, "capabilities"))
+        self._peer.send({"op": "consent_applied"})  # reports from here on reflect this answer
 
     def dismiss(self) -> None:
         with self._lock:

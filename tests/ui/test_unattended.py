@@ -120,6 +120,21 @@ def test_headless_policy_grants_only_the_named_technician(xvfb: VirtualDisplay, 
             match = re.search(r"127\.0\.0\.1:(\d+); session code (\S+)", line)
             assert match, line + agent.stderr.read()
             assert int(match.group(1)) == port
+            # T26: what the network sends is parsed by a confined child of the agent, which ps shows as such.
+            split = re.search(
+                r"network parsing in process (\d+): protocol process confinement (\w+)", agent.stdout.readline()
+            )
+            assert split, "the agent did not say where the network is parsed"
+            child = int(split.group(1))
+            rows = subprocess.run(
+                ["ps", "-o", "user=,pid=,ppid=", "-p", f"{agent.pid},{child}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split("\n")
+            assert [int(row.split()[2]) for row in rows if row.split() and int(row.split()[1]) == child] == [agent.pid]
+            assert split.group(2) == "complete"
+            assert b"DISPLAY=" not in Path(f"/proc/{child}/environ").read_bytes()
 
             def claim(session_id: str) -> bytes:
                 return make_claim(certificate, technician, session_id)
