@@ -8,12 +8,14 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from app.cli.child_process import python_module_command
 from app.remote import protocol as p
 from app.remote.agent import AssistAgent
 from app.remote.capture import MssScreenSource
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from app.remote.encode import FrameEncoder
 from app.remote.inject import PynputInputSink, ScreenMapping
+from app.remote.privsep import BrokeredAgent
 from app.remote.ssh import SshConnection
 from tests.helpers.xvfb import VirtualDisplay
 from tests.remote.agentkit import ScriptedConsent
@@ -55,21 +57,35 @@ def desktop(xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     probe.close()
 
 
+@pytest.mark.parametrize("separated", [False, True], ids=["one-process", "privsep"])
 def test_known_image_arrives_exact_and_input_reaches_an_x_client_only_with_control(
     desktop: tuple[Probe, XWindowPainter],
     ssh: SshConnection,  # noqa: F811 - the fixture above
+    separated: bool,
 ) -> None:
+    """``privsep``: the protocol process (confined, without the display) parses everything; the broker captures
+    and injects through the X server (SECURITY-BAR T26)."""
     probe, _ = desktop
     screen_source = MssScreenSource()
     sink = PynputInputSink()
     consent = ScriptedConsent(frozenset({p.Capability.VIEW, p.Capability.CONTROL}))
-    agent = AssistAgent(
-        screen=screen_source,
-        consent=consent,
-        input_sink=sink,
-        encoder_factory=FrameEncoder,
-        on_mapping=lambda left, top, width, height: sink.set_mapping(ScreenMapping(left, top, width, height)),
-    )
+    agent: AssistAgent | BrokeredAgent
+    if separated:
+        agent = BrokeredAgent(
+            command=python_module_command("app.remote.privsep"),
+            screen=screen_source,
+            consent=consent,
+            input_sink=sink,
+            on_mapping=lambda left, top, width, height: sink.set_mapping(ScreenMapping(left, top, width, height)),
+        )
+    else:
+        agent = AssistAgent(
+            screen=screen_source,
+            consent=consent,
+            input_sink=sink,
+            encoder_factory=FrameEncoder,
+            on_mapping=lambda left, top, width, height: sink.set_mapping(ScreenMapping(left, top, width, height)),
+        )
     port = agent.listen(0)
     seen = Screen()
     client: TechnicianClient
