@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 from typing import Any
 
-BENCH_MODULES = ("tunnel", "stream", "diag", "journal", "soak", "gui")
+BENCH_MODULES = ("tunnel", "stream", "diag", "journal", "soak", "gui", "privsep")
 
 
 def register(subparsers: Any) -> None:

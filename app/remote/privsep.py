@@ -948,14 +948,26 @@ class BrokeredAgent:
             raise IpcViolation("a grab of a monitor that was never listed")
         if op == "grab":
             frame = self._screen.grab(monitor)
-            return self._share(peer, frame, None, whole=True)
+            return self._with_cursor(self._share(peer, frame, None, whole=True))
         # "changes": only what X DAMAGE reported is grabbed into the broker's last frame and shared
         whole = _flag(header, "whole") or self._frame is None or self._watch is None
         if self._watch is None:
             frame, areas = self._screen.grab(monitor), None
         else:
             frame, areas = self._watch.grab_changes(monitor, None if whole else self._frame)
-        return self._share(peer, frame, areas, whole=whole or frame is not self._frame or areas is None)
+        return self._with_cursor(
+            self._share(peer, frame, areas, whole=whole or frame is not self._frame or areas is None)
+        )
+
+    def _with_cursor(self, shared: tuple[dict[str, Any], bytes, list[int]]) -> tuple[dict[str, Any], bytes, list[int]]:
+        """The pointer, read right after the grab, rides along (the agent asks for it after every update: one
+        round trip fewer per update)."""
+        reply, _, fds = shared
+        try:
+            cursor, pixels, _ = self._cursor()
+        except PodporaError:
+            return reply, b"", fds  # the agent asks again (and treats a failure as "no cursor")
+        return {**reply, "cursor": cursor}, pixels, fds
 
     def _share(
         self,
@@ -1076,6 +1088,8 @@ class BrokerScreen:
     def __init__(self, peer: IpcPeer) -> None:
         self._peer = peer
         self._picture = _BrokerPicture()
+        self._cursor: _CursorState | None = None
+        self._cursor_fresh = False  # the last grab brought the pointer along: no need to ask again
 
     def _ask(self, header: Mapping[str, Any]) -> tuple[dict[str, Any], bytes, list[int]]:
         try:
@@ -1090,12 +1104,25 @@ class BrokerScreen:
 
     def grab(self, monitor: Any) -> NDArray[np.uint8]:
         """A copy of the monitor's whole picture."""
-        reply, _, fds = self._ask({"op": "grab", "monitor": int(monitor.index)})
+        reply, blob, fds = self._ask({"op": "grab", "monitor": int(monitor.index)})
+        self._took_cursor(reply, blob)
         return np.array(self._picture.take(reply, fds))
 
     def cursor(self) -> _CursorState | None:
-        """The pointer, as the broker reads it."""
+        """The pointer, as the broker read it with the last grab, or asked of it now."""
+        if self._cursor_fresh:
+            self._cursor_fresh = False
+            return self._cursor
         reply, blob, _ = self._ask({"op": "cursor"})
+        return self._cursor_from(reply, blob)
+
+    def _took_cursor(self, reply: Mapping[str, Any], blob: bytes) -> None:
+        fields = reply.get("cursor")
+        if isinstance(fields, dict):
+            self._cursor, self._cursor_fresh = self._cursor_from(fields, blob), True
+
+    @staticmethod
+    def _cursor_from(reply: Mapping[str, Any], blob: bytes) -> _CursorState | None:
         if reply.get("none"):
             return None
         shape = reply.get("shape")
@@ -1111,7 +1138,8 @@ class BrokerScreen:
     def grab_changes(
         self, monitor: Any, frame: NDArray[np.uint8] | None
     ) -> tuple[NDArray[np.uint8], list[tuple[int, int, int, int]] | None]:
-        reply, _, fds = self._ask({"op": "changes", "monitor": int(monitor.index), "whole": frame is None})
+        reply, blob, fds = self._ask({"op": "changes", "monitor": int(monitor.index), "whole": frame is None})
+        self._took_cursor(reply, blob)
         shared = self._picture.take(reply, fds)
         areas = reply.get("areas")
         changed = None if areas is None else [(int(x), int(y), int(w), int(h)) for x, y, w, h in areas]

@@ -1802,5 +1802,18 @@
         <source>The demo stopped at this step: {step}</source>
         <translation>Ukázka se zastavila u tohoto kroku: {step}</translation>
     </message>
+    <message>
+        <source>Viewing the screen is not allowed right now.</source>
+        <extracomment>The largest message either side accepts (a send_local message may be a whole protocol message). The longest the protocol process waits for the broker (a grab, the monitor list) before giving up. How long the protocol process gets to start, confine itself and say it is ready. After a stop, how long the protocol process gets to say goodbye before it is killed. The longest change wait the broker carries out for the protocol process. Input the protocol process sent that the gate dropped (for the log and the tests).</extracomment>
+        <translation>Sledování obrazovky teď není povoleno.</translation>
+    </message>
+    <message>
+        <source>The part of Podpora that talks to the technician stopped unexpectedly. Ask for help again.</source>
+        <translation>Část aplikace Podpora, která komunikuje s technikem, se nečekaně ukončila. Požádejte o pomoc znovu.</translation>
+    </message>
+    <message>
+        <source>Podpora could not start its connection process: {reason}</source>
+        <translation>Podpora nemohla spustit svůj proces pro spojení: {reason}</translation>
+    </message>
 </context>
 </TS>
