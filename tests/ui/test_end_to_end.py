@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.cli.child_process import python_module_command
 from app.ui.assist.controller import AssistController
 from app.ui.assist.window import AssistWindow
 from app.ui.assist.wiring import AgentAssistBackend
@@ -72,11 +73,15 @@ class LoopbackConnection:
         self.closed = True
 
 
+@pytest.mark.parametrize("separated", [False, True], ids=["one-process", "privsep"])
 def test_whole_session_through_both_windows(
-    qtbot: QtBot, xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: QtBot, xvfb: VirtualDisplay, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, separated: bool
 ) -> None:
+    """``privsep``: as ``podpora assist`` runs it, with the network parsed in the confined protocol process."""
     monkeypatch.setenv("DISPLAY", xvfb.name)
-    backend = AgentAssistBackend(listen=0)
+    backend = AgentAssistBackend(
+        listen=0, protocol_process=python_module_command("app.remote.privsep") if separated else None
+    )
     controller = AssistController(backend)
     backend.bind(controller)
     assist = AssistWindow(controller, prompt_arm_delay_ms=0)
