@@ -406,6 +406,10 @@ class TechnicianClient:
                     last_tick = now
                     self._feed(s.Ticked(now, heard=channel.bytes_read != heard_before))
         finally:
+            # A decoder with a process of its own (app.remote.decoder_process) ends with the session.
+            close_decoder = getattr(self._decoder, "close", None)
+            if callable(close_decoder):
+                close_decoder()
             self._ended.set()
             if self.callbacks.on_ended is not None:
                 self.callbacks.on_ended(self.close_reason or self._session.close_reason or "closed")
