@@ -2,6 +2,10 @@
 
 ``--smoke`` starts the console offscreen, shows the main window, runs the event loop briefly and exits 0;
 packaging uses it to prove a build starts.
+
+The pictures a user machine sends are decoded in a confined child process (``app.remote.decoder_process``), so a
+bug in a decoder cannot reach the technician's keys or SSH agent; ``--single-process`` decodes them in the
+console's own process instead (for troubleshooting only: weaker).
 """
 
 from __future__ import annotations
@@ -9,9 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.errors import PodporaError
+
+if TYPE_CHECKING:
+    from app.remote.client import FrameDecoderLike
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +29,32 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--language", choices=["en", "cs", "sk"], help="interface language for this run")
     parser.add_argument("--smoke", action="store_true", help="start offscreen, show the window, exit 0")
+    add_single_process_option(parser)
     parser.set_defaults(func=run)
+
+
+def add_single_process_option(parser: argparse.ArgumentParser) -> None:
+    """``--single-process``: decode the user machine's pictures in this process (see :func:`picture_decoders`)."""
+    parser.add_argument(
+        "--single-process",
+        action="store_true",
+        help="decode the remote screen in this process instead of a confined decoder process (troubleshooting only)",
+    )
+
+
+def confined_picture_decoder() -> FrameDecoderLike:
+    """A session's picture decoder in a confined child process (``app.remote.decoder_process``; it starts with
+    the first picture and ends with the session)."""
+    from app.cli.child_process import python_module_command
+    from app.remote.decoder_process import SandboxedDecoder
+
+    return SandboxedDecoder(python_module_command("app.remote.decoder_process"))
+
+
+def picture_decoders(single_process: bool) -> Callable[[], FrameDecoderLike] | None:
+    """What makes each session's picture decoder: :func:`confined_picture_decoder`, or None (``--single-process``)
+    for the client's own in-process decoder."""
+    return None if single_process else confined_picture_decoder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     window = ConsoleWindow(
         context.settings,
         context.languages,
-        factory=_session_factory(context.languages),
+        factory=_session_factory(context.languages, picture_decoders(args.single_process)),
         recovery=None if args.smoke else JournalRecovery(lambda: str(context.languages.language)),
     )
     if args.smoke:
@@ -52,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     return run_event_loop(context.app)
 
 
-def _session_factory(languages: Any) -> Any:
+def _session_factory(languages: Any, decoders: Callable[[], FrameDecoderLike] | None) -> Any:
     """Sessions over the real SSH layer and technician driver; diagnostics over the same connection."""
     from app.cli.diag import SshExecutor
     from app.ui.console import wiring
@@ -62,6 +95,7 @@ def _session_factory(languages: Any) -> Any:
         executor_factory=SshExecutor,
         language=lambda: str(languages.language),
         case_factory=lambda request: JournalCase.open(request.target, request.ticket, lambda: str(languages.language)),
+        decoder_factory=decoders,
     )
 
 

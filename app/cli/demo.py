@@ -335,6 +335,7 @@ class DemoMachine:
 
 def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
     """Run the whole session and return its summary; everything started is stopped before returning."""
+    from app.cli.console import confined_picture_decoder
     from app.cli.diag import SshExecutor
     from app.cli.view import write_png
     from app.diagnostics.catalog import load_settings
@@ -412,6 +413,7 @@ def run_demo(log: Callable[[str], None], *, keep: bool = False) -> DemoSummary:
             case_ref=TICKET,
             identity=lambda session_id: make_claim(certificate, technician_key, session_id),
             callbacks=TechnicianCallbacks(on_frame=on_frame, on_message=messages.put),
+            decoder=confined_picture_decoder(),  # as the real console: the pictures are decoded confined
         )
         client.start()
         record("consent_request", {"capabilities": [c.value for c in p.Capability], "reason": "Cannot save files"})
@@ -598,7 +600,7 @@ def run_windowed(args: argparse.Namespace, log: Callable[[str], None]) -> DemoSu
 
 def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.Namespace, log: Any) -> Any:
     """Open the real console wired to the demo's machine and let the scripted technician walk the case."""
-    from app.cli.console import JournalCase
+    from app.cli.console import JournalCase, confined_picture_decoder
     from app.cli.diag import SshExecutor
     from app.ui.application import start_qt
     from app.ui.console import wiring
@@ -622,6 +624,7 @@ def _console_session(machine: DemoMachine, summary: DemoSummary, args: argparse.
         identity=lambda: wiring.load_identity(machine.paths.config_dir),
         case_factory=lambda request: JournalCase.open(request.target, request.ticket, lambda: "en"),
         parameters=parameters,
+        decoder_factory=confined_picture_decoder,  # as the real console: the pictures are decoded confined
     )
     window = ConsoleWindow(
         context.settings, context.languages, factory=factory, book=AddressBook(ssh_config=machine.ssh_config)

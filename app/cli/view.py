@@ -7,6 +7,9 @@ for N seconds and prints frame statistics as JSON.
 ``TARGET`` is an ssh-config alias of the user's machine (direct mode: the agent listens there on
 127.0.0.1:``--port``), or ``GATEWAY-ALIAS:PORT`` (gateway mode: the port the agent reverse-forwarded on
 the organisation's gateway).
+
+The pictures are decoded in a confined child process (``app.remote.decoder_process``); ``--single-process``
+decodes them here instead (troubleshooting only).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from app.cli.console import add_single_process_option
 
 #: How long to wait for pairing and the user's answer (the prompt itself times out after 60 s).
 CONSENT_WAIT_SECONDS = 90.0
@@ -47,6 +52,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--case", default="", help="case reference (shown to the user)")
     parser.add_argument("-F", "--ssh-config", type=Path, help="SSH client configuration file")
     parser.add_argument("--known-hosts", type=Path, action="append", help="extra known_hosts file (repeatable)")
+    add_single_process_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -77,6 +83,7 @@ def write_png(path: Path, bgra: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Connect, pair, wait for consent, then snapshot or stream."""
+    from app.cli.console import picture_decoders
     from app.remote.client import TechnicianCallbacks, TechnicianClient
     from app.remote.protocol import Capability
     from app.remote.ssh import ConnectOptions, connect
@@ -93,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     # sshd turns TCP_NODELAY on only for pty sessions; without one, tunnelled replies stall ~40 ms.
     low_latency = connection.open_low_latency_session()
     progress = _Progress()
+    decoders = picture_decoders(args.single_process)
     client: TechnicianClient
     connections = [connection]
 
@@ -128,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             case_ref=args.case,
             callbacks=TechnicianCallbacks(on_frame=on_frame, on_state=on_state, on_ended=on_ended),
             reconnect=reconnect,
+            decoder=None if decoders is None else decoders(),
         )
         client.start()
         progress.wait(lambda: progress.first_frame or progress.end_reason is not None, CONSENT_WAIT_SECONDS)

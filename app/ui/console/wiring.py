@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from app.errors import PodporaError
 from app.remote import protocol as p
 from app.remote.agent import DEFAULT_PORT
-from app.remote.client import TechnicianCallbacks, TechnicianClient
+from app.remote.client import FrameDecoderLike, TechnicianCallbacks, TechnicianClient
 from app.ui.console.dialogs import Asker, ConnectRequest
 from app.ui.console.session import SessionController
 from app.ui.console.window import OpenedSession
@@ -353,7 +353,10 @@ class RemoteSessionFactory:
         identity: Callable[[], Callable[[str], bytes] | None] = lambda: None,
         case_factory: Callable[[ConnectRequest], Any] | None = None,
         parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        decoder_factory: Callable[[], FrameDecoderLike] | None = None,
     ) -> None:
+        #: Makes each session's picture decoder (app.cli starts it in a confined process); None: in this process.
+        self.decoder_factory = decoder_factory
         #: Per-script parameter values (script id -> values) for every run and repair, e.g. which disks to check.
         self.parameters = dict(parameters or {})
         self.identity = identity
@@ -395,6 +398,7 @@ class RemoteSessionFactory:
             case_ref=request.ticket,
             identity=self.identity(),
             reconnect=reconnect,
+            decoder=None if self.decoder_factory is None else self.decoder_factory(),
         )
         case = self._case(request)
         backend = ClientSessionBackend(connection, client, case, sample_machine=request.mode == "direct")
@@ -482,6 +486,7 @@ def make_session_factory(
     executor_factory: Callable[[SessionConnection, str], Any] | None = None,
     language: Callable[[], str] = lambda: "en",
     case_factory: Callable[[ConnectRequest], Any] | None = None,
+    decoder_factory: Callable[[], FrameDecoderLike] | None = None,
 ) -> RemoteSessionFactory:
     """The factory ``podpora console`` uses."""
     from app.config import default_paths
@@ -492,4 +497,5 @@ def make_session_factory(
         language=language,
         identity=lambda: load_identity(default_paths().config_dir),
         case_factory=case_factory,
+        decoder_factory=decoder_factory,
     )
