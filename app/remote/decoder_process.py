@@ -131,6 +131,7 @@ class SandboxedDecoder:
         self._map: mmap.mmap | None = None
         self._shared_size = 0
         self._closed = False
+        self._gone_reason = ""
         self.framebuffer: NDArray[np.uint8] = np.zeros((0, 0, 4), dtype=np.uint8)
         self.framebuffer.flags.writeable = False
         #: What the child said about its confinement (``Confinement.describe()``), once it started.
@@ -156,6 +157,9 @@ class SandboxedDecoder:
             if self._closed:
                 raise decoder_stopped("the session closed it")
             peer = self._peer if self._peer is not None else self._start()
+            if peer.closed:  # a request to a gone peer would only be answered by its timeout
+                self._end()
+                raise decoder_stopped(self._gone_reason or "its connection ended")
             try:
                 reply, _, fds = peer.request(header, blob, timeout=self._reply_seconds)
             except IpcClosed as error:
@@ -233,8 +237,8 @@ class SandboxedDecoder:
             os.close(fd)
         raise IpcViolation(f"an unasked message {str(header.get('op'))[:40]!r}")
 
-    @staticmethod
-    def _child_gone(reason: str) -> None:
+    def _child_gone(self, reason: str) -> None:
+        self._gone_reason = reason
         log.info("the picture decoder's connection ended: %s", reason)
 
     def _end(self) -> None:

@@ -189,15 +189,28 @@ def test_the_confined_child_cannot_read_or_write_the_tests_files(
 
 
 def test_a_killed_child_ends_the_next_update_at_once(decoders: Callable[..., SandboxedDecoder]) -> None:
-    decoder = decoders()
+    decoder = decoders(reply_seconds=20)
     decoder.apply(8, 8, [EncodedRect(0, 0, 8, 8, 0, b"\x07" * 256)])
     picture = decoder.framebuffer.copy()
     os.kill(decoder.child_pid, signal.SIGKILL)
-    with pytest.raises(DecodeError, match="the picture decoder stopped") as stopped:
-        decoder.apply(8, 8, [EncodedRect(0, 0, 8, 8, 0, b"\x01" * 256)])
-    assert "no answer" not in str(stopped.value)  # the lost connection was seen, not waited out
+    errors: list[DecodeError] = []
+    finished = threading.Event()
+
+    def next_update() -> None:
+        try:
+            decoder.apply(8, 8, [EncodedRect(0, 0, 8, 8, 0, b"\x01" * 256)])
+        except DecodeError as error:
+            errors.append(error)
+        finally:
+            finished.set()
+
+    threading.Thread(target=next_update, daemon=True).start()
+    # The lost connection wakes the waiting update; at the latest the answer's deadline ends it (never a hang).
+    assert finished.wait(60), "the update hung on a dead decoder"
+    assert errors and "the picture decoder stopped" in str(errors[0]), errors
+    assert "no answer" not in str(errors[0])  # the end of the connection was seen, not waited out
     assert np.array_equal(decoder.framebuffer, picture)  # the last picture stays readable
-    with pytest.raises(DecodeError, match="the picture decoder stopped"):
+    with pytest.raises(DecodeError, match="the picture decoder stopped"):  # and every later update fails at once
         decoder.apply(8, 8, [EncodedRect(0, 0, 8, 8, 0, b"\x01" * 256)])
 
 
@@ -285,3 +298,18 @@ def test_a_console_session_through_the_sandboxed_decoder_shows_the_exact_screen(
         ours.close()
         theirs.close()
     assert not Path(f"/proc/{child}").exists()  # closing the session ended (and reaped) the decoder
+
+
+@pytest.mark.parametrize("command", ["console", "view"])
+def test_console_and_view_decode_confined_unless_single_process(command: str) -> None:
+    from app.cli import build_parser
+    from app.cli.console import picture_decoders
+
+    target = ["user-pc", "--code", "123-456-789", "--seconds", "1"] if command == "view" else []
+    parser = build_parser()
+    assert picture_decoders(parser.parse_args([command, *target, "--single-process"]).single_process) is None
+    factory = picture_decoders(parser.parse_args([command, *target]).single_process)
+    assert factory is not None
+    decoder = factory()
+    assert isinstance(decoder, SandboxedDecoder)
+    assert decoder.child_pid == 0  # the child starts with the first picture, not before
