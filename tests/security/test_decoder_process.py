@@ -313,3 +313,30 @@ def test_console_and_view_decode_confined_unless_single_process(command: str) ->
     decoder = factory()
     assert isinstance(decoder, SandboxedDecoder)
     assert decoder.child_pid == 0  # the child starts with the first picture, not before
+
+
+@pytest.mark.parametrize(
+    ("header", "blob"),
+    [
+        ({"op": "apply", "id": 1, "width": 8, "height": 8, "rects": [[0, 0, 0, 8, 8, 999]]}, b"\x00" * 256),
+        ({"op": "apply", "id": 1, "width": 8, "height": 8, "rects": [[0, 0, 0, 8, 8, 4]]}, b"\x00" * 256),
+        ({"op": "apply", "id": 1, "width": 8, "height": 8, "rects": [[0, -1, 0, 8, 8, 256]]}, b"\x00" * 256),
+        ({"op": "apply", "id": 1, "width": 8, "height": 8, "rects": [[0, 0, 0, 8, 8]]}, b"\x00" * 256),
+        ({"op": "apply", "id": 1, "width": 8, "height": 8, "rects": "all"}, b""),
+        ({"op": "apply", "id": 1, "width": 8, "height": True, "rects": []}, b""),
+        ({"op": "apply", "id": 1, "width": 8, "height": 20000, "rects": []}, b""),
+        ({"op": "apply", "width": 8, "height": 8, "rects": []}, b""),
+        ({"op": "shell", "id": 1}, b""),
+    ],
+)
+def test_the_child_ends_the_connection_on_a_malformed_request(header: dict[str, Any], blob: bytes) -> None:
+    from app.remote.decoder_process import DecoderProcess
+
+    ours, theirs = socket.socketpair()
+    try:
+        child = DecoderProcess(theirs, "not confined: the request parser alone")
+        with pytest.raises(IpcViolation):
+            child._handle(header, blob, [])
+    finally:
+        ours.close()
+        theirs.close()
