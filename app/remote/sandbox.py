@@ -54,6 +54,8 @@ MS_NOEXEC: Final = 8
 MS_REC: Final = 16384
 MS_PRIVATE: Final = 1 << 18
 PR_SET_NO_NEW_PRIVS: Final = 38
+PR_SET_DUMPABLE: Final = 4
+PR_GET_DUMPABLE: Final = 3
 
 # Landlock system calls: numbered from the unified table (since Linux 5.1 new calls share one number on
 # every architecture), so x86_64 and aarch64 agree.
@@ -222,6 +224,10 @@ def confine_protocol_process(
         return Confinement(False, False, 0, False, False, False, tuple(problems))
 
     libc = ctypes.CDLL(None, use_errno=True)
+    # Not dumpable: other processes of the same user cannot ptrace it or read its memory through /proc (it holds
+    # the session's keys), and it leaves no core dump.  Set first: entering a user namespace keeps the flag.
+    if libc.prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        problems.append(f"not dumpable: {_errno_text()}")
     namespaces = _enter_namespaces(libc, roots, problems)
     # Every argument as unsigned long: prctl is variadic, and the kernel refuses non-zero unused arguments.
     unused = ctypes.c_ulong(0)

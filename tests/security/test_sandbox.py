@@ -122,6 +122,16 @@ def test_confinement_is_complete_on_this_machine() -> None:
     assert result["describe"].startswith("protocol process confinement complete: no_new_privs=yes, namespaces=yes")
 
 
+def test_the_confined_process_is_not_dumpable() -> None:
+    """Other processes of the user cannot ptrace it or read its memory (it holds the session keys)."""
+    code = """
+import ctypes
+RESULT["dumpable"] = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+"""
+    assert _run_child(code, confine=True)["dumpable"] == 0
+    assert _run_child(code, confine=False)["dumpable"] == 1  # control: an ordinary process is
+
+
 _X_ATTEMPTS = """
 import socket
 number = os.environ["DISPLAY"].lstrip(":").split(".")[0]
