@@ -230,6 +230,7 @@ class SandboxedDecoder:
             self._end()
             raise decoder_stopped(f"it did not start: {error}") from None
         self.confinement = confinement[:MAX_REASON_CHARS]
+        log.info("picture decoder process %d: %s", process.pid, self.confinement)
         return peer
 
     def _unexpected(self, header: dict[str, Any], _blob: bytes, fds: list[int]) -> None:
