@@ -340,3 +340,58 @@ def test_the_child_ends_the_connection_on_a_malformed_request(header: dict[str, 
     finally:
         ours.close()
         theirs.close()
+
+
+class LoopbackConnection:
+    """The console's SSH connection, stood in by a plain TCP connection to the agent on 127.0.0.1."""
+
+    def open_stream(self, host: str, port: int) -> socket.socket:
+        return socket.create_connection((host, port), timeout=10)
+
+    def round_trip_seconds(self) -> float:
+        return 0.001
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_console_windows_session_decodes_in_the_child_and_ends_it(
+    qtbot: Any, decoders: Callable[..., SandboxedDecoder], tmp_path: Path
+) -> None:
+    from app.ui.console.addressbook import AddressBook
+    from app.ui.console.dialogs import ConnectRequest
+    from app.ui.console.session import SessionTab
+    from app.ui.console.window import ConsoleWindow
+    from app.ui.console.wiring import RemoteSessionFactory
+    from app.ui.settings import UiSettings
+
+    screen = FakeScreen(320, 200)
+    agent = AssistAgent(screen=screen, consent=ScriptedConsent(frozenset({VIEW})), encoder_factory=FrameEncoder)  # type: ignore[arg-type]
+    port = agent.listen(0)
+    made: list[SandboxedDecoder] = []
+
+    def decoder_factory() -> SandboxedDecoder:
+        made.append(decoders())
+        return made[-1]
+
+    factory = RemoteSessionFactory(lambda _target, _asker: LoopbackConnection(), decoder_factory=decoder_factory)
+    console = ConsoleWindow(UiSettings(), factory=factory, book=AddressBook(tmp_path / "none", tmp_path / "book.json"))
+    qtbot.addWidget(console)
+    console.show()
+    try:
+        console.connect_to(ConnectRequest("gateway", "user-pc", code=agent.code().replace("-", ""), port=port))
+        qtbot.waitUntil(lambda: console.tabs.count() == 1, timeout=20000)
+        tab = console.current_tab()
+        assert isinstance(tab, SessionTab)
+        qtbot.waitUntil(lambda: tab.screen_view.remote_size().width() == 320, timeout=20000)
+        assert len(made) == 1 and "confinement complete" in made[0].confinement
+        # The first picture may be lossy; the refresh that follows makes it exact.
+        qtbot.waitUntil(lambda: np.array_equal(made[0].framebuffer, screen.image), timeout=20000)
+        child = Path(f"/proc/{made[0].child_pid}")
+        assert child.exists()
+        tab.end_session()
+        qtbot.waitUntil(lambda: tab.ended, timeout=10000)
+        qtbot.waitUntil(lambda: not child.exists(), timeout=10000)  # the session's end ended the decoder
+    finally:
+        agent.stop()
+        assert agent.wait_stopped(5)
