@@ -193,6 +193,10 @@ class ConsentPrompt:
     reason: str
     case_ref: str
     deadline: float
+    #: What the verification was made of (the technician's claim and the session it names), so that a broker in
+    #: another process can verify it again itself (app.remote.privsep) rather than take this side's word.
+    claim: bytes = b""
+    session_id: str = ""
 
 
 class ConsentProvider(Protocol):
@@ -799,7 +803,13 @@ class _Connection:
         agent = self._agent
         verification = verify_claim(request.identity, agent._org_keys, self._session.session_id, agent._wall_clock())
         prompt = ConsentPrompt(
-            verification, frozenset(request.capabilities), request.reason, request.case_ref, deadline
+            verification,
+            frozenset(request.capabilities),
+            request.reason,
+            request.case_ref,
+            deadline,
+            claim=request.identity,
+            session_id=self._session.session_id,
         )
         # The case records who asked, verified or not (the prompt shows the same).
         agent._journal(

@@ -59,7 +59,7 @@ from app.remote.agent import (
     ScreenSource,
     open_loopback_listener,
 )
-from app.remote.identity import Verification
+from app.remote.identity import verify_claim
 from app.remote.session import RESUME_GRACE_SECONDS
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ EXIT_GRACE_SECONDS: Final = 2.0
 MAX_WATCH_WAIT_SECONDS: Final = 60.0
 _HEADER: Final = struct.Struct(">II")  # frame length (after this header), JSON header length
 _MAX_FDS: Final = 4
+_MAX_CLAIM_BYTES: Final = 16 * 1024
 
 
 class PrivsepError(PodporaError):
@@ -507,6 +508,7 @@ class BrokeredAgent:
         # release comes from the user's window (pynput's X connection is not safe for concurrent use).
         self._sink_lock = threading.Lock()
         self._on_mapping = on_mapping
+        self._org_key_objects = list(org_keys)
         self._org_keys = [key.public_bytes_raw().hex() for key in org_keys]
         self.callbacks = callbacks or AgentCallbacks()
         self.resume_grace = resume_grace
@@ -770,7 +772,7 @@ class BrokeredAgent:
             elif op == "mapping":
                 self._mapping(header)
             elif op == "consent_ask":
-                self._ask(peer, header)
+                self._ask(peer, header, blob)
             elif op == "consent_dismiss":
                 self._consent.dismiss()
             elif op == "ready":
@@ -811,15 +813,14 @@ class BrokeredAgent:
         if self._on_mapping is not None:
             self._on_mapping(left, top, width, height)
 
-    def _ask(self, peer: IpcPeer, header: Mapping[str, Any]) -> None:
+    def _ask(self, peer: IpcPeer, header: Mapping[str, Any], claim: bytes) -> None:
         ask_id = _int(header, "ask", 0, 1 << 53)
-        verification_fields = header.get("verification")
-        if not isinstance(verification_fields, dict):
-            raise IpcViolation("a consent request without the technician's verification")
-        verification = Verification(
-            verified=_flag(verification_fields, "verified"),
-            **{key: _text(verification_fields, key, 500) for key in ("name", "team", "org", "fingerprint", "reason")},
-        )
+        session_id = _text(header, "session_id", 64)
+        if len(claim) > _MAX_CLAIM_BYTES:
+            raise IpcViolation("a technician's claim that is too long")
+        # Who is asking is verified here, again, from the technician's claim itself: the prompt (and an unattended
+        # policy) never takes the protocol process's word for "verified".
+        verification = verify_claim(claim, self._org_key_objects, session_id, time.time())
         asked = _capabilities(header, "capabilities")
         prompt = ConsentPrompt(
             verification,
@@ -1213,24 +1214,17 @@ class BrokerConsent:
         ask_id = next(self._ids)
         with self._lock:
             self._waiting[ask_id] = answer
-        v = prompt.verification
         self._peer.send(
             {
                 "op": "consent_ask",
                 "ask": ask_id,
-                "verification": {
-                    "verified": v.verified,
-                    "name": v.name,
-                    "team": v.team,
-                    "org": v.org,
-                    "fingerprint": v.fingerprint,
-                    "reason": v.reason,
-                },
+                "session_id": prompt.session_id,
                 "capabilities": sorted(c.value for c in prompt.capabilities),
                 "reason": prompt.reason,
                 "case_ref": prompt.case_ref,
                 "seconds": max(0.0, min(3600.0, prompt.deadline - time.monotonic())),
-            }
+            },
+            prompt.claim,
         )
 
     def answered(self, header: Mapping[str, Any]) -> None:

@@ -60,7 +60,7 @@ class Hostile:
 
 
 def main() -> int:
-    mode = sys.argv[1]
+    mode = sys.argv[1]  # then, for fake-verified, the claim to present as hex (optional)
     ipc_fd = int(sys.argv[sys.argv.index("--ipc-fd") + 1])
     hostile = Hostile(socket.socket(fileno=ipc_fd))
     hostile.peer.start()
@@ -78,7 +78,7 @@ def main() -> int:
             {
                 "op": "consent_ask",
                 "ask": 1,
-                "verification": {k: "" for k in ("name", "team", "org", "fingerprint", "reason")} | {"verified": False},
+                "session_id": "00" * 8,
                 "capabilities": ["view", "control"],
                 "reason": "",
                 "case_ref": "",
@@ -103,7 +103,7 @@ def main() -> int:
             {
                 "op": "consent_ask",
                 "ask": 1,
-                "verification": {k: "" for k in ("name", "team", "org", "fingerprint", "reason")} | {"verified": False},
+                "session_id": "00" * 8,
                 "capabilities": ["view", "control"],
                 "reason": "",
                 "case_ref": "",
@@ -117,6 +117,29 @@ def main() -> int:
         hostile.wait_for("end_session")
         hostile.type_and_click()  # the user pressed Stop: the process ignores it and goes on
         results["monitors_after"] = hostile.ask("monitors")
+    elif mode == "fake-verified":
+        # The old way: a "verified" identity written by the protocol process itself, without the technician's claim.
+        hostile.peer.send(
+            {
+                "op": "consent_ask",
+                "ask": 1,
+                "session_id": "00" * 8,
+                "verification": {
+                    "verified": True,
+                    "name": "IT Department",
+                    "team": "",
+                    "org": "Example",
+                    "fingerprint": "",
+                    "reason": "",
+                },
+                "capabilities": ["view", "control"],
+                "reason": "",
+                "case_ref": "",
+                "seconds": 30,
+            },
+            bytes.fromhex(sys.argv[2]) if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else b"",
+        )
+        results["answer"] = hostile.wait_for("consent_answer").get("capabilities")
     elif mode == "garbage":
         hostile.wait_for("code")
         hostile.peer._sock.sendall(b"\x00\x00\x00\x10\x00\x00\x00\x04nope" + b"\xff" * 8)

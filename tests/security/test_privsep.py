@@ -14,15 +14,20 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.cli.child_process import python_module_command
 from app.remote import protocol as p
 from app.remote.agent import AgentCallbacks
 from app.remote.channel import Channel
+from app.remote.client import TechnicianCallbacks, TechnicianClient
+from app.remote.identity import issue_certificate, make_claim, public_key_bytes
 from app.remote.privsep import BrokeredAgent, PrivsepError
 from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, SyncTechnician
 
@@ -70,6 +75,7 @@ def start(
     screen: object | None = None,
     sink: RecordingSink | None = None,
     command: list[str] | None = None,
+    org_keys: list[Any] = [],  # noqa: B006 - read only
     **callbacks: object,
 ) -> tuple[BrokeredAgent, int]:
     agent = BrokeredAgent(
@@ -77,6 +83,7 @@ def start(
         screen=screen or FakeScreen(),  # type: ignore[arg-type]
         consent=consent,
         input_sink=sink,
+        org_keys=org_keys,
         callbacks=AgentCallbacks(**callbacks),  # type: ignore[arg-type]
     )
     brokered.append(agent)
@@ -238,6 +245,72 @@ def test_after_the_users_stop_nothing_crosses_whatever_the_process_does(brokered
     assert str(report["monitors_after"]).startswith("refused")
     assert [e for e in sink.events if e[0] != "release_all"] == applied
     assert agent.gate.refused_input == 2
+
+
+def test_who_is_asking_is_verified_by_the_broker_not_taken_from_the_protocol_process(
+    brokered: list[BrokeredAgent],
+) -> None:
+    consent = ScriptedConsent(frozenset({VIEW}))
+    _agent, _sink, _screen, reports = hostile(brokered, "fake-verified", consent)
+    reports.wait()
+    (prompt,) = consent.prompts
+    assert not prompt.verification.verified  # "verified: IT Department" without a claim shows as NOT verified
+    assert prompt.verification.name == ""
+
+
+def test_a_forged_certificate_is_not_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
+    organisation, impostor, technician = (Ed25519PrivateKey.generate() for _ in range(3))
+    now = int(time.time())
+    forged = issue_certificate(
+        impostor, name="IT Department", team="", org="Example",
+        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
+    )  # fmt: skip
+    claim = make_claim(forged, technician, "00" * 8)
+    consent = ScriptedConsent(frozenset({VIEW}))
+    sink, screen, reports = RecordingSink(), FakeScreen(), Reports()
+    start(
+        brokered,
+        consent,
+        screen=screen,
+        sink=sink,
+        command=[sys.executable, str(HOSTILE), "fake-verified", claim.hex()],
+        org_keys=[organisation.public_key()],
+        on_chat=reports,
+    )
+    reports.wait()
+    (prompt,) = consent.prompts
+    assert not prompt.verification.verified
+    assert "not signed by your organisation" in prompt.verification.reason
+
+
+def test_a_real_technicians_certificate_is_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
+    organisation, technician = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    now = int(time.time())
+    certificate = issue_certificate(
+        organisation, name="Jana", team="IT", org="Example",
+        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
+    )  # fmt: skip
+    consent = ScriptedConsent(frozenset({VIEW}))
+    agent, port = start(brokered, consent, org_keys=[organisation.public_key()])
+    granted = threading.Event()
+    client = TechnicianClient(
+        socket.create_connection(("127.0.0.1", port), timeout=10),
+        code=agent.code(),
+        capabilities=frozenset({VIEW}),
+        identity=lambda session_id: make_claim(certificate, technician, session_id),
+        callbacks=TechnicianCallbacks(on_state=lambda state, caps, paused: granted.set() if "view" in caps else None),
+    )
+    client.start()
+    try:
+        assert granted.wait(20)
+        (prompt,) = consent.prompts
+        assert prompt.verification.verified and (prompt.verification.name, prompt.verification.org) == (
+            "Jana",
+            "Example",
+        )
+    finally:
+        client.stop()
+        client.wait_closed(5)
 
 
 @pytest.mark.parametrize("mode", ["garbage", "descriptors"])
