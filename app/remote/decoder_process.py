@@ -38,8 +38,7 @@ from numpy.typing import NDArray
 
 from app.remote import protocol as p
 from app.remote.encode import DecodeError, FrameDecoder
-from app.remote.privsep import EXIT_GRACE_SECONDS, START_SECONDS, IpcClosed, IpcPeer, IpcViolation
-from app.remote.privsep import _child_environment as child_environment
+from app.remote.privsep import EXIT_GRACE_SECONDS, START_SECONDS, IpcClosed, IpcPeer, IpcViolation, child_environment
 
 log = logging.getLogger(__name__)
 

@@ -147,6 +147,8 @@ class IpcPeer:
         with self._lock:
             self._waiting[request_id] = (done, answer)
         try:
+            if self._closed.is_set():  # ended before this request was registered: nothing would wake it
+                raise IpcClosed(self._reason or "the connection ended")
             self.send({**header, "id": request_id}, blob)
             if not done.wait(timeout) or not answer:
                 raise IpcClosed(self._reason or f"no answer to {header.get('op')} within {timeout:.0f} s")
@@ -468,7 +470,7 @@ class _SharedPicture:
 # --- The broker -------------------------------------------------------------------------------------------------
 
 
-def _child_environment() -> dict[str, str]:
+def child_environment() -> dict[str, str]:
     """The protocol process's whole environment: no display, no X cookie, no SSH agent, no home."""
     environment = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LC_ALL": "C.UTF-8"}
     # numpy's BLAS would start a pool of threads when imported; the process must still be single-threaded when
@@ -553,7 +555,7 @@ class BrokeredAgent:
             process = subprocess.Popen(
                 [*self._command, "--ipc-fd", str(theirs.fileno()), "--listen-fd", str(listener.fileno())],
                 pass_fds=(theirs.fileno(), listener.fileno()),
-                env=_child_environment(),
+                env=child_environment(),
                 stdin=subprocess.DEVNULL,
             )
         except OSError as error:

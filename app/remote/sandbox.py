@@ -224,11 +224,12 @@ def confine_protocol_process(
         return Confinement(False, False, 0, False, False, False, tuple(problems))
 
     libc = ctypes.CDLL(None, use_errno=True)
+    namespaces = _enter_namespaces(libc, roots, problems)
     # Not dumpable: other processes of the same user cannot ptrace it or read its memory through /proc (it holds
-    # the session's keys), and it leaves no core dump.  Set first: entering a user namespace keeps the flag.
+    # the session's keys), and it leaves no core dump.  Only after the namespaces: the /proc files of a process
+    # that is not dumpable belong to root, so an ordinary user could no longer write its own uid_map.
     if libc.prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
         problems.append(f"not dumpable: {_errno_text()}")
-    namespaces = _enter_namespaces(libc, roots, problems)
     # Every argument as unsigned long: prctl is variadic, and the kernel refuses non-zero unused arguments.
     unused = ctypes.c_ulong(0)
     no_new_privs = libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), unused, unused, unused) == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -449,3 +450,37 @@ def test_describe_names_what_held_and_why_not() -> None:
 def test_a_relative_root_is_a_programming_error() -> None:
     with pytest.raises(SandboxError, match="absolute"):
         confine_protocol_process([Path("relative/dir")])
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("runuser") is None or not Path("/usr/bin/python3").exists(),
+    reason="needs root, runuser and the system python to act as an ordinary user",
+)
+def test_an_ordinary_user_gets_the_whole_confinement() -> None:
+    """The protocol process runs as the person at the machine, not as root: every layer must hold for them too.
+
+    Found by this test: making the process non-dumpable before entering the user namespace gave its /proc files to
+    root, so an ordinary user could no longer write its own uid_map and lost the namespaces.  The system Python runs
+    the sandbox module alone (it needs only the standard library); the test's interpreter lives under /root.
+    """
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        f"import sys; sys.path.insert(0, {str(root)!r})\n"
+        "import ctypes, json\n"
+        "from app.remote.sandbox import confine_protocol_process\n"
+        "c = confine_protocol_process()\n"
+        "print(json.dumps({'complete': c.complete, 'describe': c.describe(),"
+        " 'dumpable': ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)}))\n"
+    )
+    completed = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "/usr/bin/python3", "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd="/",
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["complete"], result["describe"]
+    assert result["dumpable"] == 0
