@@ -325,7 +325,11 @@ class AssistAgent:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         resume_grace: float = s.RESUME_GRACE_SECONDS,
+        code_attempts: s.CodeAttempts | None = None,
+        pairing: Callable[[str, bytes], s.PairingSide] | None = None,
     ) -> None:
+        """``code_attempts`` and ``pairing`` are for a broker that holds the session code and does the key
+        exchange itself (``app.remote.privsep``); by default this agent issues codes and pairs."""
         self._screen = screen
         #: How long a session whose technician lost the link waits for a resume (0: it ends at once).
         self.resume_grace = resume_grace
@@ -339,6 +343,8 @@ class AssistAgent:
         self._clock = clock
         self._wall_clock = wall_clock
         self._codes = CodeIssuer()
+        self._code_attempts: s.CodeAttempts = code_attempts or self._codes
+        self._pairing = pairing
         self._lock = threading.Lock()
         self._connection: _Connection | None = None
         self._listener: socket.socket | None = None
@@ -618,7 +624,13 @@ class _Connection:
         self._channel: Channel | None = Channel(stream)
         self._offered: Channel | None = None  # a connection that is completing a resume
         self._link_changed = threading.Event()
-        self._session = s.AgentSession(agent._codes, agent._clock(), resume_grace=agent.resume_grace)
+        self._session = (
+            s.AgentSession(agent._code_attempts, agent._clock(), resume_grace=agent.resume_grace)
+            if agent._pairing is None
+            else s.AgentSession(
+                agent._code_attempts, agent._clock(), resume_grace=agent.resume_grace, pairing=agent._pairing
+            )
+        )
         self._lock = threading.RLock()
         self._handling = False
         self._backlog: list[s.AgentEvent] = []

@@ -60,6 +60,7 @@ from app.remote.agent import (
     open_loopback_listener,
 )
 from app.remote.identity import verify_claim
+from app.remote.pairing import AgentPairing, CodeIssuer, PairingError, SessionKeys
 from app.remote.session import RESUME_GRACE_SECONDS
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ MAX_WATCH_WAIT_SECONDS: Final = 60.0
 _HEADER: Final = struct.Struct(">II")  # frame length (after this header), JSON header length
 _MAX_FDS: Final = 4
 _MAX_CLAIM_BYTES: Final = 16 * 1024
+_MAX_HELLO_BYTES: Final = 64 * 1024
 
 
 class PrivsepError(PodporaError):
@@ -534,6 +536,13 @@ class BrokeredAgent:
         self._frame: NDArray[np.uint8] | None = None
         self._picture = _SharedPicture()
         self._shared_with: IpcPeer | None = None  # the protocol process that has the picture's memfd
+        # The session code and the key exchange live here: the protocol process relays the pairing messages, and
+        # the session id the broker derives itself is what the technician's claim must be bound to.
+        self._codes = CodeIssuer()
+        self._codes_lock = threading.Lock()
+        self._attempt_digits = ""
+        self._pairing: AgentPairing | None = None
+        self._session_id = ""
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -597,21 +606,21 @@ class BrokeredAgent:
             return self._peer
 
     def code(self) -> str:
-        """The session code to show the user now (asked of the protocol process)."""
-        try:
-            reply, _, _ = self._live_peer().request({"op": "code"})
-        except IpcClosed as error:
-            raise PrivsepError(f"no session code: {error}", user_text=CHILD_GONE_TEXT) from None
-        self._expires_at = time.monotonic() + _number(reply, "expires_in", 0, 86400)
-        return _text(reply, "code", p.MAX_CODE_CHARS)
+        """The session code to show the user now (issued here; a new protocol process is started if it is gone)."""
+        self._live_peer()
+        with self._codes_lock:
+            return self._codes.current(time.monotonic())
 
     def code_expires_in(self) -> float:
-        """Seconds until the current code expires (as of the last :meth:`code`)."""
-        return max(0.0, self._expires_at - time.monotonic())
+        """Seconds until the current code expires."""
+        with self._codes_lock:
+            self._codes.current(time.monotonic())
+            return max(0.0, self._codes.expires_at() - time.monotonic())
 
     def withdraw_code(self) -> None:
         """No code pairs until :meth:`code` is called again."""
-        self._send({"op": "withdraw_code"})
+        with self._codes_lock:
+            self._codes.withdraw()
 
     def stop(self) -> None:
         """End everything now: the gate closes and held input is released here, before anything is asked of the
@@ -775,6 +784,8 @@ class BrokeredAgent:
                 self._mapping(header)
             elif op == "consent_ask":
                 self._ask(peer, header, blob)
+            elif op in ("pair_begin", "pair_start", "pair_confirm", "pair_failed"):
+                self._pair(peer, header, blob)
             elif op == "consent_dismiss":
                 self._consent.dismiss()
             elif op == "ready":
@@ -815,14 +826,56 @@ class BrokeredAgent:
         if self._on_mapping is not None:
             self._on_mapping(left, top, width, height)
 
+    def _pair(self, peer: IpcPeer, header: Mapping[str, Any], blob: bytes) -> None:
+        """One step of a pairing attempt, relayed by the protocol process; the code never leaves the broker."""
+        op, request_id = header["op"], header.get("id")
+        now = time.monotonic()
+        try:
+            with self._codes_lock:
+                if op == "pair_failed":
+                    self._codes.attempt_failed(now)
+                    self._pairing = None
+                    return
+                if op == "pair_begin":
+                    self._attempt_digits = self._codes.begin_attempt(now)
+                    self._pairing = None
+                    peer.reply(request_id, {})
+                    return
+                if op == "pair_start":
+                    hello_length = _int(header, "hello", 0, _MAX_HELLO_BYTES)
+                    if not self._attempt_digits or len(blob) > hello_length + p.MAX_PAKE_BYTES:
+                        raise IpcViolation("a pairing step out of order or too long")
+                    self._pairing = AgentPairing(self._attempt_digits, blob[:hello_length])
+                    try:
+                        reply = self._pairing.on_pair_start(p.PairStart(blob[hello_length:]))
+                    except PairingError:
+                        self._codes.attempt_failed(now)
+                        raise
+                    peer.reply(request_id, {"confirmation": reply.confirmation.hex()}, reply.message)
+                    return
+                pairing, self._pairing, self._attempt_digits = self._pairing, None, ""
+                if pairing is None:  # (a confirmation of the wrong length simply does not match)
+                    raise IpcViolation("a key confirmation out of order")
+                try:
+                    keys = pairing.on_pair_confirm(p.PairConfirm(blob))
+                except PairingError:
+                    self._codes.attempt_failed(now)
+                    raise
+                self._codes.attempt_succeeded(now)
+                self._session_id = keys.session_id
+        except PairingError as error:
+            peer.reply_error(request_id, error)
+            return
+        peer.reply(request_id, {"session_id": keys.session_id}, keys.send_key + keys.receive_key + keys.resume_secret)
+
     def _ask(self, peer: IpcPeer, header: Mapping[str, Any], claim: bytes) -> None:
         ask_id = _int(header, "ask", 0, 1 << 53)
-        session_id = _text(header, "session_id", 64)
         if len(claim) > _MAX_CLAIM_BYTES:
             raise IpcViolation("a technician's claim that is too long")
-        # Who is asking is verified here, again, from the technician's claim itself: the prompt (and an unattended
-        # policy) never takes the protocol process's word for "verified".
-        verification = verify_claim(claim, self._org_key_objects, session_id, time.time())
+        # Who is asking is verified here, again, from the technician's claim itself, against the session id of the
+        # key exchange the broker made: the prompt (and an unattended policy) never takes the protocol process's
+        # word for "verified", and a claim made for another session does not verify.
+        verification = verify_claim(claim, self._org_key_objects, self._session_id, time.time())
         asked = _capabilities(header, "capabilities")
         prompt = ConsentPrompt(
             verification,
@@ -1243,6 +1296,53 @@ class BrokerConsent:
         self._peer.send({"op": "consent_dismiss"})
 
 
+class BrokerCodes:
+    """The protocol process's code attempts: counted by the broker, which holds the code."""
+
+    def __init__(self, peer: IpcPeer) -> None:
+        self._peer = peer
+
+    def begin_attempt(self, now: float) -> str:
+        """Ask the broker to start an attempt; the digits stay there (an empty string is returned)."""
+        _ask_broker(self._peer, {"op": "pair_begin"})
+        return ""
+
+    def attempt_failed(self, now: float) -> None:
+        """The attempt was abandoned or broken on this side."""
+        self._peer.send({"op": "pair_failed"})
+
+    def attempt_succeeded(self, now: float) -> None:
+        """Nothing to do: the broker counted the success when it checked the confirmation."""
+
+
+class BrokerPairing:
+    """The protocol process's half of a pairing attempt: the broker does the SPAKE2 exchange with the code."""
+
+    def __init__(self, peer: IpcPeer, hello: bytes) -> None:
+        self._peer = peer
+        self._hello = hello
+
+    def on_pair_start(self, start: p.PairStart) -> p.PairReply:
+        reply, blob, _ = _ask_broker(
+            self._peer, {"op": "pair_start", "hello": len(self._hello)}, self._hello + start.message
+        )
+        return p.PairReply(blob, bytes.fromhex(str(reply["confirmation"])))
+
+    def on_pair_confirm(self, confirm: p.PairConfirm) -> SessionKeys:
+        reply, blob, _ = _ask_broker(self._peer, {"op": "pair_confirm"}, confirm.confirmation)
+        return SessionKeys(blob[:32], blob[32:64], blob[64:96], str(reply["session_id"]))
+
+
+def _ask_broker(peer: IpcPeer, header: Mapping[str, Any], blob: bytes = b"") -> tuple[dict[str, Any], bytes, list[int]]:
+    """A pairing request to the broker; its refusal (or silence) is a :class:`PairingError` as in one process."""
+    try:
+        return peer.request(header, blob)
+    except IpcClosed as error:
+        raise PairingError(f"the broker did not answer: {error}") from None
+    except PodporaError as error:
+        raise PairingError(str(getattr(error, "reason", "") or error), user_text=error.user_text) from None
+
+
 def _callbacks_to(peer: IpcPeer) -> AgentCallbacks:
     """The protocol process's agent callbacks: each is a message to the broker."""
 
@@ -1304,6 +1404,8 @@ class ProtocolProcess:
             org_keys=keys,
             callbacks=_callbacks_to(self.peer),
             resume_grace=float(self._init.get("resume_grace", RESUME_GRACE_SECONDS)),
+            code_attempts=BrokerCodes(self.peer),
+            pairing=lambda _digits, hello: BrokerPairing(self.peer, hello),
         )
         self._agent = agent
         agent.serve_listener(self._listener)
@@ -1343,8 +1445,6 @@ class ProtocolProcess:
             self._started.set()
         elif agent is None:
             return
-        elif op == "code":
-            self.peer.reply(header.get("id"), {"code": agent.code(), "expires_in": agent.code_expires_in()})
         elif op == "consent_answer" and self._consent is not None:
             self._consent.answered(header)
         elif op in _AGENT_CALLS:
@@ -1352,7 +1452,6 @@ class ProtocolProcess:
 
 
 _AGENT_CALLS: Final[dict[str, Callable[[Any, Mapping[str, Any], bytes], None]]] = {
-    "withdraw_code": lambda agent, _h, _b: agent.withdraw_code(),
     "pause": lambda agent, _h, _b: agent.pause(),
     "resume": lambda agent, _h, _b: agent.resume(),
     "revoke": lambda agent, h, _b: agent.revoke(_capabilities(h, "capabilities")),

@@ -43,14 +43,13 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 import msgspec
 
 from app.remote import protocol as p
 from app.remote.pairing import (
     AgentPairing,
-    CodeIssuer,
     PairingError,
     ResumeTranscript,
     SessionKeys,
@@ -588,25 +587,54 @@ def _route(commands: list[Command], out: ReplayBuffer, *, recording: bool, link_
     return routed
 
 
+class CodeAttempts(Protocol):
+    """Where pairing attempts are counted against the session code (:class:`CodeIssuer` fits; the broker of a
+    separate protocol process offers the same, see ``app.remote.privsep``)."""
+
+    def begin_attempt(self, now: float) -> str: ...
+
+    def attempt_failed(self, now: float) -> None: ...
+
+    def attempt_succeeded(self, now: float) -> None: ...
+
+
+class PairingSide(Protocol):
+    """The agent's half of one pairing attempt (:class:`AgentPairing` fits)."""
+
+    def on_pair_start(self, start: p.PairStart) -> p.PairReply: ...
+
+    def on_pair_confirm(self, confirm: p.PairConfirm) -> SessionKeys: ...
+
+
 class AgentSession:
     """The agent's side of one connection (one technician, one pairing attempt at most).
 
     ``codes`` is shared across connections so that wrong attempts and single use are counted per code,
     not per connection.  An unattended policy answers :class:`AskConsent` in the driver, not here: the
     decision still arrives as :class:`ConsentDecided` and is journaled and sent like any other.
+    ``pairing`` makes the agent's half of an attempt from the digits ``codes`` returned and the technician's
+    Hello (:class:`AgentPairing`; a broker that holds the code does the exchange itself).
     """
 
-    def __init__(self, codes: CodeIssuer, now: float, *, resume_grace: float = RESUME_GRACE_SECONDS) -> None:
+    def __init__(
+        self,
+        codes: CodeAttempts,
+        now: float,
+        *,
+        resume_grace: float = RESUME_GRACE_SECONDS,
+        pairing: Callable[[str, bytes], PairingSide] = AgentPairing,
+    ) -> None:
         self.state = AgentState.AWAITING_HELLO
         self.granted: frozenset[p.Capability] = frozenset()
         self.paused = False
         self._codes = codes
+        self._make_pairing = pairing
         self._opened_at = now
         self._now = now
         self._last_received = now
         self._last_sent = now
         self._hello_bytes = b""
-        self._pairing: AgentPairing | None = None
+        self._pairing: PairingSide | None = None
         self._request: p.ConsentRequest | None = None
         self._prompt_deadline = 0.0
         self._consented_once = False
@@ -789,7 +817,7 @@ class AgentSession:
             digits = self._codes.begin_attempt(now)
         except PairingError as error:
             return [Journal("pairing_refused", {"reason": error.reason}), *self._close_with_bye(error.reason)]
-        self._pairing = AgentPairing(digits, self._hello_bytes)
+        self._pairing = self._make_pairing(digits, self._hello_bytes)
         try:
             reply = self._pairing.on_pair_start(message)
         except PairingError as error:

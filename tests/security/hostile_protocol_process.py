@@ -94,7 +94,7 @@ def main() -> int:
         hostile.peer.send({"op": "clipboard", "text": "planted clipboard"})
         results["monitors"] = hostile.ask("monitors")
         hostile.report(results)
-        hostile.wait_for("code")
+        hostile.wait_for("chat")  # the test says when
         hostile.ask("grab", monitor=7)  # a monitor the broker never listed: a rule broken
         hostile.wait_for("closed")
         return 0
@@ -141,14 +141,14 @@ def main() -> int:
         )
         results["answer"] = hostile.wait_for("consent_answer").get("capabilities")
     elif mode == "garbage":
-        hostile.wait_for("code")
+        hostile.wait_for("chat")  # the test says when
         hostile.peer._sock.sendall(b"\x00\x00\x00\x10\x00\x00\x00\x04nope" + b"\xff" * 8)
         hostile.wait_for("closed")
         return 0
     elif mode == "descriptors":
         import os
 
-        hostile.wait_for("code")
+        hostile.wait_for("chat")  # the test says when
         read_end, write_end = os.pipe()
         hostile.peer.send({"op": "chat", "text": "with a descriptor", "fds": 1}, fds=[read_end])
         os.close(write_end)

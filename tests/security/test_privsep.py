@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.cli.child_process import python_module_command
 from app.remote import protocol as p
 from app.remote.agent import AgentCallbacks
-from app.remote.channel import Channel
+from app.remote.channel import Channel, ChannelError
 from app.remote.client import TechnicianCallbacks, TechnicianClient
 from app.remote.identity import issue_certificate, make_claim, public_key_bytes
 from app.remote.privsep import BrokeredAgent, PrivsepError
@@ -129,6 +129,27 @@ def test_a_session_streams_and_takes_input_through_the_protocol_process(brokered
     assert chats.wait_for("hello from the technician")
 
 
+def test_wrong_codes_are_counted_by_the_broker_which_holds_the_code(brokered: list[BrokeredAgent]) -> None:
+    """The protocol process never learns the code: it relays the key exchange, and three wrong codes burn it."""
+    agent, port = start(brokered, ScriptedConsent(frozenset({VIEW})))
+    shown = agent.code()
+    wrong = "".join(str((int(d) + 1) % 10) for d in shown.replace("-", ""))
+    for attempt in range(3):
+        technician = technician_on(port)
+        with contextlib.suppress(ChannelError):  # the technician's side sees the wrong code and gives up
+            assert technician.pair_and_ask(wrong, [VIEW]).granted == []
+        technician.channel.close()
+        if attempt < 2:
+            assert agent.code() == shown
+    pause = threading.Event()
+    for _ in range(100):  # the last abandoned attempt reaches the broker on its reader thread
+        if agent.code() != shown:
+            break
+        pause.wait(0.05)
+    assert agent.code() != shown  # burnt after three wrong tries
+    assert "code" not in Path(f"/proc/{agent.child_pid}/cmdline").read_text()
+
+
 def test_ps_shows_the_broker_and_its_protocol_process(brokered: list[BrokeredAgent]) -> None:
     agent, _port = start(brokered, ScriptedConsent(frozenset({VIEW})))
     rows = ps_rows(os.getpid(), agent.child_pid)
@@ -152,13 +173,8 @@ def test_a_killed_protocol_process_is_replaced_and_the_port_stays(brokered: list
     agent, port = start(brokered, ScriptedConsent(frozenset({VIEW})))
     first = agent.child_pid
     os.kill(first, 9)
-    # The next code comes from a new protocol process on the same port.
-    code = ""
-    for _ in range(100):
-        with contextlib.suppress(Exception):
-            code = agent.code()
-            break
-    assert code and agent.child_pid != first
+    # The next code comes with a new protocol process on the same port.
+    assert _replaced(agent, first)
     technician = technician_on(port)
     assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
     technician.send(p.FrameRequest(False))
@@ -228,9 +244,9 @@ def test_a_lie_about_the_grants_does_not_widen_them(brokered: list[BrokeredAgent
     assert [e for e in sink.events if e[0] != "release_all"] == []  # "active with control" changed nothing
     assert clipboard == []
     pid = agent.child_pid
-    with pytest.raises(PrivsepError):
-        agent.code()  # the process asks for a monitor that was never listed instead of answering
+    agent.send_chat("go")  # now the process asks for a monitor that was never listed
     assert _wait_gone(pid)
+    assert _replaced(agent, pid)  # the next request for help gets a new protocol process
 
 
 def test_after_the_users_stop_nothing_crosses_whatever_the_process_does(brokered: list[BrokeredAgent]) -> None:
@@ -283,6 +299,31 @@ def test_a_forged_certificate_is_not_verified_by_the_broker(brokered: list[Broke
     assert "not signed by your organisation" in prompt.verification.reason
 
 
+def test_a_claim_replayed_from_another_session_is_not_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
+    """A compromised protocol process that captured a real technician's claim cannot show their name: the claim
+    must be bound to the session id of the key exchange the broker itself made."""
+    organisation, technician = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    now = int(time.time())
+    certificate = issue_certificate(
+        organisation, name="Jana", team="IT", org="Example",
+        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
+    )  # fmt: skip
+    captured = make_claim(certificate, technician, "00" * 8)  # Jana's real claim, for some other session
+    consent = ScriptedConsent(frozenset({VIEW}))
+    reports = Reports()
+    start(
+        brokered,
+        consent,
+        command=[sys.executable, str(HOSTILE), "fake-verified", captured.hex()],
+        org_keys=[organisation.public_key()],
+        on_chat=reports,
+    )
+    reports.wait()
+    (prompt,) = consent.prompts
+    assert not prompt.verification.verified
+    assert "for this session" in prompt.verification.reason
+
+
 def test_a_real_technicians_certificate_is_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
     organisation, technician = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     now = int(time.time())
@@ -317,9 +358,20 @@ def test_a_real_technicians_certificate_is_verified_by_the_broker(brokered: list
 def test_a_process_that_breaks_the_framing_is_ended(brokered: list[BrokeredAgent], mode: str) -> None:
     agent, _sink, _screen, _reports = hostile(brokered, mode, ScriptedConsent(frozenset({VIEW})))
     pid = agent.child_pid
-    with pytest.raises(PrivsepError):
-        agent.code()  # the process answers with a broken frame instead of the code
+    agent.send_chat("go")  # the process answers with a broken frame or a descriptor
     assert _wait_gone(pid)
+    assert _replaced(agent, pid)
+
+
+def _replaced(agent: BrokeredAgent, pid: int, timeout: float = 10) -> bool:
+    """Whether asking for a code (the user asks for help again) brings a new protocol process within ``timeout``."""
+    pause = threading.Event()
+    for _ in range(int(timeout * 20)):
+        with contextlib.suppress(PrivsepError):
+            if agent.code() and agent.child_pid != pid:
+                return True
+        pause.wait(0.05)  # the broker notices the end of the old process's connection on its own thread
+    return False
 
 
 def _wait_gone(pid: int, timeout: float = 10) -> bool:
