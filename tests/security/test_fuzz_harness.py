@@ -12,6 +12,7 @@ A longer run is a manual or nightly job: ``python fuzz/fuzz_protocol.py -max_tot
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +59,14 @@ def test_every_seed_replays_cleanly(tmp_path: Path) -> None:
 def test_a_short_fuzzing_run_finds_nothing(tmp_path: Path) -> None:
     new_inputs = tmp_path / "new"
     new_inputs.mkdir()
-    result = run_fuzzer(["-max_total_time=4", "-rss_limit_mb=1024", str(new_inputs), str(SEEDS)], tmp_path)
+    # libFuzzer's RSS limit reads the peak RSS (ru_maxrss), and a child started by this process begins with this
+    # process's peak (Linux carries the high-water mark of the memory it was started from across exec): late in a
+    # full run pytest itself is past 1 GB, and the fuzzer stopped at once with "out-of-memory" on a harmless input.
+    # The limit is therefore 1 GiB above what the fuzzer inherits.
+    inherited_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    result = run_fuzzer(
+        ["-max_total_time=4", f"-rss_limit_mb={inherited_mb + 1024}", str(new_inputs), str(SEEDS)], tmp_path
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Done " in result.stderr
     assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("oom-*"))
