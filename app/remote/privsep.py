@@ -528,7 +528,6 @@ class BrokeredAgent:
         self._session_on = False
         self._idle = threading.Event()
         self._idle.set()
-        self._expires_at = 0.0
         self._capture_lane: queue.SimpleQueue[tuple[dict[str, Any], IpcPeer] | None] = queue.SimpleQueue()
         self._capture_worker: threading.Thread | None = None
         self._monitors: dict[int, Any] = {}
