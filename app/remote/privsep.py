@@ -41,7 +41,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -59,6 +58,7 @@ from app.remote.agent import (
     ScreenSource,
     open_loopback_listener,
 )
+from app.remote.capture import CursorShape, CursorState, Monitor
 from app.remote.identity import verify_claim
 from app.remote.pairing import AgentPairing, CodeIssuer, PairingError, SessionKeys
 from app.remote.session import RESUME_GRACE_SECONDS
@@ -1086,37 +1086,6 @@ def _monitor_fields(monitor: Any) -> dict[str, Any]:
 # --- The protocol process's side: the broker as screen, input, consent and callbacks ----------------------------
 
 
-@dataclass(frozen=True)
-class BrokerMonitor:
-    """A monitor as the broker listed it (the fields of ``capture.Monitor``)."""
-
-    index: int
-    left: int
-    top: int
-    width: int
-    height: int
-    primary: bool = False
-    name: str = ""
-    scale: int = 1
-
-
-@dataclass(frozen=True)
-class _CursorShape:
-    width: int
-    height: int
-    hot_x: int
-    hot_y: int
-    serial: int
-    pixels: bytes
-
-
-@dataclass(frozen=True)
-class _CursorState:
-    x: int
-    y: int
-    shape: _CursorShape | None = None
-
-
 class _BrokerPicture:
     """The protocol process's read-only map of the broker's shared picture."""
 
@@ -1143,7 +1112,7 @@ class BrokerScreen:
     def __init__(self, peer: IpcPeer) -> None:
         self._peer = peer
         self._picture = _BrokerPicture()
-        self._cursor: _CursorState | None = None
+        self._cursor: CursorState | None = None
         self._cursor_fresh = False  # the last grab brought the pointer along: no need to ask again
 
     def _ask(self, header: Mapping[str, Any]) -> tuple[dict[str, Any], bytes, list[int]]:
@@ -1152,10 +1121,10 @@ class BrokerScreen:
         except IpcClosed as error:
             raise PrivsepError(f"the broker did not answer: {error}", user_text=CHILD_GONE_TEXT) from None
 
-    def monitors(self) -> list[BrokerMonitor]:
+    def monitors(self) -> list[Monitor]:
         """The monitors, as the broker lists them."""
         reply, _, _ = self._ask({"op": "monitors"})
-        return [BrokerMonitor(**fields) for fields in reply["monitors"]]
+        return [Monitor(**fields) for fields in reply["monitors"]]
 
     def grab(self, monitor: Any) -> NDArray[np.uint8]:
         """A copy of the monitor's whole picture."""
@@ -1163,7 +1132,7 @@ class BrokerScreen:
         self._took_cursor(reply, blob)
         return np.array(self._picture.take(reply, fds))
 
-    def cursor(self) -> _CursorState | None:
+    def cursor(self) -> CursorState | None:
         """The pointer, as the broker read it with the last grab, or asked of it now."""
         if self._cursor_fresh:
             self._cursor_fresh = False
@@ -1177,12 +1146,12 @@ class BrokerScreen:
             self._cursor, self._cursor_fresh = self._cursor_from(fields, blob), True
 
     @staticmethod
-    def _cursor_from(reply: Mapping[str, Any], blob: bytes) -> _CursorState | None:
+    def _cursor_from(reply: Mapping[str, Any], blob: bytes) -> CursorState | None:
         if reply.get("none"):
             return None
         shape = reply.get("shape")
-        return _CursorState(
-            int(reply["x"]), int(reply["y"]), _CursorShape(**shape, pixels=blob) if isinstance(shape, dict) else None
+        return CursorState(
+            int(reply["x"]), int(reply["y"]), CursorShape(**shape, pixels=blob) if isinstance(shape, dict) else None
         )
 
     def open_change_watch(self) -> BrokerWatch | None:

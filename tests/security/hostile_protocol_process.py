@@ -51,6 +51,21 @@ class Hostile:
             return f"refused: {error}"
         return "answered: " + ",".join(sorted(reply))
 
+    def ask_consent(self, claim: bytes = b"", **extra: Any) -> Any:
+        """Ask the broker's user for view and control, as the real process does; return what was granted."""
+        request = {
+            "op": "consent_ask",
+            "ask": 1,
+            "session_id": "00" * 8,
+            "capabilities": ["view", "control"],
+            "reason": "",
+            "case_ref": "",
+            "seconds": 30,
+            **extra,
+        }
+        self.peer.send(request, claim)
+        return self.wait_for("consent_answer").get("capabilities")
+
     def type_and_click(self) -> None:
         self.peer.send({"op": "pointer", "x": 3, "y": 4, "buttons": 1, "wheel": 0, "wheel_h": 0})
         self.peer.send({"op": "key", "down": True, "keysym": 0x61, "text": None})
@@ -74,18 +89,7 @@ def main() -> int:
         results["grab"] = hostile.ask("grab", monitor=0)
         results["cursor"] = hostile.ask("cursor")
     elif mode == "widen":
-        hostile.peer.send(
-            {
-                "op": "consent_ask",
-                "ask": 1,
-                "session_id": "00" * 8,
-                "capabilities": ["view", "control"],
-                "reason": "",
-                "case_ref": "",
-                "seconds": 30,
-            }
-        )
-        results["answer"] = hostile.wait_for("consent_answer").get("capabilities")
+        results["answer"] = hostile.ask_consent()
         # It claims the user granted everything and keeps typing.
         hostile.peer.send(
             {"op": "state", "state": "active", "granted": ["view", "control", "clipboard"], "paused": False}
@@ -99,18 +103,7 @@ def main() -> int:
         hostile.wait_for("closed")
         return 0
     elif mode == "after-stop":
-        hostile.peer.send(
-            {
-                "op": "consent_ask",
-                "ask": 1,
-                "session_id": "00" * 8,
-                "capabilities": ["view", "control"],
-                "reason": "",
-                "case_ref": "",
-                "seconds": 30,
-            }
-        )
-        results["answer"] = hostile.wait_for("consent_answer").get("capabilities")
+        results["answer"] = hostile.ask_consent()
         hostile.type_and_click()  # allowed: the user granted control
         results["monitors_before"] = hostile.ask("monitors")
         hostile.report({"phase": "granted"})
@@ -118,28 +111,10 @@ def main() -> int:
         hostile.type_and_click()  # the user pressed Stop: the process ignores it and goes on
         results["monitors_after"] = hostile.ask("monitors")
     elif mode == "fake-verified":
-        # The old way: a "verified" identity written by the protocol process itself, without the technician's claim.
-        hostile.peer.send(
-            {
-                "op": "consent_ask",
-                "ask": 1,
-                "session_id": "00" * 8,
-                "verification": {
-                    "verified": True,
-                    "name": "IT Department",
-                    "team": "",
-                    "org": "Example",
-                    "fingerprint": "",
-                    "reason": "",
-                },
-                "capabilities": ["view", "control"],
-                "reason": "",
-                "case_ref": "",
-                "seconds": 30,
-            },
-            bytes.fromhex(sys.argv[2]) if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else b"",
-        )
-        results["answer"] = hostile.wait_for("consent_answer").get("capabilities")
+        # The old way: a "verified" identity written by the protocol process itself, beside the claim (if any).
+        claim = bytes.fromhex(sys.argv[2]) if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else b""
+        verification = {"verified": True, "name": "IT Department", "org": "Example"}
+        results["answer"] = hostile.ask_consent(claim, verification=verification)
     elif mode == "garbage":
         hostile.wait_for("chat")  # the test says when
         hostile.peer._sock.sendall(b"\x00\x00\x00\x10\x00\x00\x00\x04nope" + b"\xff" * 8)

@@ -30,26 +30,10 @@ from app.remote.client import TechnicianCallbacks, TechnicianClient
 from app.remote.identity import issue_certificate, make_claim, public_key_bytes
 from app.remote.privsep import BrokeredAgent, PrivsepError
 from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, SyncTechnician
+from tests.remote.test_agent_client import Chats
 
 VIEW, CONTROL, CLIPBOARD = p.Capability.VIEW, p.Capability.CONTROL, p.Capability.CLIPBOARD
 PROTOCOL_PROCESS = python_module_command("app.remote.privsep")
-
-
-class Chats:
-    """Chat lines the broker's callbacks received; a test waits for one instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-
-    def __call__(self, text: str) -> None:
-        with self._changed:
-            self.lines.append(text)
-            self._changed.notify_all()
-
-    def wait_for(self, text: str, timeout: float = 10) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: text in self.lines, timeout)
 
 
 _technicians: list[SyncTechnician] = []
@@ -88,6 +72,15 @@ def start(
     )
     brokered.append(agent)
     return agent, agent.listen(0)
+
+
+def certified(organisation: Ed25519PrivateKey, technician: Ed25519PrivateKey, name: str = "Jana") -> bytes:
+    """A certificate for ``technician`` signed by ``organisation``, valid for the next hour."""
+    now = int(time.time())
+    return issue_certificate(
+        organisation, name=name, team="IT", org="Example",
+        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
+    )  # fmt: skip
 
 
 def technician_on(port: int) -> SyncTechnician:
@@ -276,11 +269,7 @@ def test_who_is_asking_is_verified_by_the_broker_not_taken_from_the_protocol_pro
 
 def test_a_forged_certificate_is_not_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
     organisation, impostor, technician = (Ed25519PrivateKey.generate() for _ in range(3))
-    now = int(time.time())
-    forged = issue_certificate(
-        impostor, name="IT Department", team="", org="Example",
-        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
-    )  # fmt: skip
+    forged = certified(impostor, technician, name="IT Department")
     claim = make_claim(forged, technician, "00" * 8)
     consent = ScriptedConsent(frozenset({VIEW}))
     sink, screen, reports = RecordingSink(), FakeScreen(), Reports()
@@ -303,11 +292,7 @@ def test_a_claim_replayed_from_another_session_is_not_verified_by_the_broker(bro
     """A compromised protocol process that captured a real technician's claim cannot show their name: the claim
     must be bound to the session id of the key exchange the broker itself made."""
     organisation, technician = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
-    now = int(time.time())
-    certificate = issue_certificate(
-        organisation, name="Jana", team="IT", org="Example",
-        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
-    )  # fmt: skip
+    certificate = certified(organisation, technician)
     captured = make_claim(certificate, technician, "00" * 8)  # Jana's real claim, for some other session
     consent = ScriptedConsent(frozenset({VIEW}))
     reports = Reports()
@@ -326,11 +311,7 @@ def test_a_claim_replayed_from_another_session_is_not_verified_by_the_broker(bro
 
 def test_a_real_technicians_certificate_is_verified_by_the_broker(brokered: list[BrokeredAgent]) -> None:
     organisation, technician = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
-    now = int(time.time())
-    certificate = issue_certificate(
-        organisation, name="Jana", team="IT", org="Example",
-        public_key=public_key_bytes(technician.public_key()), not_before=now - 60, not_after=now + 3600,
-    )  # fmt: skip
+    certificate = certified(organisation, technician)
     consent = ScriptedConsent(frozenset({VIEW}))
     agent, port = start(brokered, consent, org_keys=[organisation.public_key()])
     granted = threading.Event()
