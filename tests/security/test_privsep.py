@@ -27,10 +27,14 @@ from app.remote import protocol as p
 from app.remote.agent import AgentCallbacks
 from app.remote.channel import Channel, ChannelError
 from app.remote.client import TechnicianCallbacks, TechnicianClient
+from app.remote.gateway import GatewayPublisher, GatewaySettings
 from app.remote.identity import issue_certificate, make_claim, public_key_bytes
 from app.remote.privsep import BrokeredAgent, PrivsepError
+from app.remote.ssh import ConnectOptions, connect
+from tests.helpers.sshd import KeyPair, SshServerFactory
 from tests.remote.agentkit import FakeScreen, RecordingSink, ScriptedConsent, SyncTechnician
 from tests.remote.test_agent_client import Chats
+from tests.remote.test_gateway import _setup as gateway_setup
 
 VIEW, CONTROL, CLIPBOARD = p.Capability.VIEW, p.Capability.CONTROL, p.Capability.CLIPBOARD
 PROTOCOL_PROCESS = python_module_command("app.remote.privsep")
@@ -366,3 +370,26 @@ def _wait_gone(pid: int, timeout: float = 10) -> bool:
             return True
         done.wait(0.05)  # polling /proc: there is no event for another process's end
     return False
+
+
+@pytest.mark.sshd
+def test_gateway_mode_reaches_the_protocol_process_through_a_real_gateway(
+    brokered: list[BrokeredAgent], tmp_path: Path, sshd_factory: SshServerFactory, client_key: KeyPair
+) -> None:
+    """The broker publishes its listening port on the gateway (its own SSH connection, its own namespace); the
+    gateway's forwarded connections are accepted by the protocol process, which has no network of its own."""
+    config, known, _ = gateway_setup(tmp_path, sshd_factory, client_key)
+    agent, port = start(brokered, ScriptedConsent(frozenset({VIEW})))
+    publisher = GatewayPublisher(GatewaySettings(target="gw-agent", known_hosts=known, config_path=config), port)
+    try:
+        gateway_port = publisher.start()
+        options = ConnectOptions(config_path=config, known_hosts_paths=[known], use_agent=False)
+        with connect("gw", options) as connection:
+            technician = SyncTechnician(Channel(connection.open_stream("127.0.0.1", gateway_port)))
+            _technicians.append(technician)
+            assert technician.pair_and_ask(agent.code(), [VIEW]).granted == [VIEW]
+            technician.send(p.FrameRequest(False))
+            assert isinstance(technician.receive_until(p.FrameUpdate), p.FrameUpdate)
+            technician.channel.close()
+    finally:
+        publisher.stop()
