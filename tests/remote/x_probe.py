@@ -58,7 +58,15 @@ class Probe(QWidget):
 
     def _mouse(self, kind: str, event: QMouseEvent) -> None:
         local, glob = event.position().toPoint(), event.globalPosition().toPoint()
-        emit(event=kind, button=int(event.button().value), x=local.x(), y=local.y(), gx=glob.x(), gy=glob.y())
+        emit(
+            event=kind,
+            button=int(event.button().value),
+            x=local.x(),
+            y=local.y(),
+            gx=glob.x(),
+            gy=glob.y(),
+            t=int(event.timestamp()),  # the X server's time stamp, for the failure messages
+        )
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
