@@ -31,13 +31,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.remote import protocol as p
-from app.remote.encode import DecodeError, FrameDecoder
+from app.remote.encode import DecodeError, EncodedRect, FrameDecoder
 from app.remote.privsep import EXIT_GRACE_SECONDS, START_SECONDS, IpcClosed, IpcPeer, IpcViolation, child_environment
 
 log = logging.getLogger(__name__)
@@ -270,15 +270,6 @@ class SandboxedDecoder:
 # --- The child's side ------------------------------------------------------------------------------------------
 
 
-class _Rect(NamedTuple):
-    x: int
-    y: int
-    width: int
-    height: int
-    codec: int
-    data: bytes
-
-
 class SharedFrameDecoder(FrameDecoder):
     """The real decoder, with its framebuffer in a memfd the console maps read-only (a new one when it grows)."""
 
@@ -310,7 +301,7 @@ class SharedFrameDecoder(FrameDecoder):
         self.framebuffer = shared
 
 
-def _rects(header: Mapping[str, Any], blob: bytes) -> list[_Rect]:
+def _rects(header: Mapping[str, Any], blob: bytes) -> list[EncodedRect]:
     """The rectangles of an apply request; :class:`IpcViolation` if the console sent something malformed."""
     given = header.get("rects")
     if not isinstance(given, list) or len(given) > p.MAX_RECTS_PER_UPDATE:
@@ -327,7 +318,7 @@ def _rects(header: Mapping[str, Any], blob: bytes) -> list[_Rect]:
         codec, x, y, w, h, length = fields
         if offset + length > len(blob):
             raise IpcViolation("rectangle data beyond the message")
-        rects.append(_Rect(x, y, w, h, codec, blob[offset : offset + length]))
+        rects.append(EncodedRect(x, y, w, h, codec, blob[offset : offset + length]))
         offset += length
     if offset != len(blob):
         raise IpcViolation("data no rectangle claims")
@@ -378,7 +369,7 @@ class DecoderProcess:
         else:
             raise IpcViolation(f"an unknown operation {op[:40]!r}")
 
-    def _apply(self, request_id: int, width: int, height: int, rects: list[_Rect]) -> None:
+    def _apply(self, request_id: int, width: int, height: int, rects: list[EncodedRect]) -> None:
         decoder = self._decoder
         try:
             drawn = decoder.apply(width, height, rects)
